@@ -1,0 +1,46 @@
+# The two set-up commands (SPEC §4): `make run` and `make test`. Both create .venv as needed.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format typecheck schema check bench clean
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.installed
+	DEBUG=true SECURE_SSL_REDIRECT=false USE_JSON_LOGS=false $(PY) manage.py migrate --no-input
+	DEBUG=true SECURE_SSL_REDIRECT=false USE_JSON_LOGS=false $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Running Training Tracker on http://$(HOST):$(PORT)/  (development mode)"
+	@echo "  Runner login: demo / demo-password     Coach login (admin at /admin/): coach / coach-password"
+	@echo ""
+	DEBUG=true SECURE_SSL_REDIRECT=false USE_JSON_LOGS=false $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed
+	$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy tracker training analytics
+
+schema: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=tracker.settings_test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+check: lint typecheck schema
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov staticfiles

@@ -1,0 +1,22 @@
+"""Test settings: the production module with only what a test run needs filled in.
+
+Values come from the environment first, so ``DATABASE_URL`` still selects PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("USE_JSON_LOGS", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from tracker.settings import *  # noqa: F403
+from tracker.settings import ALLOWED_HOSTS
+
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# Hashing is deliberately slow in production; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Running Training Tracker — coach workspace"
+admin.site.site_title = "Training Tracker admin"
+admin.site.index_title = "Plans, workouts and runs"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

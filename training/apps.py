@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TrainingConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "training"
+    verbose_name = "Training"
+
+    def ready(self) -> None:
+        from training import signals  # noqa: F401  (connects the profile signal)

@@ -1,0 +1,516 @@
+"""Training domain (SPEC §6): runner profiles, plans, workouts and runs, stored in SI units.
+
+Rules that must always hold are database constraints as well as ``clean()`` checks, so that no
+code path (admin, API, a shell, a bulk import) can store a plan that ends before it starts or a
+run with an impossible heart rate. ``clean()`` repeats them to give a friendly message per field.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+import zoneinfo
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from training.steps import StepsError, steps_totals, validate_steps
+
+MAX_PLAN_LENGTH_DAYS = 365
+MAX_RUN_DISTANCE_M = 500_000
+MAX_RUN_DURATION_S = 7 * 24 * 3600
+MIN_HEART_RATE_BPM = 25
+MAX_HEART_RATE_BPM = 250
+
+
+@cache
+def available_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone_name(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(
+            "%(value)s is not a known IANA time zone (e.g. Europe/London).",
+            code="invalid_timezone",
+            params={"value": value},
+        )
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class RunnerProfile(TimeStampedModel):
+    class Units(models.TextChoices):
+        KILOMETRES = "km", "Kilometres"
+        MILES = "mi", "Miles"
+
+    class Sex(models.TextChoices):
+        MALE = "m", "Male"
+        FEMALE = "f", "Female"
+        UNSPECIFIED = "unspecified", "Unspecified"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    units = models.CharField(max_length=2, choices=Units.choices, default=Units.KILOMETRES)
+    max_hr = models.PositiveSmallIntegerField(
+        "max heart rate (bpm)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_HEART_RATE_BPM), MaxValueValidator(MAX_HEART_RATE_BPM)],
+    )
+    resting_hr = models.PositiveSmallIntegerField(
+        "resting heart rate (bpm)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_HEART_RATE_BPM), MaxValueValidator(MAX_HEART_RATE_BPM)],
+    )
+    sex = models.CharField(
+        max_length=11,
+        choices=Sex.choices,
+        default=Sex.UNSPECIFIED,
+        help_text="Used only for the TRIMP training-load formula.",
+    )
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone_name])
+    calendar_token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_hr__isnull=True) | Q(max_hr__gte=25, max_hr__lte=250),
+                name="profile_max_hr_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(resting_hr__isnull=True) | Q(resting_hr__gte=25, resting_hr__lte=250),
+                name="profile_resting_hr_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_hr__isnull=True)
+                | Q(resting_hr__isnull=True)
+                | Q(resting_hr__lt=F("max_hr")),
+                name="profile_resting_below_max_hr",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    def clean(self) -> None:
+        if self.max_hr and self.resting_hr and self.resting_hr >= self.max_hr:
+            raise ValidationError(
+                {"resting_hr": "Resting heart rate must be below max heart rate."}
+            )
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def regenerate_calendar_token(self) -> None:
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token", "updated_at"])
+
+
+class Plan(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        ABANDONED = "abandoned", "Abandoned"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_plans",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    goal = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start_date", "created_at"]
+        indexes = [
+            models.Index(fields=["runner", "start_date"], name="plan_runner_start_idx"),
+            models.Index(fields=["coach", "start_date"], name="plan_coach_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="plan_end_not_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__lte=F("start_date") + timedelta(days=MAX_PLAN_LENGTH_DAYS)),
+                name="plan_at_most_365_days",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="plan_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = (self.name or "").strip()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:plan-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        errors: dict[str, str] = {}
+        if not self.name:
+            errors["name"] = "Name must not be blank."
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                errors["end_date"] = "End date must not be before the start date."
+            elif (self.end_date - self.start_date).days > MAX_PLAN_LENGTH_DAYS:
+                errors["end_date"] = f"A plan lasts at most {MAX_PLAN_LENGTH_DAYS} days."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def length_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    @property
+    def week_count(self) -> int:
+        return (self.length_days + 6) // 7
+
+
+class Workout(TimeStampedModel):
+    class WorkoutType(models.TextChoices):
+        EASY = "easy", "Easy"
+        TEMPO = "tempo", "Tempo"
+        LONG = "long", "Long run"
+        SPEED = "speed", "Speed"
+        RECOVERY = "recovery", "Recovery"
+        RACE = "race", "Race"
+        CROSS_TRAINING = "cross_training", "Cross-training"
+        REST = "rest", "Rest"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="workouts")
+    name = models.CharField(max_length=255)
+    workout_type = models.CharField(
+        max_length=20, choices=WorkoutType.choices, default=WorkoutType.EASY
+    )
+    scheduled_date = models.DateField()
+    planned_distance_m = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(500_000)]
+    )
+    planned_duration_s = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_RUN_DURATION_S)]
+    )
+    target_pace_min_s_per_km = models.FloatField(
+        "fastest target pace (s/km)", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    target_pace_max_s_per_km = models.FloatField(
+        "slowest target pace (s/km)", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    steps = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scheduled_date", "created_at"]
+        indexes = [
+            models.Index(fields=["plan", "scheduled_date"], name="workout_plan_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    target_pace_min_s_per_km__isnull=True, target_pace_max_s_per_km__isnull=True
+                )
+                | Q(
+                    target_pace_min_s_per_km__isnull=False,
+                    target_pace_max_s_per_km__isnull=False,
+                    target_pace_min_s_per_km__gt=0,
+                    target_pace_min_s_per_km__lte=F("target_pace_max_s_per_km"),
+                ),
+                name="workout_pace_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_distance_m__isnull=True)
+                | Q(planned_distance_m__gte=0, planned_distance_m__lte=500_000),
+                name="workout_planned_distance_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_duration_s__isnull=True)
+                | Q(planned_duration_s__gte=0, planned_duration_s__lte=MAX_RUN_DURATION_S),
+                name="workout_planned_duration_range",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="workout_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheduled_date} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = (self.name or "").strip()
+        self.fill_totals_from_steps()
+        super().save(*args, **kwargs)
+
+    def fill_totals_from_steps(self) -> None:
+        """Derive planned distance/duration from ``steps`` where they were not given."""
+        if not self.steps:
+            return
+        try:
+            distance_m, duration_s = steps_totals(validate_steps(self.steps))
+        except StepsError:
+            return  # clean() reports it; save() never invents totals from invalid steps
+        if self.planned_distance_m is None and distance_m is not None:
+            self.planned_distance_m = distance_m
+        if self.planned_duration_s is None and duration_s is not None:
+            self.planned_duration_s = duration_s
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        errors: dict[str, str] = {}
+        if not self.name:
+            errors["name"] = "Name must not be blank."
+        pace_min, pace_max = self.target_pace_min_s_per_km, self.target_pace_max_s_per_km
+        if (pace_min is None) != (pace_max is None):
+            errors["target_pace_max_s_per_km"] = "Give both target pace bounds or neither."
+        elif pace_min is not None and pace_max is not None and pace_min > pace_max:
+            errors["target_pace_min_s_per_km"] = (
+                "The fastest target pace must not be slower than the slowest."
+            )
+        try:
+            self.steps = validate_steps(self.steps)
+        except StepsError as exc:
+            errors["steps"] = str(exc)
+        if self.plan_id and self.scheduled_date:
+            plan = self.plan
+            if not plan.start_date <= self.scheduled_date <= plan.end_date:
+                errors["scheduled_date"] = (
+                    f"Scheduled date must lie within the plan ({plan.start_date} to "
+                    f"{plan.end_date})."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_rest(self) -> bool:
+        return self.workout_type == self.WorkoutType.REST
+
+
+class Run(TimeStampedModel):
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        GPX = "gpx", "GPX file"
+        TCX = "tcx", "TCX file"
+        FIT = "fit", "FIT file"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    workout = models.ForeignKey(
+        Workout, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    started_at = models.DateTimeField()
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone_name])
+    # The calendar day of the local start, kept in step with started_at/timezone by save(), so
+    # weekly and daily analytics group in the database without per-row time-zone arithmetic.
+    local_date = models.DateField(editable=False)
+    distance_m = models.FloatField(
+        validators=[MinValueValidator(0.001), MaxValueValidator(MAX_RUN_DISTANCE_M)]
+    )
+    duration_s = models.PositiveIntegerField(
+        "moving time (s)", validators=[MinValueValidator(1), MaxValueValidator(MAX_RUN_DURATION_S)]
+    )
+    elapsed_s = models.PositiveIntegerField("elapsed time (s)", null=True, blank=True)
+    elevation_gain_m = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
+    avg_heart_rate = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_HEART_RATE_BPM), MaxValueValidator(MAX_HEART_RATE_BPM)],
+    )
+    max_heart_rate = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_HEART_RATE_BPM), MaxValueValidator(MAX_HEART_RATE_BPM)],
+    )
+    avg_cadence = models.PositiveSmallIntegerField(
+        "average cadence (steps/min)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(300)],
+    )
+    perceived_effort = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    notes = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    # NULL for hand-logged runs, so the per-runner uniqueness only binds imported files.
+    source_hash = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["runner", "-started_at"], name="run_runner_started_idx"),
+            models.Index(fields=["runner", "local_date"], name="run_runner_local_date_idx"),
+            models.Index(fields=["plan", "local_date"], name="run_plan_local_date_idx"),
+            models.Index(fields=["workout"], name="run_workout_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(distance_m__gt=0, distance_m__lte=MAX_RUN_DISTANCE_M),
+                name="run_distance_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_s__gte=1, duration_s__lte=MAX_RUN_DURATION_S),
+                name="run_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(elapsed_s__isnull=True) | Q(elapsed_s__gte=F("duration_s")),
+                name="run_elapsed_not_below_moving",
+            ),
+            models.CheckConstraint(
+                condition=Q(elevation_gain_m__isnull=True) | Q(elevation_gain_m__gte=0),
+                name="run_elevation_gain_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(avg_heart_rate__isnull=True)
+                | Q(avg_heart_rate__gte=MIN_HEART_RATE_BPM, avg_heart_rate__lte=MAX_HEART_RATE_BPM),
+                name="run_avg_hr_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_heart_rate__isnull=True)
+                | Q(max_heart_rate__gte=MIN_HEART_RATE_BPM, max_heart_rate__lte=MAX_HEART_RATE_BPM),
+                name="run_max_hr_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(avg_heart_rate__isnull=True)
+                | Q(max_heart_rate__isnull=True)
+                | Q(avg_heart_rate__lte=F("max_heart_rate")),
+                name="run_avg_hr_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(perceived_effort__isnull=True)
+                | Q(perceived_effort__gte=1, perceived_effort__lte=10),
+                name="run_perceived_effort_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(avg_cadence__isnull=True) | Q(avg_cadence__gte=1, avg_cadence__lte=300),
+                name="run_avg_cadence_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(workout__isnull=True) | Q(plan__isnull=False),
+                name="run_workout_requires_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["runner", "source_hash"],
+                condition=Q(source_hash__isnull=False),
+                name="run_unique_source_hash_per_runner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distance_m / 1000:.2f} km on {self.local_date}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.local_date = self.compute_local_date()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and (
+            "started_at" in update_fields or "timezone" in update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "local_date"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:run-detail", kwargs={"pk": self.pk})
+
+    def compute_local_date(self):
+        """The calendar day on which the run started, in the run's own time zone."""
+        try:
+            tz = zoneinfo.ZoneInfo(self.timezone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = zoneinfo.ZoneInfo("UTC")
+        return timezone.localtime(self.started_at, tz).date()
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.started_at:
+            if timezone.is_naive(self.started_at):
+                errors["started_at"] = "Start time must include a time zone offset."
+            elif self.started_at > timezone.now() + timedelta(minutes=5):
+                # A few minutes of slack for clocks that disagree between watch and server.
+                errors["started_at"] = "Start time must not be in the future."
+        if self.elapsed_s is not None and self.duration_s and self.elapsed_s < self.duration_s:
+            errors["elapsed_s"] = "Elapsed time must be at least the moving time."
+        if (
+            self.avg_heart_rate is not None
+            and self.max_heart_rate is not None
+            and self.avg_heart_rate > self.max_heart_rate
+        ):
+            errors["avg_heart_rate"] = "Average heart rate must not exceed max heart rate."
+        if self.workout_id:
+            workout = self.workout
+            if self.plan_id is None:
+                self.plan_id = workout.plan_id
+            if workout.plan_id != self.plan_id:
+                errors["workout"] = "The workout must belong to the run's plan."
+        if self.plan_id and self.runner_id and self.plan.runner_id != self.runner_id:
+            errors["plan"] = "The plan must belong to the same runner as the run."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def pace_s_per_km(self) -> float | None:
+        """Moving pace in seconds per kilometre, or ``None`` without a distance."""
+        if not self.distance_m:
+            return None
+        return self.duration_s / (self.distance_m / 1000)
+
+
+class RunTrack(models.Model):
+    """The recorded samples of a run from an activity file, kept apart so that run lists and
+    analytics never load them.
+
+    ``samples`` is columnar: ``{"t_s": [...], "lat": [...], "lon": [...], "ele_m": [...],
+    "hr_bpm": [...], "dist_m": [...]}``, every list the same length, ``t_s`` seconds from the
+    start and ``dist_m`` cumulative metres. Missing values are ``null``.
+    """
+
+    run = models.OneToOneField(
+        Run, on_delete=models.CASCADE, primary_key=True, related_name="track"
+    )
+    samples = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Track of {self.run_id}"
+
+    @property
+    def point_count(self) -> int:
+        return len(self.samples.get("t_s", []))

@@ -1,0 +1,61 @@
+"""Who may see what (SPEC §7 visibility), as querysets shared by the API, admin and dashboard.
+
+- A runner sees their own plans, those plans' workouts and their own runs.
+- A coach also sees the plans they coach (and their workouts) and may read every run of a runner
+  who has at least one plan naming them.
+- A superuser sees everything.
+
+Writes are narrower than reads for coaches: see ``runs_editable_by``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from training.models import Plan, Run, Workout
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+
+def plans_visible_to(user: UserLike) -> QuerySet[Plan]:
+    if not user.is_authenticated:
+        return Plan.objects.none()
+    if user.is_superuser:
+        return Plan.objects.all()
+    return Plan.objects.filter(Q(runner=user) | Q(coach=user))
+
+
+def workouts_visible_to(user: UserLike) -> QuerySet[Workout]:
+    if not user.is_authenticated:
+        return Workout.objects.none()
+    if user.is_superuser:
+        return Workout.objects.all()
+    return Workout.objects.filter(Q(plan__runner=user) | Q(plan__coach=user))
+
+
+def coached_runner_ids(user: UserLike) -> QuerySet:
+    """Ids of the runners with at least one plan naming ``user`` as coach."""
+    return Plan.objects.filter(coach=user).values("runner_id")
+
+
+def runs_visible_to(user: UserLike) -> QuerySet[Run]:
+    if not user.is_authenticated:
+        return Run.objects.none()
+    if user.is_superuser:
+        return Run.objects.all()
+    coaches_runner = Exists(Plan.objects.filter(coach=user, runner_id=OuterRef("runner_id")))
+    return Run.objects.filter(Q(runner=user) | coaches_runner)
+
+
+def runs_editable_by(user: UserLike) -> QuerySet[Run]:
+    """Coaches read their runners' runs but never write them."""
+    if not user.is_authenticated:
+        return Run.objects.none()
+    if user.is_superuser:
+        return Run.objects.all()
+    return Run.objects.filter(runner=user)
+
+
+def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
+    return Plan.objects.filter(coach=coach, runner_id=runner_id).exists()

@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from training.models import RunnerProfile
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def create_runner_profile(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every user gets a profile, so views and analytics can rely on ``user.profile``."""
+    if created and not raw:
+        RunnerProfile.objects.get_or_create(user=instance)

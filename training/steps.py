@@ -1,0 +1,126 @@
+"""Structured workout steps (SPEC §6): validation and derived totals.
+
+Pure functions with no ORM import so the model, the API and the admin share one definition.
+A step is ``{"kind", "repeat", "distance_m" | "duration_s", "target_pace_min_s_per_km"?,
+"target_pace_max_s_per_km"?}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+STEP_KINDS = ("warmup", "work", "recovery", "cooldown")
+MAX_STEPS = 100
+MAX_REPEAT = 50
+STEP_KEYS = {
+    "kind",
+    "repeat",
+    "distance_m",
+    "duration_s",
+    "target_pace_min_s_per_km",
+    "target_pace_max_s_per_km",
+}
+
+
+class StepsError(ValueError):
+    """Raised with a message naming the offending step (1-based) and field."""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def validate_steps(steps: Any) -> list[dict[str, Any]]:
+    """Check ``steps`` and return a normalised copy (``repeat`` defaulted to 1).
+
+    Raises ``StepsError`` naming the first problem found.
+    """
+    if steps is None:
+        return []
+    if not isinstance(steps, list):
+        raise StepsError("steps must be a list of step objects.")
+    if len(steps) > MAX_STEPS:
+        raise StepsError(f"A workout has at most {MAX_STEPS} steps.")
+    normalised: list[dict[str, Any]] = []
+    for index, step in enumerate(steps, start=1):
+        where = f"Step {index}"
+        if not isinstance(step, dict):
+            raise StepsError(f"{where} must be an object.")
+        unknown = set(step) - STEP_KEYS
+        if unknown:
+            raise StepsError(f"{where} has unknown field(s): {', '.join(sorted(unknown))}.")
+        kind = step.get("kind")
+        if kind not in STEP_KINDS:
+            raise StepsError(f"{where}: kind must be one of {', '.join(STEP_KINDS)}.")
+        repeat = step.get("repeat", 1)
+        if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= MAX_REPEAT:
+            raise StepsError(f"{where}: repeat must be a whole number from 1 to {MAX_REPEAT}.")
+        distance_m = step.get("distance_m")
+        duration_s = step.get("duration_s")
+        if (distance_m is None) == (duration_s is None):
+            raise StepsError(f"{where}: give exactly one of distance_m or duration_s.")
+        if distance_m is not None and (not _is_number(distance_m) or not 0 < distance_m <= 500_000):
+            raise StepsError(f"{where}: distance_m must be a number above 0 and at most 500000.")
+        if duration_s is not None and (not _is_number(duration_s) or not 0 < duration_s <= 86_400):
+            raise StepsError(f"{where}: duration_s must be a number above 0 and at most 86400.")
+        pace_min = step.get("target_pace_min_s_per_km")
+        pace_max = step.get("target_pace_max_s_per_km")
+        if (pace_min is None) != (pace_max is None):
+            raise StepsError(f"{where}: give both target pace bounds or neither.")
+        if pace_min is not None:
+            if not (_is_number(pace_min) and _is_number(pace_max)) or pace_min <= 0:
+                raise StepsError(f"{where}: target paces must be positive numbers.")
+            if pace_min > pace_max:
+                raise StepsError(
+                    f"{where}: target_pace_min_s_per_km must not exceed target_pace_max_s_per_km."
+                )
+        clean: dict[str, Any] = {"kind": kind, "repeat": repeat}
+        if distance_m is not None:
+            clean["distance_m"] = distance_m
+        if duration_s is not None:
+            clean["duration_s"] = duration_s
+        if pace_min is not None:
+            clean["target_pace_min_s_per_km"] = pace_min
+            clean["target_pace_max_s_per_km"] = pace_max
+        normalised.append(clean)
+    return normalised
+
+
+def steps_totals(steps: Sequence[dict[str, Any]]) -> tuple[float | None, int | None]:
+    """Return ``(distance_m, duration_s)`` planned by validated steps.
+
+    A distance step with a target pace also implies its duration (at the middle of the pace
+    range), and a timed step with a pace its distance. A total is given only when every step
+    contributes to it: a partial sum (say, the intervals' metres without the timed warm-up) would
+    understate the session, so it is ``None`` instead.
+    """
+    if not steps:
+        return None, None
+    distance_m: float | None = 0.0
+    duration_s: float | None = 0.0
+    for step in steps:
+        repeat = step.get("repeat", 1)
+        pace = None
+        if step.get("target_pace_min_s_per_km") is not None:
+            pace = (step["target_pace_min_s_per_km"] + step["target_pace_max_s_per_km"]) / 2
+        step_distance = step.get("distance_m")
+        step_duration = step.get("duration_s")
+        if step_distance is None and step_duration is not None and pace is not None:
+            step_distance = step_duration / pace * 1000
+        if step_duration is None and step_distance is not None and pace is not None:
+            step_duration = step_distance / 1000 * pace
+        distance_m = (
+            None
+            if distance_m is None or step_distance is None
+            else (distance_m + step_distance * repeat)
+        )
+        duration_s = (
+            None
+            if duration_s is None or step_duration is None
+            else (duration_s + step_duration * repeat)
+        )
+    return (
+        round(distance_m, 1) if distance_m is not None else None,
+        round(duration_s) if duration_s is not None else None,
+    )
