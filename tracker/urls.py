@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Running Training Tracker — coach workspace"
 admin.site.site_title = "Training Tracker admin"
@@ -7,4 +7,5 @@ admin.site.index_title = "Plans, workouts and runs"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("tracker.api_urls")),
 ]
