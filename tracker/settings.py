@@ -292,3 +292,9 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# --- Password-guessing limits (tracker/login_limits.py) -----------------------------------------
+LOGIN_ATTEMPTS_PER_MINUTE = env.int("LOGIN_ATTEMPTS_PER_MINUTE", default=10)
+# django-ratelimit's own checks insist on memcached/django-redis; Django's RedisCache and, in a
+# single process, LocMemCache both give the atomic add/incr it relies on.
+RATELIMIT_USE_CACHE = "default"
