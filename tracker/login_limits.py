@@ -7,11 +7,14 @@ budget is shared by every process when ``REDIS_URL`` points at Redis.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 LOGIN_RATE_GROUP = "login-attempts"
+logger = logging.getLogger(__name__)
 
 
 def _rate() -> str:
@@ -36,7 +39,10 @@ def login_attempts_exceeded(request: HttpRequest, username: str) -> int | None:
             usage = get_usage(
                 request, group=LOGIN_RATE_GROUP, key=key, rate=_rate(), increment=True
             )
-        except Exception:  # noqa: BLE001 - fail open on cache faults, as the API throttles do
+        except Exception:
+            # Fail open on cache faults, as the API throttles do: a Redis outage must not lock
+            # every runner out.
+            logger.warning("login rate limit unavailable (cache error); allowing the attempt")
             continue
         if usage and usage["should_limit"]:
             wait_s = max(1, int(usage["time_left"]))
