@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 admin.site.site_header = "Running Training Tracker — coach workspace"
 admin.site.site_title = "Training Tracker admin"
@@ -8,4 +9,13 @@ admin.site.index_title = "Plans, workouts and runs"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api_urls")),
+    # OpenAPI schema and its offline viewers (assets from drf-spectacular-sidecar), each with and
+    # without the trailing slash.
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
+
+# JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7).
+handler404 = "training.api.errors.not_found"
+handler500 = "training.api.errors.server_error"

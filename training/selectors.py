@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from training.models import Plan, Run, Workout
+from training.models import Deletion, Plan, Run, Workout
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -59,3 +59,17 @@ def runs_editable_by(user: UserLike) -> QuerySet[Run]:
 
 def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
     return Plan.objects.filter(coach=coach, runner_id=runner_id).exists()
+
+
+def deletions_visible_to(user: UserLike) -> QuerySet[Deletion]:
+    """Tombstones of what ``user`` could see before it was deleted: their own objects, the plans
+    (and workouts) they coached, and the runs of the runners they coach."""
+    if not user.is_authenticated:
+        return Deletion.objects.none()
+    if user.is_superuser:
+        return Deletion.objects.all()
+    return Deletion.objects.filter(
+        Q(runner_user_id=user.pk)
+        | Q(coach_user_id=user.pk)
+        | Q(object_type=Deletion.ObjectType.RUN, runner_user_id__in=coached_runner_ids(user))
+    )

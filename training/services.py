@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
-from training.models import Plan, Run, Workout
+from training.models import Deletion, Plan, Run, Workout
+from training.tombstones import tombstones_recorded
 
 PLAN_COPY_FIELDS = ("name", "description", "goal")
 WORKOUT_COPY_FIELDS = (
@@ -123,3 +125,67 @@ def run_update(*, run: Run, **fields: Any) -> Run:
     run.full_clean()
     run.save()
     return run
+
+
+# --- Deletes with sync tombstones (SPEC §7 deletions feed) ----------------------------------------
+# The services write the tombstones in bulk; the signal receivers in training/signals.py catch
+# deletes made any other way (admin bulk actions, a user's cascade) one row at a time.
+
+
+def _tombstones_for_plan(plan: Plan, *, deleted_at: datetime) -> list[Deletion]:
+    tombstones = [
+        Deletion(
+            object_type=Deletion.ObjectType.PLAN,
+            object_id=plan.pk,
+            runner_user_id=plan.runner_id,
+            coach_user_id=plan.coach_id,
+            deleted_at=deleted_at,
+        )
+    ]
+    tombstones += [
+        Deletion(
+            object_type=Deletion.ObjectType.WORKOUT,
+            object_id=workout_id,
+            runner_user_id=plan.runner_id,
+            coach_user_id=plan.coach_id,
+            deleted_at=deleted_at,
+        )
+        for workout_id in plan.workouts.values_list("id", flat=True)
+    ]
+    return tombstones
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan) -> None:
+    """Delete ``plan`` and its workouts; its runs stay, unlinked, and count as updated so that
+    syncing clients fetch them again."""
+    now = timezone.now()
+    Deletion.objects.bulk_create(_tombstones_for_plan(plan, deleted_at=now))
+    Run.objects.filter(plan=plan).update(plan=None, workout=None, updated_at=now)
+    with tombstones_recorded():
+        plan.delete()
+
+
+@transaction.atomic
+def workout_delete(*, workout: Workout) -> None:
+    now = timezone.now()
+    plan = workout.plan
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.WORKOUT,
+        object_id=workout.pk,
+        runner_user_id=plan.runner_id,
+        coach_user_id=plan.coach_id,
+        deleted_at=now,
+    )
+    Run.objects.filter(workout=workout).update(workout=None, updated_at=now)
+    with tombstones_recorded():
+        workout.delete()
+
+
+@transaction.atomic
+def run_delete(*, run: Run) -> None:
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.RUN, object_id=run.pk, runner_user_id=run.runner_id
+    )
+    with tombstones_recorded():
+        run.delete()
