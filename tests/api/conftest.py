@@ -4,8 +4,7 @@ nobody and a superuser, plus helpers to check the error shape (SPEC §7)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -74,16 +73,14 @@ def world(runner, other_runner, coach, other_coach, superuser) -> World:
         runner=runner,
         plan=plan_a,
         workout=workout_a,
-        started_at=datetime(2026, 1, 6, 7, 0, tzinfo=dt_timezone.utc),
+        started_at=datetime(2026, 1, 6, 7, 0, tzinfo=UTC),
     )
-    plan_b = PlanFactory(
-        runner=other_runner, start_date=start, end_date=start + timedelta(days=83)
-    )
+    plan_b = PlanFactory(runner=other_runner, start_date=start, end_date=start + timedelta(days=83))
     workout_b = WorkoutFactory(plan=plan_b, scheduled_date=start + timedelta(days=2))
     run_b = RunFactory(
         runner=other_runner,
         plan=plan_b,
         workout=workout_b,
-        started_at=datetime(2026, 1, 7, 7, 0, tzinfo=dt_timezone.utc),
+        started_at=datetime(2026, 1, 7, 7, 0, tzinfo=UTC),
     )
     return World(plan_a, workout_a, run_a, plan_b, workout_b, run_b)

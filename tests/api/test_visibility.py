@@ -240,8 +240,6 @@ def test_deletions_feed_is_scoped(client_as, world, actor):
     response = client_as(actor).get(f"{API}/deletions")
     seen = {(item["type"], item["id"]) for item in response.json()["results"]}
     expected = (
-        {("run", str(run_id)), ("workout", str(workout_id))}
-        if DELETIONS_SEEN[actor]
-        else set()
+        {("run", str(run_id)), ("workout", str(workout_id))} if DELETIONS_SEEN[actor] else set()
     )
     assert seen == expected
