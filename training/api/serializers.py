@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from training.models import Deletion, Plan, Run, Workout
+from training.models import Deletion, Plan, Run, Workout, validate_timezone_name
 from training.selectors import coached_runner_ids, plans_visible_to
 from training.steps import StepsError, validate_steps
 
@@ -167,7 +169,21 @@ class WorkoutSerializer(serializers.ModelSerializer):
             self.fields["plan"].read_only = True
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime that must carry its offset: a run's start without one is ambiguous
+    by up to a day, so it is refused instead of being read as server time."""
+
+    def enforce_timezone(self, value: Any) -> Any:
+        if timezone.is_naive(value):
+            raise serializers.ValidationError(
+                "Include a time zone offset (e.g. 2026-01-06T07:00:00+01:00 or ...Z).",
+                code="naive_datetime",
+            )
+        return super().enforce_timezone(value)
+
+
 class RunSerializer(serializers.ModelSerializer):
+    started_at = AwareDateTimeField(help_text="ISO 8601 with offset; not in the future.")
     plan = serializers.PrimaryKeyRelatedField(
         queryset=Plan.objects.none(),
         required=False,
@@ -234,12 +250,10 @@ class RunSerializer(serializers.ModelSerializer):
             self.fields["plan"].read_only = True
 
     def validate_timezone(self, value: str) -> str:
-        from training.models import validate_timezone_name
-
         if value:
             try:
                 validate_timezone_name(value)
-            except Exception as exc:
+            except DjangoValidationError as exc:
                 raise serializers.ValidationError(
                     f"{value} is not a known IANA time zone (e.g. Europe/London).",
                     code="invalid_timezone",
