@@ -15,13 +15,20 @@ from training.models import Plan, Run, Workout
 API = "/api/v1"
 
 
-def assert_error(response, status_code: int, attr: str | None = None, code: str | None = None):
+def assert_error(
+    response,
+    status_code: int,
+    attr: str | None = None,
+    code: str | None = None,
+    error_type: str | None = None,
+):
     """The response is the drf-standardized-errors shape with ``status_code``; when ``attr`` is
-    given, one of the errors names it."""
+    given, one of the errors names it. A 400 is a ``validation_error`` unless ``error_type`` says
+    otherwise (an unparseable body is a ``client_error``)."""
     assert response.status_code == status_code, response.content
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    expected_type = (
+    expected_type = error_type or (
         "validation_error"
         if status_code == 400
         else ("server_error" if status_code >= 500 else "client_error")
