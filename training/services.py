@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -189,3 +190,23 @@ def run_delete(*, run: Run) -> None:
     )
     with tombstones_recorded():
         run.delete()
+
+
+@transaction.atomic
+def plan_update_keeping_workouts_inside(*, plan: Plan, **fields: Any) -> Plan:
+    """``plan_update``, refusing new dates that would leave some of the plan's workouts outside
+    the plan (SPEC §6: a workout's date lies within its plan's)."""
+    start_date = fields.get("start_date", plan.start_date)
+    end_date = fields.get("end_date", plan.end_date)
+    if plan.pk is not None and start_date and end_date:
+        outside = plan.workouts.exclude(scheduled_date__range=(start_date, end_date))
+        first_outside = outside.order_by("scheduled_date").values_list("scheduled_date", flat=True)
+        stranded = list(first_outside[:1])
+        if stranded:
+            field = "start_date" if stranded[0] < start_date else "end_date"
+            message = (
+                f"The plan has a workout on {stranded[0]}, outside the new dates; "
+                "move or delete it first."
+            )
+            raise ValidationError({field: ValidationError(message, code="workouts_outside_plan")})
+    return plan_update(plan=plan, **fields)

@@ -326,3 +326,20 @@ def test_copy_requires_runner_and_start_date(api_client, runner, world, missing)
     del payload[missing]
     response = api_client.post(f"{API}/plans/{world.plan_a.pk}/copy", payload, format="json")
     assert_error(response, 400, attr=missing, code="required")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "attr"),
+    [({"start_date": "2026-01-08"}, "start_date"), ({"end_date": "2026-01-06"}, "end_date")],
+)
+def test_new_dates_may_not_strand_workouts(api_client, runner, changes, attr):
+    plan = PlanFactory(runner=runner, start_date=date(2026, 1, 5), end_date=date(2026, 3, 1))
+    WorkoutFactory(plan=plan, scheduled_date=date(2026, 1, 7))
+    response = api_client.patch(f"{API}/plans/{plan.pk}", changes, format="json")
+    assert_error(response, 400, attr=attr, code="workouts_outside_plan")
+    plan.refresh_from_db()
+    assert (plan.start_date, plan.end_date) == (date(2026, 1, 5), date(2026, 3, 1))
+    # Dates that still contain the workout are fine.
+    response = api_client.patch(f"{API}/plans/{plan.pk}", {"end_date": "2026-01-07"}, format="json")
+    assert response.status_code == 200

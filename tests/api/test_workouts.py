@@ -285,3 +285,15 @@ def test_bad_workout_filter_values_are_400_naming_the_parameter(api_client, work
 )
 def test_workout_ordering(api_client, workouts, ordering, expected):
     assert _names(api_client.get(f"{API}/workouts?ordering={ordering}")) == expected
+
+
+@pytest.mark.django_db
+def test_a_workout_cannot_move_to_another_plan(api_client, plan, runner):
+    workout = WorkoutFactory(plan=plan, scheduled_date=date(2026, 1, 6))
+    other = PlanFactory(runner=runner, start_date=date(2026, 1, 5))
+    response = api_client.patch(
+        f"{API}/workouts/{workout.pk}", {"plan": str(other.pk)}, format="json"
+    )
+    assert_error(response, 400, attr="plan", code="immutable")
+    workout.refresh_from_db()
+    assert workout.plan_id == plan.pk

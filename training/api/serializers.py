@@ -168,6 +168,15 @@ class WorkoutSerializer(serializers.ModelSerializer):
             # Nested route: the plan comes from the URL and is not part of the body.
             self.fields["plan"].read_only = True
 
+    def validate_plan(self, plan: Plan) -> Plan:
+        # Runs linked to the workout belong to its plan; moving it would split them apart.
+        if self.instance is not None and plan.pk != self.instance.plan_id:
+            raise serializers.ValidationError(
+                "A workout cannot move to another plan; create it there instead.",
+                code="immutable",
+            )
+        return plan
+
 
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime that must carry its offset: a run's start without one is ambiguous

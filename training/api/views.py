@@ -78,8 +78,6 @@ class IdempotentCreateMixin:
 class BaseViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     lookup_value_regex = UUID_REGEX
-    # No PUT-creates-object and no HEAD/OPTIONS surprises: the verbs of SPEC §7 only.
-    http_method_names = ["get", "post", "put", "patch", "delete"]
 
 
 @extend_schema_view(
@@ -126,7 +124,9 @@ class PlanViewSet(BaseViewSet):
         fields = dict(serializer.validated_data)
         fields.pop("runner", None)  # unchanged (the serializer refuses a different one)
         with service_errors():
-            serializer.instance = services.plan_update(plan=serializer.instance, **fields)
+            serializer.instance = services.plan_update_keeping_workouts_inside(
+                plan=serializer.instance, **fields
+            )
 
     def perform_destroy(self, instance: Plan) -> None:
         with service_errors():
@@ -309,7 +309,7 @@ class PlanScopedMixin:
     ),
 )
 class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Workout]:
         if getattr(self, "swagger_fake_view", False):
@@ -337,7 +337,7 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
     ),
 )
 class PlanRunViewSet(PlanScopedMixin, RunViewSet):
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Run]:
         if getattr(self, "swagger_fake_view", False):
