@@ -214,3 +214,26 @@ def test_every_create_route_is_idempotent(api_client, runner, world, route):
     again = api_client.post(f"{API}/{path}/", body, format="json", headers=headers)
     assert (again.status_code, again.json()) == (201, first.json())
     assert (Plan.objects.count(), Workout.objects.count(), Run.objects.count()) == counts_after
+
+
+@pytest.mark.django_db
+def test_expired_records_of_the_user_are_purged_on_the_next_keyed_create(api_client):
+    for key in ("one", "two"):
+        api_client.post(f"{API}/runs", NEW_RUN, format="json", headers={"Idempotency-Key": key})
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(days=2))
+    api_client.post(f"{API}/runs", NEW_RUN, format="json", headers={"Idempotency-Key": "three"})
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["three"]
+
+
+@pytest.mark.django_db
+def test_deleting_a_user_records_tombstones_and_keeps_working(runner, coach):
+    plan = PlanFactory(runner=runner, coach=coach)
+    workout = WorkoutFactory(plan=plan)
+    run = RunFactory(runner=runner, plan=plan, workout=workout)
+    runner.delete()
+    assert {(d.object_type, d.object_id) for d in Deletion.objects.all()} == {
+        ("plan", plan.pk),
+        ("workout", workout.pk),
+        ("run", run.pk),
+    }
+    assert Deletion.objects.filter(object_type="plan", coach_user_id=coach.pk).exists()

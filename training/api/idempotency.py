@@ -55,8 +55,9 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
     user = request.user
     signature = f"{request.method} {request.path.rstrip('/')}"[:300]
     fresh_after = timezone.now() - IDEMPOTENCY_TTL
-    # An expired key starts over, as if it had never been used.
-    IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=fresh_after).delete()
+    # An expired key starts over, as if it had never been used; the user's other expired records
+    # go at the same time, so the table holds about one day of creates per user.
+    IdempotencyRecord.objects.filter(user=user, created_at__lt=fresh_after).delete()
     existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if existing is not None:
         return _replay(existing, signature)
