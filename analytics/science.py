@@ -225,12 +225,6 @@ def _clean_track(
     return ts, ds
 
 
-def _interpolate(x: float, x0: float, x1: float, y0: float, y1: float) -> float:
-    if x1 == x0:
-        return y0
-    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-
-
 def best_effort_s(
     times_s: Sequence[float | None], distances_m: Sequence[float | None], target_m: float
 ) -> float | None:
@@ -243,37 +237,56 @@ def best_effort_s(
     Two two-pointer passes (windows starting on a sample, windows ending on a sample) find it in
     O(n).
     """
+    return best_efforts_s(times_s, distances_m, (target_m,))[target_m]
+
+
+def best_efforts_s(
+    times_s: Sequence[float | None],
+    distances_m: Sequence[float | None],
+    targets_m: Iterable[float],
+) -> dict[float, float | None]:
+    """``best_effort_s`` for several distances, cleaning the track once."""
     ts, ds = _clean_track(times_s, distances_m)
+    return {target: _best_effort_clean(ts, ds, target) for target in targets_m}
+
+
+def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> float | None:
+    # Hot loop of the summary (a few tracks, five distances each): interpolation is written inline.
+    # No division by zero: each interpolation spans a segment strictly containing the goal.
     n = len(ts)
     if n < 2 or target_m <= 0 or ds[-1] - ds[0] < target_m:
         return None
-    best: float | None = None
+    best = math.inf
 
-    # Windows starting on sample i: find the first j with ds[j] ≥ ds[i] + target.
-    j = 0
+    # Windows starting on sample i: j is the first sample with ds[j] >= ds[i] + target.
+    j = 1
     for i in range(n):
         goal = ds[i] + target_m
-        j = max(j, i)
+        if j <= i:
+            j = i + 1
         while j < n and ds[j] < goal:
             j += 1
         if j == n:
             break
-        end_t = _interpolate(goal, ds[j - 1], ds[j], ts[j - 1], ts[j]) if j > i else ts[j]
-        if best is None or end_t - ts[i] < best:
-            best = end_t - ts[i]
+        d0, t0 = ds[j - 1], ts[j - 1]
+        elapsed = t0 + (ts[j] - t0) * (goal - d0) / (ds[j] - d0) - ts[i]
+        if elapsed < best:
+            best = elapsed
 
-    # Windows ending on sample j: find the last i with ds[i] ≤ ds[j] - target.
+    # Windows ending on sample j: i is the last sample with ds[i] <= ds[j] - target.
     i = 0
+    first = ds[0]
     for j in range(n):
         goal = ds[j] - target_m
-        if goal < ds[0]:
+        if goal < first:
             continue
-        while i + 1 < n and ds[i + 1] <= goal:
+        while ds[i + 1] <= goal:
             i += 1
-        start_t = _interpolate(goal, ds[i], ds[i + 1], ts[i], ts[i + 1]) if i + 1 < n else ts[i]
-        if best is None or ts[j] - start_t < best:
-            best = ts[j] - start_t
-    return best
+        d0, t0 = ds[i], ts[i]
+        elapsed = ts[j] - (t0 + (ts[i + 1] - t0) * (goal - d0) / (ds[i + 1] - d0))
+        if elapsed < best:
+            best = elapsed
+    return best if best < math.inf else None
 
 
 def prorated_effort_s(distance_m: float, duration_s: float, target_m: float) -> float | None:

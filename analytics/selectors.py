@@ -437,12 +437,13 @@ def _personal_bests(
     recent: dict[float, _Effort] = {}
     for row in candidates:
         samples = tracks.get(row["id"]) if row["has_track"] else None
+        from_track: dict[float, float | None] = {}
+        if samples:
+            from_track = science.best_efforts_s(
+                samples.get("t_s") or [], samples.get("dist_m") or [], distances
+            )
         for distance in distances:
-            seconds: float | None = None
-            if samples:
-                seconds = science.best_effort_s(
-                    samples.get("t_s") or [], samples.get("dist_m") or [], distance
-                )
+            seconds = from_track.get(distance)
             if seconds is None:
                 seconds = science.prorated_effort_s(row["distance_m"], row["duration_s"], distance)
             if seconds is None:

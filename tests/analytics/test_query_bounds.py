@@ -84,7 +84,8 @@ def test_summary_query_count_does_not_grow_with_runs(client_for):
     small = summary_queries(client_for, 10)
     large = summary_queries(client_for, 2_000)
     assert small == large
-    assert large <= SUMMARY_MAX_QUERIES
+    # At least the grouped queries themselves ran (a capture that saw nothing would pass above).
+    assert 5 <= large <= SUMMARY_MAX_QUERIES
 
 
 def test_plan_analytics_query_count_does_not_grow_with_runs(client_for):
@@ -93,3 +94,4 @@ def test_plan_analytics_query_count_does_not_grow_with_runs(client_for):
     assert small == large
     # The weekly summary adds one query for that week's runs.
     assert max(large) <= PLAN_MAX_QUERIES + 1
+    assert min(large) >= 3

@@ -249,3 +249,37 @@ def test_week_streak_survives_an_unfinished_week_without_a_run():
     assert science.week_streak([date(2026, 11, 20), date(2026, 11, 2)], today=today) == 1
     assert science.week_streak([date(2026, 11, 9)], today=today) == 0
     assert science.week_streak([], today=today) == 0
+
+
+def _time_at(times, dists, x):
+    """Time at cumulative distance ``x`` on a strictly increasing track (linear between
+    samples): an independent, plainly written reference for the two-pointer search."""
+    for k in range(1, len(dists)):
+        if dists[k] >= x:
+            return times[k - 1] + (times[k] - times[k - 1]) * (x - dists[k - 1]) / (
+                dists[k] - dists[k - 1]
+            )
+    raise AssertionError("beyond the track")
+
+
+def test_best_effort_matches_a_brute_force_scan_on_random_tracks():
+    import random
+
+    rng = random.Random(20251112)
+    for _ in range(20):
+        times, dists = [0.0], [0.0]
+        for _ in range(rng.randint(5, 40)):
+            times.append(times[-1] + rng.uniform(1, 30))
+            dists.append(dists[-1] + rng.uniform(1, 120))
+        target = rng.uniform(50, dists[-1] * 0.9)
+        fast = science.best_effort_s(times, dists, target)
+        # Scan window starts every 0.25 m plus every start that puts either end of the window on a
+        # sample; the plain reference must agree with the two-pointer search to rounding error.
+        starts = [s * 0.25 for s in range(int((dists[-1] - target) / 0.25) + 1)]
+        starts += [d for d in dists if d + target <= dists[-1]]
+        starts += [d - target for d in dists if d - target >= 0]
+        scanned = min(
+            _time_at(times, dists, start + target) - _time_at(times, dists, start)
+            for start in starts
+        )
+        assert fast == pytest.approx(scanned, abs=1e-6)
