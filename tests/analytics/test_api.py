@@ -3,8 +3,12 @@ worked out by hand from those data (see the fixtures' docstrings)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from unittest import mock
+
 import pytest
 
+from analytics import selectors
 from tests.factories import PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -380,11 +384,6 @@ def test_unknown_plan_is_404(api_client):
 def test_missed_uses_the_runners_timezone(runner, plan_data):
     """At 20:00 UTC on 11 March it is already 12 March in Auckland: W9 (11 March) is missed
     there but still due today in Honolulu."""
-    from datetime import UTC, datetime
-    from unittest import mock
-
-    from analytics import selectors
-
     plan, _, _ = plan_data
     moment = datetime(2025, 3, 11, 20, 0, tzinfo=UTC)
     with mock.patch("django.utils.timezone.now", return_value=moment):
