@@ -21,16 +21,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from knox.models import AuthToken  # noqa: E402
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from knox.models import AuthToken
 
-from training.models import Plan, Run, Workout  # noqa: E402
+from training.models import Plan, Run, Workout
 
 User = get_user_model()
 MARKER_PREFIX = "bench-dataset:"
@@ -99,15 +99,17 @@ def copy_users(count: int, password_hash: str, now: datetime) -> list[int]:
 
 
 def copy_runs(rows) -> None:
-    with connection.cursor() as cursor:
-        with cursor.connection.cursor().copy(
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(
             "COPY training_run (id, created_at, updated_at, runner_id, plan_id, workout_id, "
             "started_at, timezone, local_date, distance_m, duration_s, elapsed_s, "
             "elevation_gain_m, avg_heart_rate, max_heart_rate, avg_cadence, perceived_effort, "
             "notes, source) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def run_rows(

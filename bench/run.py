@@ -164,7 +164,7 @@ def wrk(url: str, headers: dict[str, str], body: str | None = None) -> dict:
         script.close()
         args += ["-s", script.name]
     try:
-        output = subprocess.run(args + [url], check=True, capture_output=True, text=True).stdout
+        output = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
     finally:
         if script:
             os.unlink(script.name)
