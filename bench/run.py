@@ -154,20 +154,15 @@ def wrk(url: str, headers: dict[str, str], body: str | None = None) -> dict:
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "--timeout", "10s"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
-    script = None
-    if body is not None:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(
-            f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-        )
-        script.close()
-        args += ["-s", script.name]
-    try:
+    with tempfile.TemporaryDirectory() as scratch:
+        if body is not None:
+            script = Path(scratch) / "post.lua"
+            script.write_text(
+                f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+            )
+            args += ["-s", str(script)]
         output = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
-    finally:
-        if script:
-            os.unlink(script.name)
     return parse_wrk(output)
 
 
@@ -240,16 +235,17 @@ def main() -> None:
             SMALL_PORT, "/api/v1/runs?limit=1", {"Authorization": f"Token {small_ids['token']}"}
         )
         # Warm every worker's connections and caches before measuring.
-        for _, method, path, body, headers in endpoints:
+        for _, method, path, _, headers in endpoints:
             if method == "GET":
                 wrk_args = f"http://127.0.0.1:{APP_PORT}{path}"
+                header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
                 subprocess.run(
                     [
                         "wrk",
                         "-t1",
                         "-c4",
                         "-d2s",
-                        *sum((["-H", f"{k}: {v}"] for k, v in headers.items()), []),
+                        *header_args,
                         wrk_args,
                     ],
                     capture_output=True,
