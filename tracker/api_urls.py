@@ -36,7 +36,7 @@ router.register("deletions", DeletionViewSet, basename="deletion")
 LIST_CREATE = {"get": "list", "post": "create"}
 
 urlpatterns: list = [
-    # analytics routes:   path("", include("analytics.urls")),
+    path("", include("analytics.urls")),
     # activity-file routes: path("", include("training.api.file_urls")),
     re_path(r"^auth/token/?$", TokenView.as_view(), name="api-token"),
     re_path(r"^auth/logout/?$", LogoutView.as_view(), name="api-logout"),
