@@ -33,8 +33,6 @@ router.register("workouts", WorkoutViewSet, basename="workout")
 router.register("runs", RunViewSet, basename="run")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
-LIST_CREATE = {"get": "list", "post": "create"}
-
 urlpatterns: list = [
     path("", include("analytics.urls")),
     # activity-file routes: path("", include("training.api.file_urls")),
@@ -44,12 +42,12 @@ urlpatterns: list = [
     # Seed-compatible nested routes (SPEC §7), plan from the path.
     re_path(
         rf"^plans/(?P<plan_pk>{UUID_REGEX})/workouts/?$",
-        PlanWorkoutViewSet.as_view(LIST_CREATE),
+        PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),
         name="plan-workouts",
     ),
     re_path(
         rf"^plans/(?P<plan_pk>{UUID_REGEX})/runs/?$",
-        PlanRunViewSet.as_view(LIST_CREATE),
+        PlanRunViewSet.as_view({"get": "list", "post": "create"}),
         name="plan-runs",
     ),
     # router:

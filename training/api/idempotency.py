@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
@@ -52,7 +54,7 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
         raise ValidationError(
             {IDEMPOTENCY_HEADER: [f"At most {MAX_KEY_LENGTH} characters."]}, code="max_length"
         )
-    user = request.user
+    user = cast(User, request.user)  # creates require authentication
     signature = f"{request.method} {request.path.rstrip('/')}"[:300]
     fresh_after = timezone.now() - IDEMPOTENCY_TTL
     # An expired key starts over, as if it had never been used; the user's other expired records

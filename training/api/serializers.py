@@ -27,6 +27,12 @@ def _request_user(serializer: serializers.Serializer) -> Any:
     return getattr(request, "user", None)
 
 
+def set_queryset(serializer: serializers.Serializer, name: str, queryset: QuerySet) -> None:
+    """Scope a related field's choices to the request's user (they cannot be known at import)."""
+    field: Any = serializer.fields[name]
+    field.queryset = queryset
+
+
 def runners_plannable_by(user: Any) -> QuerySet:
     """Users ``user`` may create or copy plans for: themself, the runners they coach, or anyone
     for a superuser. Everyone else is answered as "does not exist", so ids are not probed."""
@@ -106,8 +112,8 @@ class PlanSerializer(serializers.ModelSerializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = _request_user(self)
-        self.fields["runner"].queryset = runners_plannable_by(user)
-        self.fields["coach"].queryset = coach_candidates()
+        set_queryset(self, "runner", runners_plannable_by(user))
+        set_queryset(self, "coach", coach_candidates())
 
     def validate_runner(self, runner: Any) -> Any:
         if self.instance is not None and runner.pk != self.instance.runner_id:
@@ -127,7 +133,7 @@ class PlanCopySerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["runner"].queryset = runners_plannable_by(_request_user(self))
+        set_queryset(self, "runner", runners_plannable_by(_request_user(self)))
 
 
 class WorkoutSerializer(serializers.ModelSerializer):
@@ -163,7 +169,7 @@ class WorkoutSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         user = _request_user(self)
         if user is not None:
-            self.fields["plan"].queryset = plans_visible_to(user)
+            set_queryset(self, "plan", plans_visible_to(user))
         if plan_from_path:
             # Nested route: the plan comes from the URL and is not part of the body.
             self.fields["plan"].read_only = True
@@ -253,8 +259,8 @@ class RunSerializer(serializers.ModelSerializer):
                 if user.is_superuser
                 else Workout.objects.filter(plan__runner=user)
             )
-            self.fields["plan"].queryset = plans
-            self.fields["workout"].queryset = workouts
+            set_queryset(self, "plan", plans)
+            set_queryset(self, "workout", workouts)
         if plan_from_path:
             self.fields["plan"].read_only = True
 

@@ -8,8 +8,9 @@ constraint violations → 409), creates honour ``Idempotency-Key``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,6 +26,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from training import services
 from training.api.errors import service_errors
@@ -69,6 +71,11 @@ PLAN_PK_PARAMETER = OpenApiParameter(
 PUT_NOTE = "PUT replaces: every required field must be sent. PATCH changes only the fields sent."
 
 
+def caller(request: Request) -> User:
+    """The authenticated user (every view here requires authentication)."""
+    return cast(User, request.user)
+
+
 class IdempotentCreateMixin:
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         parent_create = super().create  # type: ignore[misc]
@@ -111,8 +118,8 @@ class PlanViewSet(BaseViewSet):
             return Plan.objects.none()
         return plans_visible_to(self.request.user)
 
-    def perform_create(self, serializer: PlanSerializer) -> None:
-        user = self.request.user
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        user = caller(self.request)
         fields = dict(serializer.validated_data)
         runner = fields.pop("runner", user)
         if "coach" not in fields and runner.pk != user.pk and not user.is_superuser:
@@ -120,12 +127,12 @@ class PlanViewSet(BaseViewSet):
         with service_errors():
             serializer.instance = services.plan_create(runner=runner, **fields)
 
-    def perform_update(self, serializer: PlanSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         fields = dict(serializer.validated_data)
         fields.pop("runner", None)  # unchanged (the serializer refuses a different one)
         with service_errors():
             serializer.instance = services.plan_update_keeping_workouts_inside(
-                plan=serializer.instance, **fields
+                plan=cast(Plan, serializer.instance), **fields
             )
 
     def perform_destroy(self, instance: Plan) -> None:
@@ -152,7 +159,7 @@ class PlanViewSet(BaseViewSet):
             )
             serializer.is_valid(raise_exception=True)
             runner = serializer.validated_data["runner"]
-            user = request.user
+            user = caller(request)
             coach = user if runner.pk != user.pk and not user.is_superuser else None
             with service_errors():
                 copy = services.plan_copy_to_runner(
@@ -201,16 +208,16 @@ class WorkoutViewSet(BaseViewSet):
             return Workout.objects.none()
         return workouts_visible_to(self.request.user)
 
-    def perform_create(self, serializer: WorkoutSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         fields = dict(serializer.validated_data)
         plan = fields.pop("plan")
         with service_errors():
             serializer.instance = services.workout_create(plan=plan, **fields)
 
-    def perform_update(self, serializer: WorkoutSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():
             serializer.instance = services.workout_update(
-                workout=serializer.instance, **serializer.validated_data
+                workout=cast(Workout, serializer.instance), **serializer.validated_data
             )
 
     def perform_destroy(self, instance: Workout) -> None:
@@ -259,16 +266,16 @@ class RunViewSet(BaseViewSet):
             return Run.objects.none()
         return runs_visible_to(self.request.user)
 
-    def perform_create(self, serializer: RunSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():
             serializer.instance = services.run_create(
-                runner=self.request.user, **serializer.validated_data
+                runner=caller(self.request), **serializer.validated_data
             )
 
-    def perform_update(self, serializer: RunSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():
             serializer.instance = services.run_update(
-                run=serializer.instance, **serializer.validated_data
+                run=cast(Run, serializer.instance), **serializer.validated_data
             )
 
     def perform_destroy(self, instance: Run) -> None:
@@ -276,13 +283,12 @@ class RunViewSet(BaseViewSet):
             services.run_delete(run=instance)
 
 
-class PlanScopedMixin:
+class PlanScopedMixin(viewsets.GenericViewSet):
     """Seed-compatible nested routes ``/plans/{plan_pk}/…``: the plan comes from the path and
     must be visible to the caller (else 404); list and create otherwise behave as the flat route.
     """
 
-    kwargs: dict[str, Any]
-    request: Request
+    _plan: Plan
 
     def get_plan(self) -> Plan:
         if not hasattr(self, "_plan"):
@@ -293,7 +299,7 @@ class PlanScopedMixin:
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["plan_from_path"] = True
-        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
+        return super().get_serializer(*args, **kwargs)
 
 
 @extend_schema_view(
@@ -316,7 +322,7 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
             return Workout.objects.none()
         return super().get_queryset().filter(plan=self.get_plan())
 
-    def perform_create(self, serializer: WorkoutSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():
             serializer.instance = services.workout_create(
                 plan=self.get_plan(), **serializer.validated_data
@@ -350,10 +356,10 @@ class PlanRunViewSet(PlanScopedMixin, RunViewSet):
             raise PermissionDenied("Only the plan's runner can log runs on it.")
         return super().create(request, *args, **kwargs)
 
-    def perform_create(self, serializer: RunSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():
             serializer.instance = services.run_create(
-                runner=self.request.user, plan=self.get_plan(), **serializer.validated_data
+                runner=caller(self.request), plan=self.get_plan(), **serializer.validated_data
             )
 
 
