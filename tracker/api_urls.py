@@ -41,12 +41,12 @@ urlpatterns: list = [
     re_path(r"^auth/logout-all/?$", LogoutAllView.as_view(), name="api-logout-all"),
     # Seed-compatible nested routes (SPEC §7), plan from the path.
     re_path(
-        rf"^plans/(?P<plan_pk>{UUID_REGEX})/workouts/?$",
+        rf"^plans/(?P<id>{UUID_REGEX})/workouts/?$",
         PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),
         name="plan-workouts",
     ),
     re_path(
-        rf"^plans/(?P<plan_pk>{UUID_REGEX})/runs/?$",
+        rf"^plans/(?P<id>{UUID_REGEX})/runs/?$",
         PlanRunViewSet.as_view({"get": "list", "post": "create"}),
         name="plan-runs",
     ),

@@ -10,33 +10,33 @@ from django.core.management import call_command
 from django.test import Client
 
 EXPECTED_OPERATIONS = {
-    ("/api/v1/auth/token/", "post"),
-    ("/api/v1/auth/logout/", "post"),
-    ("/api/v1/auth/logout-all/", "post"),
-    ("/api/v1/plans/", "get"),
-    ("/api/v1/plans/", "post"),
-    ("/api/v1/plans/{id}/", "get"),
-    ("/api/v1/plans/{id}/", "put"),
-    ("/api/v1/plans/{id}/", "patch"),
-    ("/api/v1/plans/{id}/", "delete"),
-    ("/api/v1/plans/{id}/copy/", "post"),
-    ("/api/v1/plans/{plan_pk}/workouts/", "get"),
-    ("/api/v1/plans/{plan_pk}/workouts/", "post"),
-    ("/api/v1/plans/{plan_pk}/runs/", "get"),
-    ("/api/v1/plans/{plan_pk}/runs/", "post"),
-    ("/api/v1/workouts/", "get"),
-    ("/api/v1/workouts/", "post"),
-    ("/api/v1/workouts/{id}/", "get"),
-    ("/api/v1/workouts/{id}/", "put"),
-    ("/api/v1/workouts/{id}/", "patch"),
-    ("/api/v1/workouts/{id}/", "delete"),
-    ("/api/v1/runs/", "get"),
-    ("/api/v1/runs/", "post"),
-    ("/api/v1/runs/{id}/", "get"),
-    ("/api/v1/runs/{id}/", "put"),
-    ("/api/v1/runs/{id}/", "patch"),
-    ("/api/v1/runs/{id}/", "delete"),
-    ("/api/v1/deletions/", "get"),
+    ("/api/v1/auth/token", "post"),
+    ("/api/v1/auth/logout", "post"),
+    ("/api/v1/auth/logout-all", "post"),
+    ("/api/v1/plans", "get"),
+    ("/api/v1/plans", "post"),
+    ("/api/v1/plans/{id}", "get"),
+    ("/api/v1/plans/{id}", "put"),
+    ("/api/v1/plans/{id}", "patch"),
+    ("/api/v1/plans/{id}", "delete"),
+    ("/api/v1/plans/{id}/copy", "post"),
+    ("/api/v1/plans/{id}/workouts", "get"),
+    ("/api/v1/plans/{id}/workouts", "post"),
+    ("/api/v1/plans/{id}/runs", "get"),
+    ("/api/v1/plans/{id}/runs", "post"),
+    ("/api/v1/workouts", "get"),
+    ("/api/v1/workouts", "post"),
+    ("/api/v1/workouts/{id}", "get"),
+    ("/api/v1/workouts/{id}", "put"),
+    ("/api/v1/workouts/{id}", "patch"),
+    ("/api/v1/workouts/{id}", "delete"),
+    ("/api/v1/runs", "get"),
+    ("/api/v1/runs", "post"),
+    ("/api/v1/runs/{id}", "get"),
+    ("/api/v1/runs/{id}", "put"),
+    ("/api/v1/runs/{id}", "patch"),
+    ("/api/v1/runs/{id}", "delete"),
+    ("/api/v1/deletions", "get"),
 }
 
 
@@ -61,7 +61,7 @@ def test_schema_documents_auth_errors_and_parameters(schema):
     schemes = schema["components"]["securitySchemes"]
     token_scheme = next(s for s in schemes.values() if s.get("name") == "Authorization")
     assert token_scheme["in"] == "header"
-    runs_list = schema["paths"]["/api/v1/runs/"]["get"]
+    runs_list = schema["paths"]["/api/v1/runs"]["get"]
     names = {p["name"] for p in runs_list["parameters"]}
     assert {
         "plan",
@@ -75,14 +75,14 @@ def test_schema_documents_auth_errors_and_parameters(schema):
         "offset",
     } <= names
     assert {"400", "401", "500"} <= set(runs_list["responses"])
-    create = schema["paths"]["/api/v1/runs/"]["post"]
+    create = schema["paths"]["/api/v1/runs"]["post"]
     assert "Idempotency-Key" in {p["name"] for p in create["parameters"]}
     # The token endpoint is the one operation that needs no authentication.
-    assert schema["paths"]["/api/v1/auth/token/"]["post"].get("security") in (None, [], [{}])
-    assert schema["paths"]["/api/v1/plans/"]["get"]["security"]
-    plans = schema["paths"]["/api/v1/plans/"]["get"]
+    assert schema["paths"]["/api/v1/auth/token"]["post"].get("security") in (None, [], [{}])
+    assert schema["paths"]["/api/v1/plans"]["get"]["security"]
+    plans = schema["paths"]["/api/v1/plans"]["get"]
     assert {"status", "q", "updated_after"} <= {p["name"] for p in plans["parameters"]}
-    deletions = schema["paths"]["/api/v1/deletions/"]["get"]
+    deletions = schema["paths"]["/api/v1/deletions"]["get"]
     assert "since" in {p["name"] for p in deletions["parameters"]}
 
 

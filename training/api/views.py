@@ -66,7 +66,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "nothing; the same key on a different route → 409.",
 )
 PLAN_PK_PARAMETER = OpenApiParameter(
-    "plan_pk", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Plan id."
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Plan id."
 )
 PUT_NOTE = "PUT replaces: every required field must be sent. PATCH changes only the fields sent."
 
@@ -284,7 +284,7 @@ class RunViewSet(BaseViewSet):
 
 
 class PlanScopedMixin(viewsets.GenericViewSet):
-    """Seed-compatible nested routes ``/plans/{plan_pk}/…``: the plan comes from the path and
+    """Seed-compatible nested routes ``/plans/{id}/…``: the plan comes from the path and
     must be visible to the caller (else 404); list and create otherwise behave as the flat route.
     """
 
@@ -293,7 +293,7 @@ class PlanScopedMixin(viewsets.GenericViewSet):
     def get_plan(self) -> Plan:
         if not hasattr(self, "_plan"):
             self._plan = get_object_or_404(
-                plans_visible_to(self.request.user), pk=self.kwargs["plan_pk"]
+                plans_visible_to(self.request.user), pk=self.kwargs["id"]
             )
         return self._plan
 
@@ -305,7 +305,7 @@ class PlanScopedMixin(viewsets.GenericViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List a plan's workouts",
-        description="As `GET /workouts?plan={plan_pk}`; 404 when the plan is out of view.",
+        description="As `GET /workouts?plan={id}`; 404 when the plan is out of view.",
         parameters=[PLAN_PK_PARAMETER],
     ),
     create=extend_schema(
@@ -332,7 +332,7 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List a plan's runs",
-        description="As `GET /runs?plan={plan_pk}`; 404 when the plan is out of view.",
+        description="As `GET /runs?plan={id}`; 404 when the plan is out of view.",
         parameters=[PLAN_PK_PARAMETER],
     ),
     create=extend_schema(
