@@ -200,4 +200,5 @@ def workouts_calendar(workouts: Iterable[Workout], *, name: str, units: str) -> 
     calendar.add("x-published-ttl", "PT6H")
     for workout in workouts:
         calendar.add_component(workout_event(workout, units))
-    return calendar.to_ical()
+    content: bytes = calendar.to_ical()
+    return content

@@ -5,13 +5,15 @@
 from __future__ import annotations
 
 import hashlib
+import zoneinfo
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from training.importers import ActivityFileError, parse_activity, read_capped, unpack
 from training.models import Plan, Run, RunTrack, Workout, available_timezones
@@ -132,7 +134,7 @@ def run_update(*, run: Run, **fields: Any) -> Run:
 # --- Activity-file import (SPEC §6/§7, issue 7) ---------------------------------------------------
 
 
-def _workout_for_day(*, runner: AbstractBaseUser, day: date) -> Workout | None:
+def _workout_for_day(*, runner: User, day: date) -> Workout | None:
     """The runner's one planned (non-rest) workout on ``day``; ``None`` when none or several
     match, because guessing between two sessions would misreport adherence."""
     candidates = list(
@@ -144,7 +146,7 @@ def _workout_for_day(*, runner: AbstractBaseUser, day: date) -> Workout | None:
 
 
 @transaction.atomic
-def run_import_file(*, runner: AbstractBaseUser, uploaded_file: Any) -> tuple[Run, bool]:
+def run_import_file(*, runner: User, uploaded_file: Any) -> tuple[Run, bool]:
     """Import a GPX/TCX/FIT file (gzip-compressed allowed) as a run of ``runner``.
 
     Returns ``(run, created)``: the same file (same SHA-256 of its unpacked content) imported again
@@ -179,7 +181,8 @@ def run_import_file(*, runner: AbstractBaseUser, uploaded_file: Any) -> tuple[Ru
         source=activity.source,
         source_hash=source_hash,
     )
-    workout = _workout_for_day(runner=runner, day=run.compute_local_date())
+    local_day = timezone.localtime(activity.started_at, zoneinfo.ZoneInfo(zone)).date()
+    workout = _workout_for_day(runner=runner, day=local_day)
     if workout is not None:
         run.plan, run.workout = workout.plan, workout
     try:

@@ -7,9 +7,10 @@ Views stay thin: size limits and error shapes here, the work in ``training.servi
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.db.models import QuerySet
@@ -92,7 +93,7 @@ class CappedMemoryUploadHandler(FileUploadHandler):
         )
 
 
-class ImportedRunSerializer(serializers.ModelSerializer):
+class ImportedRunSerializer(serializers.ModelSerializer[Run]):
     """The run as SPEC §6 shows it. (The API's RunSerializer has the same fields; the two are
     to be merged into one.)"""
 
@@ -123,7 +124,7 @@ class ImportedRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RunImportSerializer(serializers.Serializer):
+class RunImportSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(
         help_text="A GPX, TCX or FIT activity file (optionally gzip-compressed), recognised by "
         "its content, not its name."
@@ -188,7 +189,7 @@ class RunImportView(APIView):
                 code="required",
             )
         try:
-            run, created = run_import_file(runner=request.user, uploaded_file=uploaded)
+            run, created = run_import_file(runner=cast(User, request.user), uploaded_file=uploaded)
         except FileTooLarge as exc:
             raise _too_large() from exc
         except ActivityFileError as exc:
@@ -201,7 +202,7 @@ class RunImportView(APIView):
         )
 
 
-class RunExportFilter(filters.FilterSet):
+class RunExportFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     """The run list's filters (SPEC §7): ``plan``, ``workout``, ``source``, ``started_after``,
     ``started_before`` (inclusive ISO datetimes)."""
 
@@ -216,7 +217,7 @@ class RunExportFilter(filters.FilterSet):
         fields = ["started_after", "started_before", "plan", "workout", "source"]
 
 
-class RunExportView(GenericAPIView):
+class RunExportView(GenericAPIView[Run]):
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = RunExportFilter
     pagination_class = None

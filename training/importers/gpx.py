@@ -37,35 +37,39 @@ def _float(text: str | None) -> float | None:
     return value if value == value else None  # NaN is not a measurement
 
 
-def _child_text(element: etree._Element, tag: str) -> str | None:
-    found = element.find(tag)
-    return None if found is None or found.text is None else found.text.strip()
-
-
 def _time(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text)
+        return datetime.fromisoformat(text.strip())
     except ValueError:
         return None
 
 
-def _extension_values(trackpoint: etree._Element, ns: str) -> tuple[int | None, float | None]:
-    """Heart rate and cadence from ``<extensions>`` under any namespace prefix."""
-    extensions = trackpoint.find(f"{ns}extensions")
-    if extensions is None:
-        return None, None
+def _read_trackpoint(
+    trackpoint: etree._Element, time_tag: str, ele_tag: str
+) -> tuple[datetime | None, float | None, int | None, float | None]:
+    """Time, elevation, heart rate and cadence of one ``<trkpt>`` in a single pass over its
+    descendants (the hot loop of a large file: no per-field ``find``). Heart rate and cadence
+    come from ``<extensions>`` under any namespace prefix."""
+    time: datetime | None = None
+    ele_m: float | None = None
     hr: int | None = None
     cadence: float | None = None
-    for element in extensions.iter():
-        name = local_name(element.tag).lower()
-        if name in EXTENSION_HR:
-            value = _float(element.text)
-            hr = None if value is None else round(value)
-        elif name in EXTENSION_CADENCE:
-            cadence = _float(element.text)
-    return hr, cadence
+    for element in trackpoint.iter():
+        tag = element.tag
+        if tag == time_tag:
+            time = _time(element.text)
+        elif tag == ele_tag:
+            ele_m = _float(element.text)
+        elif isinstance(tag, str):
+            name = local_name(tag).lower()
+            if name in EXTENSION_HR:
+                value = _float(element.text)
+                hr = None if value is None else round(value)
+            elif name in EXTENSION_CADENCE:
+                cadence = _float(element.text)
+    return time, ele_m, hr, cadence
 
 
 def _offset_s(time: datetime) -> int | None:
@@ -84,7 +88,7 @@ def parse_gpx(content: bytes) -> ActivityData:
     utc_offset_s: int | None = None
     for segment_index, segment in enumerate(root.iterfind(f"{ns}trk/{ns}trkseg")):
         for trackpoint in segment.iterfind(f"{ns}trkpt"):
-            time = _time(_child_text(trackpoint, time_tag))
+            time, ele_m, hr, cadence = _read_trackpoint(trackpoint, time_tag, ele_tag)
             lat = _float(trackpoint.get("lat"))
             lon = _float(trackpoint.get("lon"))
             if time is None:
@@ -96,13 +100,12 @@ def parse_gpx(content: bytes) -> ActivityData:
                 raise ActivityFileError(f"The GPX file has a longitude out of range ({lon}).")
             if not points:
                 utc_offset_s = _offset_s(time)
-            hr, cadence = _extension_values(trackpoint, ns)
             points.append(
                 TrackPoint(
                     time=utc(time),
                     lat=lat,
                     lon=lon,
-                    ele_m=_float(_child_text(trackpoint, ele_tag)),
+                    ele_m=ele_m,
                     hr_bpm=hr,
                     cadence=cadence,
                     segment=segment_index,
