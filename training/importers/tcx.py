@@ -7,6 +7,7 @@ laps' own ``DistanceMeters`` where every lap has one, else the trackpoints' cumu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from lxml import etree
@@ -19,7 +20,7 @@ from training.importers.base import (
     summarise,
     utc,
 )
-from training.importers.safexml import parse_xml
+from training.importers.safexml import local_name, namespace_of, parse_xml
 
 
 def _text(element: etree._Element, path: str) -> str | None:
@@ -39,6 +40,16 @@ def _float(element: etree._Element, path: str) -> float | None:
         return None
 
 
+def _number(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value else None  # NaN is not a measurement
+
+
 def _time(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -48,38 +59,46 @@ def _time(text: str | None) -> datetime | None:
         return None
 
 
+def _read_trackpoint(trackpoint: etree._Element) -> TrackPoint | None:
+    """One ``<Trackpoint>`` in a single pass over its descendants (the hot loop of a large
+    file). Cadence: ``<RunCadence>`` (TPX extension, per foot) or the plain ``<Cadence>``."""
+    values: dict[str, str] = {}
+    for element in trackpoint.iter():
+        tag = element.tag
+        if isinstance(tag, str) and element.text is not None:
+            values.setdefault(local_name(tag), element.text.strip())
+    time = _time(values.get("Time"))
+    if time is None:
+        return None
+    hr = _number(values.get("Value"))  # the only <Value> in a trackpoint is HeartRateBpm's
+    return TrackPoint(
+        time=time,
+        lat=_number(values.get("LatitudeDegrees")),
+        lon=_number(values.get("LongitudeDegrees")),
+        ele_m=_number(values.get("AltitudeMeters")),
+        hr_bpm=None if hr is None else round(hr),
+        cadence=_number(values.get("RunCadence") or values.get("Cadence")),
+        dist_m=_number(values.get("DistanceMeters")),
+    )
+
+
 def parse_tcx(content: bytes) -> ActivityData:
     root = parse_xml(content, kind="TCX")
-    activity = root.find("{*}Activities/{*}Activity")
+    ns = namespace_of(root)
+    activity = root.find(f"{ns}Activities/{ns}Activity")
     if activity is None:
         raise ActivityFileError("The TCX file contains no <Activity>.")
 
     points: list[TrackPoint] = []
     lap_distances_m: list[float | None] = []
     segment_index = 0
-    for lap in activity.iterfind("{*}Lap"):
-        lap_distances_m.append(_float(lap, "{*}DistanceMeters"))
-        for track in lap.iterfind("{*}Track"):
-            for trackpoint in track.iterfind("{*}Trackpoint"):
-                time = _time(_text(trackpoint, "{*}Time"))
-                if time is None:
-                    continue
-                hr = _float(trackpoint, "{*}HeartRateBpm/{*}Value")
-                cadence = _float(trackpoint, "{*}Extensions/{*}TPX/{*}RunCadence")
-                if cadence is None:
-                    cadence = _float(trackpoint, "{*}Cadence")
-                points.append(
-                    TrackPoint(
-                        time=time,
-                        lat=_float(trackpoint, "{*}Position/{*}LatitudeDegrees"),
-                        lon=_float(trackpoint, "{*}Position/{*}LongitudeDegrees"),
-                        ele_m=_float(trackpoint, "{*}AltitudeMeters"),
-                        hr_bpm=None if hr is None else round(hr),
-                        cadence=cadence,
-                        dist_m=_float(trackpoint, "{*}DistanceMeters"),
-                        segment=segment_index,
-                    )
-                )
+    for lap in activity.iterfind(f"{ns}Lap"):
+        lap_distances_m.append(_float(lap, f"{ns}DistanceMeters"))
+        for track in lap.iterfind(f"{ns}Track"):
+            for trackpoint in track.iterfind(f"{ns}Trackpoint"):
+                point = _read_trackpoint(trackpoint)
+                if point is not None:
+                    points.append(replace(point, segment=segment_index))
             segment_index += 1
     if not points:
         raise ActivityFileError("The TCX file has no timed track points.")
@@ -89,16 +108,5 @@ def parse_tcx(content: bytes) -> ActivityData:
         laps_total_m = sum(d for d in lap_distances_m if d is not None)
     if not all(p.dist_m is not None for p in points):
         # A partial distance stream would mix file and geodesic steps; use geodesic throughout.
-        points = [
-            TrackPoint(
-                time=p.time,
-                lat=p.lat,
-                lon=p.lon,
-                ele_m=p.ele_m,
-                hr_bpm=p.hr_bpm,
-                cadence=p.cadence,
-                segment=p.segment,
-            )
-            for p in points
-        ]
+        points = [replace(p, dist_m=None) for p in points]
     return summarise(points, source="tcx", totals=FileTotals(distance_m=laps_total_m))
