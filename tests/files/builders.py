@@ -83,8 +83,11 @@ def _iso(time: datetime) -> str:
     return time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def gpx_bytes(samples: list[Sample], *, with_extensions: bool = True) -> bytes:
-    """A GPX 1.1 track (one segment) with Garmin TrackPointExtension heart rate and cadence."""
+def gpx_bytes(
+    samples: list[Sample], *, with_extensions: bool = True, segment_breaks: tuple[int, ...] = ()
+) -> bytes:
+    """A GPX 1.1 track with Garmin TrackPointExtension heart rate and cadence; a new
+    ``<trkseg>`` starts at each sample index in ``segment_breaks`` (as after a watch pause)."""
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<gpx version="1.1" creator="tests" xmlns="http://www.topografix.com/GPX/1/1" '
@@ -92,7 +95,9 @@ def gpx_bytes(samples: list[Sample], *, with_extensions: bool = True) -> bytes:
         f"<metadata><time>{_iso(samples[0].time)}</time></metadata>"
         "<trk><name>Test run</name><type>running</type><trkseg>"
     ]
-    for s in samples:
+    for index, s in enumerate(samples):
+        if index in segment_breaks:
+            parts.append("</trkseg><trkseg>")
         ext = ""
         if with_extensions and (s.hr_bpm or s.cadence_rpm):
             inner = (f"<gpxtpx:hr>{s.hr_bpm}</gpxtpx:hr>" if s.hr_bpm else "") + (

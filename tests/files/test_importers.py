@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from garmin_fit_sdk import Decoder, Stream
@@ -164,3 +164,25 @@ def test_long_gpx_generator_small_size():
     assert activity.distance_m == pytest.approx(3000, rel=0.005)
     assert activity.duration_s == pytest.approx(900, abs=1)
     assert activity.point_count == 901
+
+
+def test_no_distance_or_time_counted_across_a_paused_segment_break():
+    # 500 m, then the watch is paused while the runner is driven 5 km away, then 500 m more:
+    # GPX writers start a new <trkseg> after a pause, and the jump is not part of the run.
+    first = route([Leg(150, 1000 / 300, hr_bpm=150)], start=START)
+    resumed_at = first[-1].time + timedelta(minutes=20)
+    second = route(
+        [Leg(150, 1000 / 300, hr_bpm=150)],
+        start=resumed_at,
+        lat=first[-1].lat + 0.045,  # ~5 km further north
+        lon=first[-1].lon,
+    )
+    activity = parse_activity(gpx_bytes(first + second, segment_breaks=(len(first),)))
+    assert activity.distance_m == pytest.approx(1000, rel=0.005)
+    assert activity.duration_s == 300
+    assert activity.elapsed_s == 150 + 20 * 60 + 150
+
+
+def test_fit_position_beats_its_local_time_offset(samples):
+    # A runner whose watch says UTC+2 but who started in London: the position names the zone.
+    assert parse_activity(fit_bytes(samples, utc_offset_s=7200)).timezone == "Europe/London"
