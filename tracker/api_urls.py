@@ -4,7 +4,7 @@
 from django.urls import include, path
 
 urlpatterns: list = [
-    # analytics routes:   path("", include("analytics.urls")),
+    path("", include("analytics.urls")),
     path("", include("training.api.file_urls")),
     # router:             path("", include(router.urls)),
 ]

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,7 +32,7 @@ WORKOUT_COPY_FIELDS = (
 
 
 @transaction.atomic
-def plan_create(*, runner: AbstractBaseUser, **fields: Any) -> Plan:
+def plan_create(*, runner: User, **fields: Any) -> Plan:
     plan = Plan(runner=runner, **fields)
     plan.full_clean()
     plan.save()
@@ -52,9 +52,9 @@ def plan_update(*, plan: Plan, **fields: Any) -> Plan:
 def plan_copy_to_runner(
     *,
     plan: Plan,
-    runner: AbstractBaseUser,
+    runner: User,
     start_date: date,
-    coach: AbstractBaseUser | None = None,
+    coach: User | None = None,
 ) -> Plan:
     """Copy ``plan`` and its workouts for ``runner``, shifted so the copy starts on
     ``start_date``. The copy is a draft with the same length; runs are never copied.
@@ -102,13 +102,13 @@ def workout_update(*, workout: Workout, **fields: Any) -> Workout:
     return workout
 
 
-def default_run_timezone(runner: AbstractBaseUser) -> str:
+def default_run_timezone(runner: User) -> str:
     profile = getattr(runner, "profile", None)
     return profile.timezone if profile is not None else "UTC"
 
 
 @transaction.atomic
-def run_create(*, runner: AbstractBaseUser, **fields: Any) -> Run:
+def run_create(*, runner: User, **fields: Any) -> Run:
     """Log a run for ``runner``. The time zone defaults to the runner's profile; linking a
     workout links its plan too."""
     fields.setdefault("timezone", None)
