@@ -35,7 +35,7 @@ router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [
     path("", include("analytics.urls")),
-    # activity-file routes: path("", include("training.api.file_urls")),
+    path("", include("training.api.file_urls")),
     re_path(r"^auth/token/?$", TokenView.as_view(), name="api-token"),
     re_path(r"^auth/logout/?$", LogoutView.as_view(), name="api-logout"),
     re_path(r"^auth/logout-all/?$", LogoutAllView.as_view(), name="api-logout-all"),

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from training.feeds import calendar_feed
+
 admin.site.site_header = "Running Training Tracker — coach workspace"
 admin.site.site_title = "Training Tracker admin"
 admin.site.index_title = "Plans, workouts and runs"
@@ -9,6 +11,7 @@ admin.site.index_title = "Plans, workouts and runs"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api_urls")),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     # OpenAPI schema and its offline viewers (assets from drf-spectacular-sidecar), each with and
     # without the trailing slash.
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

@@ -142,7 +142,7 @@ def test_unknown_api_path_is_json_404(api_client):
 @pytest.mark.django_db
 def test_non_uuid_ids_and_unknown_ids_are_json_404(api_client):
     assert_error(api_client.get(f"{API}/plans/42"), 404)
-    assert_error(api_client.get(f"{API}/runs/export.csv"), 404)  # never captured as an id
+    assert_error(api_client.get(f"{API}/runs/export"), 404)  # never captured as an id
     assert_error(api_client.get(f"{API}/runs/00000000-0000-0000-0000-000000000000"), 404)
     assert_error(api_client.get(f"{API}/plans/00000000-0000-0000-0000-000000000000/runs"), 404)
 
