@@ -237,3 +237,49 @@ def test_deleting_a_user_records_tombstones_and_keeps_working(runner, coach):
         ("run", run.pk),
     }
     assert Deletion.objects.filter(object_type="plan", coach_user_id=coach.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_key_create_one_run(runner, client_for, monkeypatch):
+    """Two requests with the same key race past the "seen this key?" check; the unique (user, key)
+    constraint makes the loser roll back its run and replay the winner's response."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    import threading
+
+    from training import services
+
+    both_inside = threading.Barrier(2, timeout=10)
+    original = services.run_create
+
+    def run_create_after_both_checked(**kwargs):
+        both_inside.wait()
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "run_create", run_create_after_both_checked)
+    responses = []
+
+    def post():
+        try:
+            client = client_for(runner)
+            responses.append(
+                client.post(
+                    f"{API}/runs", NEW_RUN, format="json", headers={"Idempotency-Key": "race"}
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json() == responses[1].json()
+    # Exactly one of them is the replay of the other.
+    assert sorted(str(r.get("Idempotent-Replayed")) for r in responses) == ["None", "true"]
+    assert Run.objects.count() == 1
+    assert IdempotencyRecord.objects.count() == 1
