@@ -65,7 +65,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "24 hours returns the first response (header `Idempotent-Replayed: true`) and creates "
     "nothing; the same key on a different route → 409.",
 )
-PLAN_PK_PARAMETER = OpenApiParameter(
+PLAN_ID_PARAMETER = OpenApiParameter(
     "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Plan id."
 )
 PUT_NOTE = "PUT replaces: every required field must be sent. PATCH changes only the fields sent."
@@ -306,12 +306,12 @@ class PlanScopedMixin(viewsets.GenericViewSet):
     list=extend_schema(
         summary="List a plan's workouts",
         description="As `GET /workouts?plan={id}`; 404 when the plan is out of view.",
-        parameters=[PLAN_PK_PARAMETER],
+        parameters=[PLAN_ID_PARAMETER],
     ),
     create=extend_schema(
         summary="Add a workout to a plan",
         description="As `POST /workouts` with the plan taken from the path.",
-        parameters=[PLAN_PK_PARAMETER, IDEMPOTENCY_PARAMETER],
+        parameters=[PLAN_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
     ),
 )
 class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
@@ -333,13 +333,13 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
     list=extend_schema(
         summary="List a plan's runs",
         description="As `GET /runs?plan={id}`; 404 when the plan is out of view.",
-        parameters=[PLAN_PK_PARAMETER],
+        parameters=[PLAN_ID_PARAMETER],
     ),
     create=extend_schema(
         summary="Log a run on a plan",
         description="As `POST /runs` with the plan taken from the path. Only the plan's runner "
         "logs runs on it: a coach of the plan gets 403.",
-        parameters=[PLAN_PK_PARAMETER, IDEMPOTENCY_PARAMETER],
+        parameters=[PLAN_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
     ),
 )
 class PlanRunViewSet(PlanScopedMixin, RunViewSet):
