@@ -306,7 +306,13 @@ class Workout(TimeStampedModel):
             errors["steps"] = str(exc)
         if self.plan_id and self.scheduled_date:
             plan = self.plan
-            if not plan.start_date <= self.scheduled_date <= plan.end_date:
+            # An unsaved plan whose own dates failed validation (admin add form with inlines)
+            # has no dates to compare against; its own errors are reported instead.
+            if (
+                plan.start_date
+                and plan.end_date
+                and not plan.start_date <= self.scheduled_date <= plan.end_date
+            ):
                 errors["scheduled_date"] = (
                     f"Scheduled date must lie within the plan ({plan.start_date} to "
                     f"{plan.end_date})."
