@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
-from training.models import Plan, Run
+from training.models import Plan, Run, RunnerProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -502,7 +503,7 @@ def test_run_changelist_shows_distance_duration_and_pace(coach_admin, own_plan):
     body = coach_admin.get(reverse("admin:training_run_changelist")).content.decode()
     assert "10.00" in body
     assert "50:00" in body
-    assert "5:00 /km" in body  # 3000 s over 10 km
+    assert "5:00\u00a0/km" in body  # 3000 s over 10 km
 
 
 def test_coach_sees_only_coached_runners_profiles(coach_admin, own_plan, foreign_plan):
@@ -529,3 +530,44 @@ def test_plain_staff_without_coach_group_has_no_plan_access(client):
     staff = UserFactory(username="helpdesk", is_staff=True)
     client.force_login(staff)
     assert client.get(CHANGELIST).status_code == 403
+
+
+def test_superuser_adds_a_user_and_gets_exactly_one_profile(client, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "newrunner",
+            "password1": "a-long-enough-password-1",
+            "password2": "a-long-enough-password-1",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="newrunner")
+    assert RunnerProfile.objects.filter(user=user).count() == 1
+
+
+def test_workout_change_page_explains_structured_steps(coach_admin, own_plan):
+    workout = WorkoutFactory(plan=own_plan)
+    response = coach_admin.get(reverse("admin:training_workout_change", args=[workout.pk]))
+    assert "repeat 1-50" in response.content.decode()
+
+
+def test_workout_admin_rejects_invalid_steps(coach_admin, own_plan):
+    workout = WorkoutFactory(plan=own_plan, scheduled_date=own_plan.start_date)
+    response = coach_admin.post(
+        reverse("admin:training_workout_change", args=[workout.pk]),
+        {
+            "plan": own_plan.pk,
+            "name": "Intervals",
+            "workout_type": "speed",
+            "scheduled_date": own_plan.start_date.isoformat(),
+            "steps": '[{"kind": "work", "repeat": 51, "distance_m": 400}]',
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "steps" in response.context["adminform"].form.errors
+    workout.refresh_from_db()
+    assert workout.steps == []

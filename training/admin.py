@@ -48,7 +48,7 @@ def format_pace(pace_s_per_km: float | None) -> str:
     if pace_s_per_km is None:
         return "—"
     minutes, secs = divmod(round(pace_s_per_km), 60)
-    return f"{minutes}:{secs:02d} /km"
+    return f"{minutes}:{secs:02d}\u00a0/km"  # no break between value and unit
 
 
 def format_km(distance_m: float | None) -> str:
@@ -108,14 +108,33 @@ class WorkoutInline(admin.TabularInline):
     )
     show_change_link = True
 
+    # Short column headings with units; the model's verbose names are long for a table.
+    labels = {
+        "planned_distance_m": "distance (m)",
+        "planned_duration_s": "duration (s)",
+        "target_pace_min_s_per_km": "fastest pace (s/km)",
+        "target_pace_max_s_per_km": "slowest pace (s/km)",
+        "workout_type": "type",
+        "scheduled_date": "date",
+    }
+    widths = {
+        "name": "14em",
+        "planned_distance_m": "6em",
+        "planned_duration_s": "5em",
+        "target_pace_min_s_per_km": "5em",
+        "target_pace_max_s_per_km": "5em",
+    }
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return formfield
+        if db_field.name in self.labels:
+            formfield.label = self.labels[db_field.name]
         if db_field.name == "notes":
-            formfield.widget = forms.Textarea(attrs={"rows": 1, "cols": 30})
-        elif db_field.name in {"target_pace_min_s_per_km", "target_pace_max_s_per_km"}:
-            formfield.widget.attrs["style"] = "width: 6em"
-        elif db_field.name in {"planned_distance_m", "planned_duration_s"}:
-            formfield.widget.attrs["style"] = "width: 7em"
+            formfield.widget = forms.Textarea(attrs={"rows": 1, "cols": 24})
+        elif db_field.name in self.widths:
+            formfield.widget.attrs["style"] = f"width: {self.widths[db_field.name]}"
         return formfield
 
 
@@ -162,6 +181,12 @@ class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(coach=request.user)
         return self.annotate_progress(queryset)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in {"goal", "description"}:
+            formfield.widget.attrs["rows"] = 2 if db_field.name == "goal" else 4
+        return formfield
 
     @staticmethod
     def annotate_progress(queryset: QuerySet[Plan], today: date | None = None) -> QuerySet[Plan]:
@@ -270,6 +295,16 @@ class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/training/plan/copy_plan.html", context)
 
 
+STEPS_HELP = (
+    'Optional structured session, a JSON list in order, e.g. [{"kind": "warmup", '
+    '"distance_m": 2000}, {"kind": "work", "repeat": 6, "distance_m": 800, '
+    '"target_pace_min_s_per_km": 270, "target_pace_max_s_per_km": 280}, {"kind": "recovery", '
+    '"repeat": 6, "duration_s": 90}, {"kind": "cooldown", "distance_m": 1500}]. Kinds: warmup, '
+    "work, recovery, cooldown; repeat 1-50; each step has distance_m or duration_s. Planned "
+    "distance and duration are worked out from the steps when left empty."
+)
+
+
 @admin.register(Workout)
 class WorkoutAdmin(ScopedObjectMixin, admin.ModelAdmin):
     """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
@@ -296,6 +331,12 @@ class WorkoutAdmin(ScopedObjectMixin, admin.ModelAdmin):
             queryset = queryset.filter(plan__coach=request.user)
         return queryset
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "steps":
+            formfield.help_text = STEPS_HELP
+        return formfield
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "plan" and not request.user.is_superuser:
             kwargs["queryset"] = Plan.objects.filter(coach=request.user)
@@ -317,7 +358,7 @@ class WorkoutAdmin(ScopedObjectMixin, admin.ModelAdmin):
     def pace_range(self, workout: Workout) -> str:
         if workout.target_pace_min_s_per_km is None:
             return "—"
-        fastest = format_pace(workout.target_pace_min_s_per_km).removesuffix(" /km")
+        fastest = format_pace(workout.target_pace_min_s_per_km).removesuffix("\u00a0/km")
         return f"{fastest}–{format_pace(workout.target_pace_max_s_per_km)}"  # noqa: RUF001 (typographic dash)
 
 
@@ -388,6 +429,11 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [RunnerProfileInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list:
+        # The post_save signal creates the profile when the user is added; an inline on the add
+        # page would try to create a second one.
+        return [] if obj is None else super().get_inline_instances(request, obj)
 
 
 @admin.register(RunnerProfile)
