@@ -140,7 +140,7 @@ def test_add_form_offers_only_coached_runners_and_the_coach_themself(
     assert list(form.fields["runner"].queryset) == [own_plan.runner]
     assert list(form.fields["coach"].queryset) == [coach]
     assert form.fields["coach"].required
-    assert form.initial["coach"] == coach.pk
+    assert str(form.initial["coach"]) == str(coach.pk)
     body = response.content.decode()
     for leaked in (stranger.username, other_coach.username, foreign_plan.runner.username):
         assert f">{leaked}<" not in body

@@ -12,12 +12,23 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    Field,
+    ForeignKey,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -58,38 +69,54 @@ def format_km(distance_m: float | None) -> str:
 # --- scoping ----------------------------------------------------------------------------------
 
 
-def coached_runners(user: Any) -> QuerySet:
+def coached_runners(user: Any) -> QuerySet[Any]:
     """Users a coach may pick as a plan's runner: those they already coach (all for superusers)."""
     if user.is_superuser:
         return User.objects.order_by("username")
     return User.objects.filter(pk__in=selectors.coached_runner_ids(user)).order_by("username")
 
 
-class ScopedObjectMixin:
+def acting_user(request: HttpRequest) -> Any:
+    """The admin's logged-in user (admin views are never anonymous), typed loosely so it can be
+    assigned to user foreign keys."""
+    return request.user
+
+
+class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Answer 404 (not Django's redirect-with-message) for objects outside ``get_queryset``,
     so a coach cannot even learn that another coach's plan exists."""
 
     def _require_in_scope(self, request: HttpRequest, object_id: str) -> None:
-        if self.get_object(request, unquote(object_id)) is None:  # type: ignore[attr-defined]
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404("No such object in your workspace.")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         self._require_in_scope(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        return super().change_view(request, object_id, form_url, extra_context)
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         self._require_in_scope(request, object_id)
-        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        return super().delete_view(request, object_id, extra_context)
 
-    def history_view(self, request, object_id, extra_context=None):
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         self._require_in_scope(request, object_id)
-        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+        return super().history_view(request, object_id, extra_context)
 
 
 # --- plans and workouts -----------------------------------------------------------------------
 
 
-class WorkoutInline(admin.TabularInline):
+class WorkoutInline(admin.TabularInline):  # type: ignore[type-arg]
     """The plan's schedule, one row per workout in date order. Saving runs ``Workout.clean``
     (date inside the plan, pace bounds) through the inline model form's ``full_clean``."""
 
@@ -125,7 +152,9 @@ class WorkoutInline(admin.TabularInline):
         "target_pace_max_s_per_km": "5em",
     }
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is None:
             return formfield
@@ -142,13 +171,15 @@ class CopyPlanForm(forms.Form):
     runner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=None)
     start_date = forms.DateField(widget=AdminDateWidget, help_text="The copy's first day.")
 
-    def __init__(self, *args: Any, runners: QuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, runners: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["runner"].queryset = runners
+        runner_field = self.fields["runner"]
+        assert isinstance(runner_field, forms.ModelChoiceField)
+        runner_field.queryset = runners
 
 
 @admin.register(Plan)
-class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class PlanAdmin(ScopedModelAdmin):
     inlines = [WorkoutInline]
     list_display = (
         "name",
@@ -179,11 +210,15 @@ class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Plan]:
         queryset = super().get_queryset(request)
         if not request.user.is_superuser:
-            queryset = queryset.filter(coach=request.user)
+            queryset = queryset.filter(coach=acting_user(request))
         return self.annotate_progress(queryset)
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return formfield
         if db_field.name in {"goal", "description"}:
             formfield.widget.attrs["rows"] = 2 if db_field.name == "goal" else 4
         return formfield
@@ -215,19 +250,21 @@ class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
     @admin.display(description="workouts", ordering="workouts_total")
     def workouts_count(self, plan: Plan) -> int:
-        return plan.workouts_total  # type: ignore[attr-defined]
+        return int(plan.workouts_total)  # type: ignore[attr-defined]
 
     @admin.display(description="adherence so far", ordering="past_workouts")
     def adherence_so_far(self, plan: Plan) -> str:
         """completed ÷ (completed + missed) of the non-rest workouts already due."""
-        past = plan.past_workouts  # type: ignore[attr-defined]
+        past = int(plan.past_workouts)  # type: ignore[attr-defined]
         if not past:
             return "—"
-        completed = plan.completed_workouts  # type: ignore[attr-defined]
+        completed = int(plan.completed_workouts)  # type: ignore[attr-defined]
         return f"{round(100 * completed / past)}% ({completed}/{past})"
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        user = request.user
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        user = acting_user(request)
         if db_field.name == "runner":
             kwargs["queryset"] = coached_runners(user)
         elif db_field.name == "coach":
@@ -243,12 +280,12 @@ class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)
-        initial.setdefault("coach", request.user.pk)
+        initial.setdefault("coach", str(request.user.pk))
         return initial
 
-    def save_model(self, request: HttpRequest, obj: Plan, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         if not request.user.is_superuser:
-            obj.coach = request.user  # belt and braces: the form offers no other choice
+            obj.coach = acting_user(request)  # belt and braces: the form offers no other choice
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Copy plan to another runner", permissions=["add"])
@@ -265,7 +302,7 @@ class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
                     plan=plan,
                     runner=form.cleaned_data["runner"],
                     start_date=form.cleaned_data["start_date"],
-                    coach=None if request.user.is_superuser else request.user,
+                    coach=None if request.user.is_superuser else acting_user(request),
                 )
             except ValidationError as exc:
                 for message in exc.messages:
@@ -290,7 +327,7 @@ class PlanAdmin(ScopedObjectMixin, admin.ModelAdmin):
             "plan": plan,
             "form": form,
             "media": self.media + form.media,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/training/plan/copy_plan.html", context)
 
@@ -306,7 +343,7 @@ STEPS_HELP = (
 
 
 @admin.register(Workout)
-class WorkoutAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class WorkoutAdmin(ScopedModelAdmin):
     """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
 
     list_display = (
@@ -328,18 +365,24 @@ class WorkoutAdmin(ScopedObjectMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Workout]:
         queryset = super().get_queryset(request)
         if not request.user.is_superuser:
-            queryset = queryset.filter(plan__coach=request.user)
+            queryset = queryset.filter(plan__coach=acting_user(request))
         return queryset
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return formfield
         if db_field.name == "steps":
             formfield.help_text = STEPS_HELP
         return formfield
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "plan" and not request.user.is_superuser:
-            kwargs["queryset"] = Plan.objects.filter(coach=request.user)
+            kwargs["queryset"] = Plan.objects.filter(coach=acting_user(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="runner", ordering="plan__runner__username")
@@ -366,7 +409,7 @@ class WorkoutAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class RunAdmin(ScopedModelAdmin):
     """Read-mostly: coaches view their runners' runs; only superusers change them here
     (runners log and edit runs in the dashboard and the API)."""
 
@@ -417,7 +460,7 @@ class RunAdmin(ScopedObjectMixin, admin.ModelAdmin):
 # --- runner profiles --------------------------------------------------------------------------
 
 
-class RunnerProfileInline(admin.StackedInline):
+class RunnerProfileInline(admin.StackedInline):  # type: ignore[type-arg]
     model = RunnerProfile
     can_delete = False
     fields = ("units", "timezone", "sex", "max_hr", "resting_hr")
@@ -427,17 +470,17 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     inlines = [RunnerProfileInline]
 
-    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list:
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         # The post_save signal creates the profile when the user is added; an inline on the add
         # page would try to create a second one.
         return [] if obj is None else super().get_inline_instances(request, obj)
 
 
 @admin.register(RunnerProfile)
-class RunnerProfileAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class RunnerProfileAdmin(ScopedModelAdmin):
     """Coaches read their runners' heart-rate settings (they feed TRIMP); the calendar token is
     never shown."""
 

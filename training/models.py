@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from django.conf import settings
@@ -457,7 +457,7 @@ class Run(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("training:run-detail", kwargs={"pk": self.pk})
 
-    def compute_local_date(self):
+    def compute_local_date(self) -> date:
         """The calendar day on which the run started, in the run's own time zone."""
         try:
             tz = zoneinfo.ZoneInfo(self.timezone or "UTC")

@@ -302,7 +302,7 @@ def build_workouts(plan: Plan) -> list[Workout]:
 
 
 # Heart rate (avg range), perceived effort range and the share of planned distance a run covers.
-RUN_PROFILE = {
+RUN_PROFILE: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     Type.RECOVERY: ((128, 138), (2, 3)),
     Type.EASY: ((136, 146), (3, 4)),
     Type.LONG: ((142, 152), (5, 7)),
@@ -365,13 +365,15 @@ def build_runs(
             continue
         if day < this_monday and rng.random() < MISS_RATE:
             continue  # missed
-        pace = (workout.target_pace_min_s_per_km, workout.target_pace_max_s_per_km)
+        pace: tuple[float, float] = (
+            workout.target_pace_min_s_per_km or EASY_PACE[0],
+            workout.target_pace_max_s_per_km or EASY_PACE[1],
+        )
         if workout.workout_type in (Type.SPEED, Type.TEMPO):
             # Warm-up and cool-down pull the average pace of a quality session towards easy.
             pace = (330, 350) if workout.workout_type == Type.SPEED else (318, 334)
-        run = _run(
-            rng, runner, day, tz, now, workout.workout_type, workout.planned_distance_m, pace
-        )
+        planned_m = workout.planned_distance_m or 8000.0
+        run = _run(rng, runner, day, tz, now, workout.workout_type, planned_m, pace)
         run.plan = plan
         run.workout = workout
         runs.append(run)
