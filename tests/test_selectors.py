@@ -94,3 +94,9 @@ def test_user_coaches_runner(world, coach, runner, other_runner):
     assert set(selectors.coached_runner_ids(coach).values_list("runner_id", flat=True)) == {
         runner.pk
     }
+
+
+def test_anonymous_coaches_nobody(world, runner):
+    anonymous = AnonymousUser()
+    assert not selectors.coached_runner_ids(anonymous).exists()
+    assert not selectors.user_coaches_runner(coach=anonymous, runner_id=runner.pk)

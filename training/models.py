@@ -12,6 +12,7 @@ import uuid
 import zoneinfo
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -174,7 +175,7 @@ class Plan(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = (self.name or "").strip()
         super().save(*args, **kwargs)
 
@@ -270,7 +271,7 @@ class Workout(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.scheduled_date} {self.name}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = (self.name or "").strip()
         self.fill_totals_from_steps()
         super().save(*args, **kwargs)
@@ -445,7 +446,7 @@ class Run(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.distance_m / 1000:.2f} km on {self.local_date}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.local_date = self.compute_local_date()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and (
@@ -481,13 +482,14 @@ class Run(TimeStampedModel):
             and self.avg_heart_rate > self.max_heart_rate
         ):
             errors["avg_heart_rate"] = "Average heart rate must not exceed max heart rate."
-        if self.workout_id:
-            workout = self.workout
+        workout = self.workout if self.workout_id else None
+        if workout is not None:
             if self.plan_id is None:
                 self.plan_id = workout.plan_id
             if workout.plan_id != self.plan_id:
                 errors["workout"] = "The workout must belong to the run's plan."
-        if self.plan_id and self.runner_id and self.plan.runner_id != self.runner_id:
+        plan = self.plan if self.plan_id else None
+        if plan is not None and self.runner_id and plan.runner_id != self.runner_id:
             errors["plan"] = "The plan must belong to the same runner as the run."
         if errors:
             raise ValidationError(errors)
