@@ -571,3 +571,9 @@ def test_workout_admin_rejects_invalid_steps(coach_admin, own_plan):
     assert "steps" in response.context["adminform"].form.errors
     workout.refresh_from_db()
     assert workout.steps == []
+
+
+def test_workout_add_form_offers_only_the_coachs_plans(coach_admin, own_plan, foreign_plan):
+    response = coach_admin.get(reverse("admin:training_workout_add"))
+    assert list(response.context["adminform"].form.fields["plan"].queryset) == [own_plan]
+    assert "Coached by B" not in response.content.decode()
