@@ -577,3 +577,36 @@ def test_workout_add_form_offers_only_the_coachs_plans(coach_admin, own_plan, fo
     response = coach_admin.get(reverse("admin:training_workout_add"))
     assert list(response.context["adminform"].form.fields["plan"].queryset) == [own_plan]
     assert "Coached by B" not in response.content.decode()
+
+
+def test_shortening_a_plan_past_its_existing_workouts_is_refused(coach_admin, coach, runner):
+    plan = PlanFactory(
+        runner=runner, coach=coach, start_date=date(2026, 3, 2), end_date=date(2026, 3, 29)
+    )
+    workout = WorkoutFactory(plan=plan, name="Long", scheduled_date=date(2026, 3, 29))
+    data = plan_form_data(
+        {
+            "name": plan.name,
+            "runner": runner.pk,
+            "coach": coach.pk,
+            "start_date": "2026-03-02",
+            "end_date": "2026-03-22",  # a week shorter: the long run on the 29th falls outside
+        },
+        [
+            {
+                "id": workout.pk,
+                "plan": plan.pk,
+                "scheduled_date": "2026-03-29",
+                "name": "Long",
+                "workout_type": "easy",
+                "planned_distance_m": "8000.0",
+                "planned_duration_s": "2880",
+            }
+        ],
+        initial=1,
+    )
+    response = coach_admin.post(change_url(plan), data)
+    assert response.status_code == 200
+    assert "scheduled_date" in response.context["inline_admin_formsets"][0].formset.errors[0]
+    plan.refresh_from_db()
+    assert plan.end_date == date(2026, 3, 29)
