@@ -86,6 +86,15 @@ def format_pace(pace_s_per_km: float | None, units: str) -> str:
     return number if number == "—" else f"{number} /{unit_label(units)}"
 
 
+def format_pace_range(fast_s_per_km: float | None, slow_s_per_km: float | None, units: str) -> str:
+    """``255, 265, "km"`` → ``"4:15-4:25 /km"`` (joined by an en dash)."""
+    if fast_s_per_km is None or slow_s_per_km is None:
+        return "—"
+    fast = format_pace_number(fast_s_per_km, units)
+    slow = format_pace_number(slow_s_per_km, units)
+    return f"{fast}\N{EN DASH}{slow} /{unit_label(units)}"
+
+
 _DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2})$")
 
 

@@ -105,6 +105,10 @@ def home(request: HttpRequest) -> HttpResponse:
         if run.pk not in linked_ids:
             days[(run.local_date - monday).days].other_runs.append(run)
 
+    # The plan this week belongs to, for the "week n of N" link (the first one if several).
+    current_plan = next(
+        (w.plan for w in week_workouts if w.plan.start_date <= today <= w.plan.end_date), None
+    )
     recent_runs = list(
         Run.objects.filter(runner=request.user).select_related("workout")[:RECENT_RUNS]
     )
@@ -119,6 +123,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "week_run_count": len(week_runs),
         "week_planned_m": sum(w.planned_distance_m or 0 for w in week_workouts if not w.is_rest),
         "recent_runs": recent_runs,
+        "current_plan": current_plan,
+        "current_plan_week": (today - current_plan.start_date).days // 7 + 1
+        if current_plan
+        else None,
         **analytics_web.home_context(runner=request.user, units=profile.units, today=today),
     }
     return render(request, "training/home.html", context)

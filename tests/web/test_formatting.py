@@ -71,3 +71,10 @@ def test_durations_parse_from_h_mm_ss_and_mm_ss(text, seconds):
 def test_bad_durations_are_refused(text):
     with pytest.raises(formatting.DurationParseError):
         formatting.parse_duration(text)
+
+
+def test_pace_ranges_share_one_unit_label():
+    assert formatting.format_pace_range(255, 265, "km") == "4:15\N{EN DASH}4:25 /km"
+    # 255 * 1.609344 = 410.4 s/mi (6:50); 265 * 1.609344 = 426.5 s/mi (7:06)
+    assert formatting.format_pace_range(255, 265, "mi") == "6:50\N{EN DASH}7:06 /mi"
+    assert formatting.format_pace_range(None, 265, "km") == "—"

@@ -28,6 +28,11 @@ def pace(pace_s_per_km: float | None, units: str = formatting.DEFAULT_UNITS) -> 
     return formatting.format_pace(pace_s_per_km, units)
 
 
+@register.simple_tag
+def pace_range(fast_s_per_km: float | None, slow_s_per_km: float | None, units: str) -> str:
+    return formatting.format_pace_range(fast_s_per_km, slow_s_per_km, units)
+
+
 @register.filter
 def duration(seconds: float | None) -> str:
     return formatting.format_duration(seconds)
