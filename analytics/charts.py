@@ -310,8 +310,8 @@ def profile_chart(
     parts.append(
         format_html(
             '<text class="unit" x="{}" y="{}" text-anchor="end">{}</text>',
-            _fmt(right),
-            height - 8 - 12,
+            PAD_LEFT - 4,
+            height - 8,
             escape(distance_unit),
         )
     )

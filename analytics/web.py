@@ -128,9 +128,9 @@ def track_profile_chart(samples: dict[str, Any], *, units: str, max_points: int 
 
 
 def summary_window(today: date) -> tuple[date, date]:
-    """The period the home page summarises: the last 12 ISO weeks up to today."""
-    monday = today - timedelta(days=today.weekday())
-    return monday - timedelta(weeks=WEEKS_SHOWN - 1), today
+    """The period the home page's totals cover: this ISO week up to today. (The summary's
+    weekly series always spans the 12 weeks ending with ``date_to``.)"""
+    return today - timedelta(days=today.weekday()), today
 
 
 def weekly_distance_chart(weekly: Iterable[Any], *, units: str, today: date) -> SafeString:
@@ -164,8 +164,8 @@ def training_load_chart(series: Sequence[Any]) -> SafeString | None:
         return None
     labels = []
     for index, point in enumerate(series):
-        if point.date.day == 1 or index == 0:
-            labels.append((index, f"{point.date:%d %b}"))
+        if point.day.day == 1 or index == 0:
+            labels.append((index, f"{point.day:%d %b}"))
     if len(labels) > 1 and labels[1][0] - labels[0][0] < 12:
         labels = labels[1:]  # the first label would collide with the next month's
     return charts.line_chart(
@@ -203,6 +203,8 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
     selectors = _selectors()
     if selectors is None:
         return {"summary": None}
+    from analytics import science
+
     date_from, date_to = summary_window(today)
     summary = selectors.runner_summary(
         runner=runner, date_from=date_from, date_to=date_to, today=today
@@ -216,7 +218,7 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
             {
                 "name": pb_name(pb.distance_m),
                 "pb": pb,
-                "pace": pb.duration_s / (pb.distance_m / 1000) if pb.distance_m else None,
+                "pace": science.pace_s_per_km(pb.distance_m, pb.duration_s),
             }
             for pb in summary.personal_bests
         ],

@@ -95,6 +95,14 @@ def format_pace_range(fast_s_per_km: float | None, slow_s_per_km: float | None, 
     return f"{fast}\N{EN DASH}{slow} /{unit_label(units)}"
 
 
+def format_metres_change(value_m: float | None) -> str:
+    """An elevation change rounded to the metre with its sign: ``+13 m``, ``-1 m``, ``0 m``."""
+    if value_m is None:
+        return "—"
+    rounded = round(value_m)
+    return f"{rounded:+d} m" if rounded else "0 m"
+
+
 _DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2})$")
 
 

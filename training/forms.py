@@ -211,7 +211,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class ProfileForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=timezone_choices)
+    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
 
     class Meta:
         model = RunnerProfile

@@ -3,12 +3,13 @@ plan that started six weeks ago, runs fulfilling most past workouts, a couple mi
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
-from training.models import Workout
+from training.models import RunTrack, Workout
 
 T = Workout.WorkoutType
 # (weekday, name, type, km, s/km target) — Monday = 0
@@ -85,3 +86,25 @@ def build_demo_runner(username: str = "demo", password: str = DEMO_PASSWORD):
             duration_s=round((7000 + (days_back % 4) * 900) / 1000 * 335),
         )
     return user, plan
+
+
+def add_demo_track(run) -> None:
+    """A rolling 10 km-ish track for ``run``: pace drifting around 5:10 /km, two hills."""
+    samples: dict[str, list] = {k: [] for k in ("t_s", "lat", "lon", "ele_m", "hr_bpm", "dist_m")}
+    t_s, dist_m = 0.0, 0.0
+    while dist_m < run.distance_m:
+        ele = 40 + 18 * math.sin(dist_m / 1600) + 6 * math.sin(dist_m / 370)
+        pace = 310 + 25 * math.cos(dist_m / 1600) + 6 * math.sin(dist_m / 90)
+        samples["t_s"].append(round(t_s, 1))
+        samples["dist_m"].append(round(dist_m, 1))
+        samples["ele_m"].append(round(ele, 1))
+        samples["hr_bpm"].append(round(140 + dist_m / 400))
+        samples["lat"].append(51.5 + dist_m / 1e6)
+        samples["lon"].append(-0.1)
+        dist_m += 10
+        t_s += pace / 100
+    RunTrack.objects.create(run=run, samples=samples)
+    run.duration_s = round(t_s)
+    run.elevation_gain_m = 96
+    run.source = "gpx"
+    run.save()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.web.demo_data import DEMO_PASSWORD, build_demo_runner
+from tests.web.demo_data import DEMO_PASSWORD, add_demo_track, build_demo_runner
 from training.models import Run, Workout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,6 +71,14 @@ def test_runner_sees_the_week_and_charts(page, live_server, demo):
     _shot(page, "plan-detail-desktop")
     page.goto(f"{live_server.url}/runs/new/")
     _shot(page, "log-run-desktop")
+    run = Run.objects.filter(runner=plan.runner, workout__isnull=False).order_by("-started_at")[0]
+    add_demo_track(run)
+    page.goto(f"{live_server.url}{run.get_absolute_url()}")
+    assert page.locator("table.splits tbody tr").count() >= 10
+    assert page.locator("svg.chart-profile polyline.pace").count() >= 1
+    _shot(page, "run-detail-desktop")
+    page.goto(f"{live_server.url}/profile/")
+    _shot(page, "profile-desktop")
     if not _analytics_merged():
         pytest.skip("home charts need analytics.selectors (not merged into this branch yet)")
 

@@ -78,3 +78,10 @@ def test_pace_ranges_share_one_unit_label():
     # 255 * 1.609344 = 410.4 s/mi (6:50); 265 * 1.609344 = 426.5 s/mi (7:06)
     assert formatting.format_pace_range(255, 265, "mi") == "6:50\N{EN DASH}7:06 /mi"
     assert formatting.format_pace_range(None, 265, "km") == "—"
+
+
+def test_elevation_changes_carry_their_sign():
+    assert formatting.format_metres_change(12.6) == "+13 m"
+    assert formatting.format_metres_change(-0.6) == "-1 m"
+    assert formatting.format_metres_change(0.4) == "0 m"
+    assert formatting.format_metres_change(-0.4) == "0 m"

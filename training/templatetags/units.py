@@ -41,3 +41,8 @@ def duration(seconds: float | None) -> str:
 @register.filter
 def unit_label(units: str) -> str:
     return formatting.unit_label(units)
+
+
+@register.filter
+def metres_change(value_m: float | None) -> str:
+    return formatting.format_metres_change(value_m)
