@@ -76,7 +76,7 @@ def _svg(inner: list[str], *, title: str, css_class: str, height: int = HEIGHT) 
 
 
 def _y_grid(axis: Axis, y_of: Callable[[float], float], label: Callable[[float], str]) -> list[str]:
-    parts = []
+    parts: list[str] = []
     for tick in axis.ticks:
         y = y_of(tick)
         parts.append(
@@ -242,13 +242,15 @@ def profile_chart(
         def ye(v: float) -> float:
             return PAD_TOP + plot_h * (1 - (v - e_axis.low) / (e_axis.high - e_axis.low))
 
-        points = [
+        ele_points = [
             f"{_fmt(x_of(d))},{_fmt(ye(e))}"
             for d, e in zip(distance, elevation, strict=True)
             if e is not None
         ]
         base = _fmt(PAD_TOP + plot_h)
-        area = f"{_fmt(x_of(distance[0]))},{base} " + " ".join(points) + f" {_fmt(right)},{base}"
+        area = (
+            f"{_fmt(x_of(distance[0]))},{base} " + " ".join(ele_points) + f" {_fmt(right)},{base}"
+        )
         parts.append(
             format_html(
                 '<polygon class="elevation" points="{}"><title>Elevation</title></polygon>', area

@@ -6,6 +6,7 @@ the analytics selectors own them.
 from __future__ import annotations
 
 import bisect
+import importlib
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,9 @@ def track_splits(samples: dict[str, Any], *, split_m: float) -> list[Split]:
     return splits
 
 
-def track_profile_chart(samples: dict[str, Any], *, units: str, max_points: int = 240):
+def track_profile_chart(
+    samples: dict[str, Any], *, units: str, max_points: int = 240
+) -> SafeString | None:
     """Pace and elevation against distance, in the runner's units; ``None`` when the track has
     no usable distance/time columns. Pace is smoothed over ~1/60 of the run (at least 100 m)
     because GPS pace sample-to-sample is mostly noise."""
@@ -185,13 +188,12 @@ def training_load_chart(series: Sequence[Any]) -> SafeString | None:
 PB_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097.5: "Half marathon", 42195: "Marathon"}
 
 
-def _selectors():
+def _selectors() -> Any:
     """The analytics selectors module, or ``None`` until the analytics branch is merged."""
     try:
-        from analytics import selectors
+        return importlib.import_module("analytics.selectors")
     except ImportError:
         return None
-    return selectors
 
 
 def pb_name(distance_m: float) -> str:
@@ -203,8 +205,7 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
     selectors = _selectors()
     if selectors is None:
         return {"summary": None}
-    from analytics import science
-
+    science: Any = importlib.import_module("analytics.science")
     date_from, date_to = summary_window(today)
     summary = selectors.runner_summary(
         runner=runner, date_from=date_from, date_to=date_to, today=today

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
@@ -19,7 +21,7 @@ class RateLimitedLoginView(LoginView):
 
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         retry_after_s = login_attempts_exceeded(request, request.POST.get("username", ""))
         if retry_after_s is not None:
             # A fresh form keeps the typed username but never checks the password.

@@ -67,7 +67,7 @@ class DurationField(forms.CharField):
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
-        if text in self.empty_values:
+        if not text:
             return None
         try:
             return formatting.parse_duration(text)
@@ -94,7 +94,7 @@ def linkable_workouts(runner: Any, around: date) -> QuerySet[Workout]:
     )
 
 
-class WorkoutChoiceField(forms.ModelChoiceField):
+class WorkoutChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def __init__(self, *args: Any, units: str = "km", **kwargs: Any) -> None:
         self.units = units
         super().__init__(*args, **kwargs)
@@ -145,7 +145,9 @@ class RunForm(forms.Form):
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, runner: Any, tz: zoneinfo.ZoneInfo, units: str, **kwargs):
+    def __init__(
+        self, *args: Any, runner: Any, tz: zoneinfo.ZoneInfo, units: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.runner, self.tz, self.units = runner, tz, units
         self.fields["distance"].label = f"Distance ({formatting.unit_label(units)})"
@@ -210,7 +212,7 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
 
     class Meta:
@@ -220,7 +222,7 @@ class ProfileForm(forms.ModelForm):
         labels = {"sex": "Sex (for TRIMP)", "max_hr": "Max heart rate (bpm)"}
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(UserCreationForm):  # type: ignore[type-arg]
     email = forms.EmailField(required=False, help_text="Only used to reset a forgotten password.")
 
     class Meta(UserCreationForm.Meta):

@@ -4,12 +4,14 @@ and the analytics selectors. Every page loads a fixed number of queries, whateve
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -32,6 +34,13 @@ from training.models import Run, RunnerProfile, RunTrack, Workout
 from training.selectors import plans_visible_to, runs_editable_by, runs_visible_to
 from training.services import run_create, run_update
 
+
+class AuthedRequest(HttpRequest):
+    """A request behind ``login_required``: ``user`` is a signed-in user."""
+
+    user: User
+
+
 RECENT_RUNS = 8
 RUNS_PER_PAGE = 25
 PLAN_BAND_LABELS = {
@@ -44,10 +53,10 @@ PLAN_BAND_LABELS = {
 }
 
 
-def _profile(request: HttpRequest) -> RunnerProfile:
+def _profile(request: AuthedRequest) -> RunnerProfile:
     """The signed-in user's profile, shared with the context processor's cached copy."""
     try:
-        return request.user.profile  # type: ignore[union-attr]
+        return request.user.profile
     except RunnerProfile.DoesNotExist:
         profile, _ = RunnerProfile.objects.get_or_create(user=request.user)
         return profile
@@ -69,7 +78,7 @@ class DayPlan:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     profile = _profile(request)
     today = _today(profile)
     monday = week_start(today)
@@ -89,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
     days = [DayPlan(day=monday + timedelta(days=i), is_today=False) for i in range(7)]
     for day in days:
         day.is_today = day.day == today
-    linked_ids = set()
+    linked_ids: set[uuid.UUID] = set()
     for workout in week_workouts:
         band = analytics_web.band_for(workout, bands, today=today)
         days[(workout.scheduled_date - monday).days].workouts.append(
@@ -136,7 +145,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthedRequest) -> HttpResponse:
     plans = list(
         plans_visible_to(request.user)
         .select_related("runner", "coach")
@@ -157,7 +166,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk) -> HttpResponse:
+def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     plan = get_object_or_404(
         plans_visible_to(request.user).select_related("runner", "coach"), pk=pk
     )
@@ -238,14 +247,14 @@ def plan_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: AuthedRequest) -> HttpResponse:
     runs = Run.objects.filter(runner=request.user).select_related("workout")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "training/run_list.html", {"page": page, "runs": page.object_list})
 
 
 @login_required
-def run_detail(request: HttpRequest, pk) -> HttpResponse:
+def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(
         runs_visible_to(request.user).select_related("workout", "plan", "runner"), pk=pk
     )
@@ -271,7 +280,7 @@ def run_detail(request: HttpRequest, pk) -> HttpResponse:
     )
 
 
-def _run_form_page(request: HttpRequest, *, run: Run | None) -> HttpResponse:
+def _run_form_page(request: AuthedRequest, *, run: Run | None) -> HttpResponse:
     profile = _profile(request)
     tz, units = profile.tzinfo, profile.units
     if run is None:
@@ -304,18 +313,18 @@ def _run_form_page(request: HttpRequest, *, run: Run | None) -> HttpResponse:
 
 
 @login_required
-def run_create_view(request: HttpRequest) -> HttpResponse:
+def run_create_view(request: AuthedRequest) -> HttpResponse:
     return _run_form_page(request, run=None)
 
 
 @login_required
-def run_update_view(request: HttpRequest, pk) -> HttpResponse:
+def run_update_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(runs_editable_by(request.user).select_related("runner"), pk=pk)
     return _run_form_page(request, run=run)
 
 
 @login_required
-def run_delete_view(request: HttpRequest, pk) -> HttpResponse:
+def run_delete_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(runs_editable_by(request.user), pk=pk)
     if request.method == "POST":
         run.delete()
@@ -328,7 +337,7 @@ def run_delete_view(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
-def profile_view(request: HttpRequest) -> HttpResponse:
+def profile_view(request: AuthedRequest) -> HttpResponse:
     profile = _profile(request)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -346,7 +355,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def profile_calendar_token(request: HttpRequest) -> HttpResponse:
+def profile_calendar_token(request: AuthedRequest) -> HttpResponse:
     _profile(request).regenerate_calendar_token()
     messages.success(request, "New calendar feed address created; the old one stops working.")
     return redirect(reverse("training:profile") + "#calendar")
