@@ -125,10 +125,10 @@ class RunForm(forms.Form):
     )
     duration = DurationField(label="Moving time")
     avg_heart_rate = forms.IntegerField(
-        label="Avg heart rate", required=False, widget=forms.NumberInput(attrs={"step": "1"})
+        label="Avg HR (bpm)", required=False, widget=forms.NumberInput(attrs={"step": "1"})
     )
     max_heart_rate = forms.IntegerField(
-        label="Max heart rate", required=False, widget=forms.NumberInput(attrs={"step": "1"})
+        label="Max HR (bpm)", required=False, widget=forms.NumberInput(attrs={"step": "1"})
     )
     perceived_effort = forms.TypedChoiceField(
         label="Effort (RPE)",
