@@ -20,3 +20,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests serve static files through the finders (no collectstatic run), as development does.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
