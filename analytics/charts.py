@@ -105,14 +105,12 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str) -> SafeString:
     def y_of(value: float) -> float:
         return PAD_TOP + plot_h * (1 - (value - axis.low) / (axis.high - axis.low))
 
-    parts = _y_grid(axis, y_of, _tick_label)
-    parts.append(
-        format_html(
-            '<text class="unit" x="{}" y="{}" text-anchor="end">{}</text>',
-            PAD_LEFT - 4,
-            PAD_TOP - 2,
-            unit,
-        )
+    # The unit rides on the top tick ("60 km") rather than on a label of its own.
+    top_tick = axis.ticks[-1]
+    parts = _y_grid(
+        axis,
+        y_of,
+        lambda v: f"{_tick_label(v)} {unit}" if v == top_tick else _tick_label(v),
     )
     slot = plot_w / max(len(bars), 1)
     label_every = 1 if len(bars) <= 8 else 2

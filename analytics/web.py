@@ -6,7 +6,6 @@ the analytics selectors own them.
 from __future__ import annotations
 
 import bisect
-import importlib
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from analytics import charts
+from analytics import charts, science, selectors
 from training import formatting
 
 WEEKS_SHOWN = 12
@@ -144,13 +143,14 @@ def weekly_distance_chart(weekly: Iterable[Any], *, units: str, today: date) -> 
     for week in weekly:
         value = formatting.distance_in_units(week.distance_m, units) or 0.0
         tooltip = (
-            f"Week of {week.week_start:%d %b}: {formatting.format_distance(week.distance_m, units)}"
+            f"Week of {week.week_start.day} {week.week_start:%b}: "
+            f"{formatting.format_distance(week.distance_m, units)}"
             f", {week.runs} run{'s' if week.runs != 1 else ''}, "
             f"{formatting.format_duration(week.duration_s)}"
         )
         bars.append(
             charts.Bar(
-                label=f"{week.week_start:%d %b}",
+                label=f"{week.week_start.day} {week.week_start:%b}",
                 value=value,
                 tooltip=tooltip,
                 highlight=week.week_start == current_monday,
@@ -168,7 +168,7 @@ def training_load_chart(series: Sequence[Any]) -> SafeString | None:
     labels = []
     for index, point in enumerate(series):
         if point.day.day == 1 or index == 0:
-            labels.append((index, f"{point.day:%d %b}"))
+            labels.append((index, f"{point.day.day} {point.day:%b}"))
     if len(labels) > 1 and labels[1][0] - labels[0][0] < 12:
         labels = labels[1:]  # the first label would collide with the next month's
     return charts.line_chart(
@@ -188,33 +188,22 @@ def training_load_chart(series: Sequence[Any]) -> SafeString | None:
 PB_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097.5: "Half marathon", 42195: "Marathon"}
 
 
-def _selectors() -> Any:
-    """The analytics selectors module, or ``None`` until the analytics branch is merged."""
-    try:
-        return importlib.import_module("analytics.selectors")
-    except ImportError:
-        return None
-
-
 def pb_name(distance_m: float) -> str:
     return PB_NAMES.get(distance_m) or PB_NAMES.get(round(distance_m)) or f"{distance_m:g} m"
 
 
 def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
-    """Summary, charts and personal bests for the home page (one ``runner_summary`` call)."""
-    selectors = _selectors()
-    if selectors is None:
-        return {"summary": None}
-    science: Any = importlib.import_module("analytics.science")
+    """This week's totals, the charts and the personal bests for the home page, from one
+    ``runner_summary`` call whose period is this ISO week up to today."""
     date_from, date_to = summary_window(today)
     summary = selectors.runner_summary(
         runner=runner, date_from=date_from, date_to=date_to, today=today
     )
-    load = summary.training_load
     return {
         "summary": summary,
+        "week_totals": summary.totals,
         "weekly_chart": weekly_distance_chart(summary.weekly, units=units, today=today),
-        "load_chart": training_load_chart(load.series if load else []),
+        "load_chart": training_load_chart(summary.training_load.series),
         "personal_bests": [
             {
                 "name": pb_name(pb.distance_m),
@@ -231,9 +220,6 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
 
 def plan_context(*, plan: Any, today: date) -> dict[str, Any]:
     """The plan's analytics, its compliance band per workout id and its weeks by start date."""
-    selectors = _selectors()
-    if selectors is None:
-        return {"analytics": None, "bands": {}, "weeks_by_start": {}}
     result = selectors.plan_analytics(plan=plan, today=today)
     return {
         "analytics": result,
@@ -242,15 +228,22 @@ def plan_context(*, plan: Any, today: date) -> dict[str, Any]:
     }
 
 
-def workout_bands(plans: Iterable[Any], *, today: date) -> dict[Any, str]:
-    """Compliance band per workout id across ``plans`` (the few plans with workouts in a week)."""
+def week_plan_context(plans: Iterable[Any], *, today: date) -> dict[str, Any]:
+    """Compliance bands across ``plans`` (the few plans with workouts this week) and the
+    planned distance of this week where a plan's weeks line up with the ISO week."""
+    monday = today - timedelta(days=today.weekday())
     bands: dict[Any, str] = {}
+    planned_m: float | None = None
     for plan in plans:
-        bands.update(plan_context(plan=plan, today=today)["bands"])
-    return bands
+        context = plan_context(plan=plan, today=today)
+        bands.update(context["bands"])
+        week = context["weeks_by_start"].get(monday)
+        if week is not None:
+            planned_m = (planned_m or 0.0) + week.planned_distance_m
+    return {"bands": bands, "week_planned_m": planned_m}
 
 
-def band_for(workout: Any, bands: dict[Any, str], *, today: date) -> str:
+def band_for(workout: Any, bands: dict[Any, str]) -> str:
     """The calendar colour of a workout: its analytics band, else ``rest`` or ``upcoming``
     (analytics leaves both out of compliance)."""
     if workout.is_rest:

@@ -94,13 +94,14 @@ def home(request: AuthedRequest) -> HttpResponse:
             "started_at"
         )
     )
-    bands = analytics_web.workout_bands({w.plan for w in week_workouts}, today=today)
+    week_plans = analytics_web.week_plan_context({w.plan for w in week_workouts}, today=today)
+    bands = week_plans["bands"]
     days = [DayPlan(day=monday + timedelta(days=i), is_today=False) for i in range(7)]
     for day in days:
         day.is_today = day.day == today
     linked_ids: set[uuid.UUID] = set()
     for workout in week_workouts:
-        band = analytics_web.band_for(workout, bands, today=today)
+        band = analytics_web.band_for(workout, bands)
         days[(workout.scheduled_date - monday).days].workouts.append(
             {
                 "workout": workout,
@@ -127,10 +128,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "monday": monday,
         "sunday": sunday,
         "days": days,
-        "week_distance_m": sum(run.distance_m for run in week_runs),
-        "week_duration_s": sum(run.duration_s for run in week_runs),
-        "week_run_count": len(week_runs),
-        "week_planned_m": sum(w.planned_distance_m or 0 for w in week_workouts if not w.is_rest),
+        "week_planned_m": week_plans["week_planned_m"],
         "recent_runs": recent_runs,
         "current_plan": current_plan,
         "current_plan_week": (today - current_plan.start_date).days // 7 + 1
@@ -182,7 +180,7 @@ def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     bands = analytics.get("bands", {})
     by_day: dict[date, list[dict[str, Any]]] = {}
     for workout in workouts:
-        band = analytics_web.band_for(workout, bands, today=today)
+        band = analytics_web.band_for(workout, bands)
         runs = list(workout.runs.all())
         href = runs[0].get_absolute_url() if runs else None
         if href is None and is_owner and band == "upcoming":
@@ -225,6 +223,7 @@ def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
                 "cells": cells,
                 "week": week,
                 "current": monday <= today <= monday + timedelta(days=6),
+                "future": monday > today,
             }
         )
         monday += timedelta(days=7)

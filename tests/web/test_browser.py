@@ -41,14 +41,6 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def _analytics_merged() -> bool:
-    try:
-        import analytics.selectors  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def test_runner_sees_the_week_and_charts(page, live_server, demo):
     _, plan = demo
     _login(page, live_server)
@@ -59,12 +51,11 @@ def test_runner_sees_the_week_and_charts(page, live_server, demo):
     for workout in week_workouts:
         assert page.locator(f'[data-workout="{workout.pk}"]').count() == 1
     assert page.locator("li.day").count() == 7
-    if _analytics_merged():
-        bars = page.locator("svg.chart-bars rect.bar")
-        assert bars.count() == 12
-        heights = [float(bars.nth(i).get_attribute("height")) for i in range(12)]
-        assert sum(h > 0 for h in heights) >= 8  # data, not an empty frame
-        assert page.locator("svg.chart-lines polyline").count() >= 3
+    bars = page.locator("svg.chart-bars rect.bar")
+    assert bars.count() == 12
+    heights = [float(bars.nth(i).get_attribute("height")) for i in range(12)]
+    assert sum(h > 0 for h in heights) >= 8  # data, not an empty frame
+    assert page.locator("svg.chart-lines polyline").count() >= 3
     _shot(page, "home-desktop")
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
     assert page.locator("table.calendar tbody tr").count() == 12
@@ -79,8 +70,6 @@ def test_runner_sees_the_week_and_charts(page, live_server, demo):
     _shot(page, "run-detail-desktop")
     page.goto(f"{live_server.url}/profile/")
     _shot(page, "profile-desktop")
-    if not _analytics_merged():
-        pytest.skip("home charts need analytics.selectors (not merged into this branch yet)")
 
 
 def test_log_edit_and_delete_a_run_linked_to_a_workout(page, live_server, demo):

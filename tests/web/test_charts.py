@@ -62,6 +62,7 @@ def test_weekly_chart_from_summary_items_in_miles():
     assert svg.count("<rect") == 12
     assert 'data-value="10.0"' in svg  # 16 093.44 m is exactly 10 mi
     assert "Week of 23 Nov: 10.00 mi, 2 runs, 1:20:00" in svg
+    assert ">10 mi<" in svg  # the unit rides on the top tick
 
 
 def _steady_track(metres: int, s_per_km: float, step_m: float = 10.0):
