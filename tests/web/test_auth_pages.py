@@ -104,3 +104,19 @@ def test_password_reset_sends_a_link(client, runner):
     assert len(mail.outbox) == 1
     assert "/accounts/reset/" in mail.outbox[0].body
     assert mail.outbox[0].to == [runner.email]
+
+
+def test_password_reset_pages_render(client):
+    assert client.get(reverse("password_reset_done")).status_code == 200
+    assert client.get(reverse("password_reset_complete")).status_code == 200
+    bad_link = reverse("password_reset_confirm", kwargs={"uidb64": "x", "token": "y"})
+    response = client.get(bad_link)
+    assert response.status_code == 200
+    assert "Link no longer valid" in response.content.decode()
+
+
+def test_unknown_pages_use_the_site_404(web, settings):
+    settings.DEBUG = False
+    response = web.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
