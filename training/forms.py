@@ -118,12 +118,16 @@ class RunForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     distance = forms.DecimalField(
+        error_messages={"required": "Enter the distance you ran."},
         min_value=Decimal("0.01"),
         max_digits=8,
         decimal_places=3,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
-    duration = DurationField(label="Moving time")
+    duration = DurationField(
+        label="Moving time",
+        error_messages={"required": "Enter the moving time, e.g. 42:15 or 1:05:30."},
+    )
     avg_heart_rate = forms.IntegerField(
         label="Avg HR (bpm)", required=False, widget=forms.NumberInput(attrs={"step": "1"})
     )
