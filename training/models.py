@@ -475,13 +475,13 @@ class Run(TimeStampedModel):
             and self.avg_heart_rate > self.max_heart_rate
         ):
             errors["avg_heart_rate"] = "Average heart rate must not exceed max heart rate."
-        if self.workout_id:
-            workout = self.workout
+        if self.workout_id and (workout := self.workout) is not None:
             if self.plan_id is None:
                 self.plan_id = workout.plan_id
             if workout.plan_id != self.plan_id:
                 errors["workout"] = "The workout must belong to the run's plan."
-        if self.plan_id and self.runner_id and self.plan.runner_id != self.runner_id:
+        plan = self.plan if self.plan_id else None
+        if plan is not None and self.runner_id and plan.runner_id != self.runner_id:
             errors["plan"] = "The plan must belong to the same runner as the run."
         if errors:
             raise ValidationError(errors)

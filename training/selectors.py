@@ -10,12 +10,14 @@ Writes are narrower than reads for coaches: see ``runs_editable_by``.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from training.models import Plan, Run, Workout
 
-UserLike = AbstractBaseUser | AnonymousUser
+UserLike = User | AnonymousUser
 
 
 def plans_visible_to(user: UserLike) -> QuerySet[Plan]:
@@ -34,7 +36,7 @@ def workouts_visible_to(user: UserLike) -> QuerySet[Workout]:
     return Workout.objects.filter(Q(plan__runner=user) | Q(plan__coach=user))
 
 
-def coached_runner_ids(user: UserLike) -> QuerySet:
+def coached_runner_ids(user: User) -> QuerySet[Plan, Any]:
     """Ids of the runners with at least one plan naming ``user`` as coach."""
     return Plan.objects.filter(coach=user).values("runner_id")
 
@@ -57,5 +59,5 @@ def runs_editable_by(user: UserLike) -> QuerySet[Run]:
     return Run.objects.filter(runner=user)
 
 
-def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
+def user_coaches_runner(*, coach: User, runner_id: int) -> bool:
     return Plan.objects.filter(coach=coach, runner_id=runner_id).exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from training.models import Plan, Run, Workout
@@ -26,7 +26,7 @@ WORKOUT_COPY_FIELDS = (
 
 
 @transaction.atomic
-def plan_create(*, runner: AbstractBaseUser, **fields: Any) -> Plan:
+def plan_create(*, runner: User, **fields: Any) -> Plan:
     plan = Plan(runner=runner, **fields)
     plan.full_clean()
     plan.save()
@@ -46,9 +46,9 @@ def plan_update(*, plan: Plan, **fields: Any) -> Plan:
 def plan_copy_to_runner(
     *,
     plan: Plan,
-    runner: AbstractBaseUser,
+    runner: User,
     start_date: date,
-    coach: AbstractBaseUser | None = None,
+    coach: User | None = None,
 ) -> Plan:
     """Copy ``plan`` and its workouts for ``runner``, shifted so the copy starts on
     ``start_date``. The copy is a draft with the same length; runs are never copied.
@@ -96,13 +96,13 @@ def workout_update(*, workout: Workout, **fields: Any) -> Workout:
     return workout
 
 
-def default_run_timezone(runner: AbstractBaseUser) -> str:
+def default_run_timezone(runner: User) -> str:
     profile = getattr(runner, "profile", None)
     return profile.timezone if profile is not None else "UTC"
 
 
 @transaction.atomic
-def run_create(*, runner: AbstractBaseUser, **fields: Any) -> Run:
+def run_create(*, runner: User, **fields: Any) -> Run:
     """Log a run for ``runner``. The time zone defaults to the runner's profile; linking a
     workout links its plan too."""
     fields.setdefault("timezone", None)
