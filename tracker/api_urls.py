@@ -5,6 +5,6 @@ from django.urls import include, path
 
 urlpatterns: list = [
     path("", include("analytics.urls")),
-    # activity-file routes: path("", include("training.api.file_urls")),
+    path("", include("training.api.file_urls")),
     # router:             path("", include(router.urls)),
 ]
