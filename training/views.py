@@ -343,7 +343,9 @@ def profile_view(request: AuthedRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Profile saved.")
         return redirect("training:profile")
-    feed_url = request.build_absolute_uri(f"/calendar/{profile.calendar_token}.ics")
+    feed_url = request.build_absolute_uri(
+        reverse("calendar-feed", kwargs={"token": profile.calendar_token})
+    )
     return render(
         request,
         "training/profile.html",

@@ -446,6 +446,10 @@ def test_profile_shows_the_calendar_feed_and_regenerates_it(web, runner):
     assert runner.profile.calendar_token != old
     page = web.get(reverse("training:profile")).content.decode()
     assert runner.profile.calendar_token in page and old not in page
+    # The address shown is the live feed; the old one is gone.
+    feed = web.get(f"/calendar/{runner.profile.calendar_token}.ics")
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    assert web.get(f"/calendar/{old}.ics").status_code == 404
 
 
 def test_form_pages_query_counts_are_bounded(web, runner, week_plan, django_assert_max_num_queries):
