@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from tracker.auth_views import RateLimitedLoginView, signup
 from training.feeds import calendar_feed
 
 admin.site.site_header = "Running Training Tracker — coach workspace"
@@ -21,6 +22,11 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
         name="redoc",
     ),
+    # Dashboard (SPEC §10): sign-in pages, then the runner's pages at the site root.
+    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("training.urls")),
 ]
 
 # JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7).

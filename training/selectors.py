@@ -36,8 +36,10 @@ def workouts_visible_to(user: UserLike) -> QuerySet[Workout]:
     return Workout.objects.filter(Q(plan__runner=user) | Q(plan__coach=user))
 
 
-def coached_runner_ids(user: User) -> QuerySet[Plan, Any]:
+def coached_runner_ids(user: UserLike) -> QuerySet[Plan, Any]:
     """Ids of the runners with at least one plan naming ``user`` as coach."""
+    if not user.is_authenticated:
+        return Plan.objects.none().values("runner_id")
     return Plan.objects.filter(coach=user).values("runner_id")
 
 
@@ -59,7 +61,9 @@ def runs_editable_by(user: UserLike) -> QuerySet[Run]:
     return Run.objects.filter(runner=user)
 
 
-def user_coaches_runner(*, coach: User, runner_id: int) -> bool:
+def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
+    if not coach.is_authenticated:
+        return False
     return Plan.objects.filter(coach=coach, runner_id=runner_id).exists()
 
 
