@@ -300,3 +300,8 @@ LOGIN_ATTEMPTS_PER_MINUTE = env.int("LOGIN_ATTEMPTS_PER_MINUTE", default=10)
 # django-ratelimit's own checks insist on memcached/django-redis; Django's RedisCache and, in a
 # single process, LocMemCache both give the atomic add/incr it relies on.
 RATELIMIT_USE_CACHE = "default"
+
+# --- Performance (docs/PERFORMANCE.md) ----------------------------------------------------------
+# DRF's JSON output byte for byte, encoded by orjson (falls back to DRF's renderer for the few
+# values the two would print differently). No browsable API, as before.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["tracker.renderers.FastJSONRenderer"]

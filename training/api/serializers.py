@@ -6,6 +6,7 @@ domain rule lives in the model's ``clean()`` and runs through the services (trai
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -31,6 +32,21 @@ def set_queryset(serializer: serializers.Serializer, name: str, queryset: QueryS
     """Scope a related field's choices to the request's user (they cannot be known at import)."""
     field: Any = serializer.fields[name]
     field.queryset = queryset
+
+
+def iso_datetime(value: datetime, tz: tzinfo) -> str:
+    """What DRF's ``DateTimeField`` prints for an aware datetime in time zone ``tz``: ISO 8601,
+    ``Z`` for UTC. Used by the lean read paths below."""
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def runners_plannable_by(user: Any) -> QuerySet:
@@ -167,12 +183,45 @@ class WorkoutSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._plan_from_path = plan_from_path
+
+    def get_fields(self) -> dict[str, Any]:
+        # Scoped here rather than in __init__: the fields are built only when a request body is
+        # validated (or the schema is generated), never for the lean reads below.
+        fields = super().get_fields()
         user = _request_user(self)
         if user is not None:
-            set_queryset(self, "plan", plans_visible_to(user))
-        if plan_from_path:
+            fields["plan"].queryset = plans_visible_to(user)
+        if self._plan_from_path:
             # Nested route: the plan comes from the URL and is not part of the body.
-            self.fields["plan"].read_only = True
+            fields["plan"].read_only = True
+        return fields
+
+    def to_representation(self, instance: Any) -> Any:
+        """The same dict as DRF's field-by-field path (tests/api/test_lean_serializers.py proves
+        it), built directly: DRF's per-field machinery was most of a list's time
+        (docs/PERFORMANCE.md)."""
+        if type(self) is not WorkoutSerializer or type(instance) is not Workout:
+            return super().to_representation(instance)
+        w = instance
+        if w.created_at.tzinfo is None or w.updated_at.tzinfo is None:
+            return super().to_representation(instance)
+        tz = timezone.get_current_timezone()
+        return {
+            "id": str(w.id),
+            "plan": w.plan_id,
+            "name": w.name,
+            "workout_type": w.workout_type,
+            "scheduled_date": w.scheduled_date.isoformat(),
+            "planned_distance_m": _float_or_none(w.planned_distance_m),
+            "planned_duration_s": _int_or_none(w.planned_duration_s),
+            "target_pace_min_s_per_km": _float_or_none(w.target_pace_min_s_per_km),
+            "target_pace_max_s_per_km": _float_or_none(w.target_pace_max_s_per_km),
+            "steps": w.steps,
+            "notes": w.notes,
+            "created_at": iso_datetime(w.created_at, tz),
+            "updated_at": iso_datetime(w.updated_at, tz),
+        }
 
     def validate_plan(self, plan: Plan) -> Plan:
         # Runs linked to the workout belong to its plan; moving it would split them apart.
@@ -249,6 +298,12 @@ class RunSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._plan_from_path = plan_from_path
+
+    def get_fields(self) -> dict[str, Any]:
+        # Scoped here rather than in __init__: the fields are built only when a request body is
+        # validated (or the schema is generated), never for the lean reads below.
+        fields = super().get_fields()
         user = _request_user(self)
         if user is not None and user.is_authenticated:
             # A run links only to the runner's own plans; a superuser editing another runner's
@@ -259,10 +314,44 @@ class RunSerializer(serializers.ModelSerializer):
                 if user.is_superuser
                 else Workout.objects.filter(plan__runner=user)
             )
-            set_queryset(self, "plan", plans)
-            set_queryset(self, "workout", workouts)
-        if plan_from_path:
-            self.fields["plan"].read_only = True
+            fields["plan"].queryset = plans
+            fields["workout"].queryset = workouts
+        if self._plan_from_path:
+            fields["plan"].read_only = True
+        return fields
+
+    def to_representation(self, instance: Any) -> Any:
+        """The same dict as DRF's field-by-field path (tests/api/test_lean_serializers.py proves
+        it), built directly: DRF's per-field machinery was most of a run list's time
+        (docs/PERFORMANCE.md)."""
+        if type(self) is not RunSerializer or type(instance) is not Run:
+            return super().to_representation(instance)
+        r = instance
+        if r.started_at.tzinfo is None or r.created_at.tzinfo is None or r.local_date is None:
+            return super().to_representation(instance)  # unusual values: DRF's own checks
+        tz = timezone.get_current_timezone()
+        return {
+            "id": str(r.id),
+            "runner": r.runner_id,
+            "plan": r.plan_id,
+            "workout": r.workout_id,
+            "started_at": iso_datetime(r.started_at, tz),
+            "timezone": str(r.timezone),
+            "local_date": r.local_date.isoformat(),
+            "distance_m": float(r.distance_m),
+            "duration_s": int(r.duration_s),
+            "elapsed_s": _int_or_none(r.elapsed_s),
+            "pace_s_per_km": _float_or_none(r.pace_s_per_km),
+            "elevation_gain_m": _float_or_none(r.elevation_gain_m),
+            "avg_heart_rate": _int_or_none(r.avg_heart_rate),
+            "max_heart_rate": _int_or_none(r.max_heart_rate),
+            "avg_cadence": _int_or_none(r.avg_cadence),
+            "perceived_effort": _int_or_none(r.perceived_effort),
+            "notes": r.notes,
+            "source": r.source,
+            "created_at": iso_datetime(r.created_at, tz),
+            "updated_at": iso_datetime(r.updated_at, tz),
+        }
 
     def validate_timezone(self, value: str) -> str:
         if value:
