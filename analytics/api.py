@@ -3,9 +3,11 @@ serializers, so the OpenAPI schema documents every field and its unit."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -270,6 +272,98 @@ class PlanWeekSummarySerializer(serializers.Serializer[Any]):
     runs = WeekRunSerializer(many=True, help_text="The plan's runs that week, oldest first.")
 
 
+# --- Lean summary body ----------------------------------------------------------------------------
+def _iso_datetime(value: datetime, tz: tzinfo) -> str:
+    # DRF's DateTimeField output: in the current time zone, ``Z`` for UTC.
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _nullable_float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _run_brief(run: selectors.RunBrief | None, tz: tzinfo) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {
+        "id": str(run.id),
+        "started_at": _iso_datetime(run.started_at, tz),
+        "distance_m": float(run.distance_m),
+        "duration_s": int(run.duration_s),
+        "pace_s_per_km": _nullable_float(run.pace_s_per_km),
+    }
+
+
+def summary_data(summary: selectors.RunnerSummary) -> dict[str, Any]:
+    """``SummarySerializer(summary).data`` built directly (tests/analytics/test_lean_summary.py
+    proves the two equal). The nested serializers' per-field work for ~600 values was the
+    largest Python cost of the summary after its queries (docs/PERFORMANCE.md); the serializer
+    classes above still document the schema."""
+    tz = timezone.get_current_timezone()
+    totals, load = summary.totals, summary.training_load
+    period_from = summary.period.date_from
+    return {
+        "period": {
+            "from": period_from.isoformat() if period_from else None,
+            "to": summary.period.date_to.isoformat(),
+        },
+        "totals": {
+            "runs": int(totals.runs),
+            "distance_m": float(totals.distance_m),
+            "duration_s": int(totals.duration_s),
+            "elevation_gain_m": float(totals.elevation_gain_m),
+            "avg_pace_s_per_km": _nullable_float(totals.avg_pace_s_per_km),
+        },
+        "longest_run": _run_brief(summary.longest_run, tz),
+        "fastest_run": _run_brief(summary.fastest_run, tz),
+        "weekly": [
+            {
+                "week_start": w.week_start.isoformat(),
+                "distance_m": float(w.distance_m),
+                "duration_s": int(w.duration_s),
+                "runs": int(w.runs),
+            }
+            for w in summary.weekly
+        ],
+        "personal_bests": [
+            {
+                "distance_m": float(pb.distance_m),
+                "duration_s": float(pb.duration_s),
+                "run_id": str(pb.run_id),
+                "started_at": _iso_datetime(pb.started_at, tz),
+            }
+            for pb in summary.personal_bests
+        ],
+        "vdot": _nullable_float(summary.vdot),
+        "predictions": [
+            {
+                "distance_m": float(p.distance_m),
+                "riegel_s": float(p.riegel_s),
+                "vdot_s": float(p.vdot_s),
+            }
+            for p in summary.predictions
+        ],
+        "training_load": {
+            "atl": float(load.atl),
+            "ctl": float(load.ctl),
+            "tsb": float(load.tsb),
+            "acwr": _nullable_float(load.acwr),
+            "series": [
+                {
+                    "date": point.day.isoformat(),
+                    "load": float(point.load),
+                    "atl": float(point.atl),
+                    "ctl": float(point.ctl),
+                    "tsb": float(point.tsb),
+                }
+                for point in load.series
+            ],
+        },
+        "streak_weeks": int(summary.streak_weeks),
+    }
+
+
 # --- Views ----------------------------------------------------------------------------------------
 class SummaryView(APIView):
     @extend_schema(
@@ -290,7 +384,7 @@ class SummaryView(APIView):
         summary = selectors.runner_summary(
             runner=request.user, date_from=date_from, date_to=date_to, today=today
         )
-        return Response(SummarySerializer(summary).data)
+        return Response(summary_data(summary))
 
 
 class _PlanView(GenericAPIView[Plan]):

@@ -386,7 +386,22 @@ class Run(TimeStampedModel):
         ordering = ["-started_at", "-created_at"]
         indexes = [
             models.Index(fields=["runner", "-started_at"], name="run_runner_started_idx"),
-            models.Index(fields=["runner", "local_date"], name="run_runner_local_date_idx"),
+            # Covering: the analytics summary's aggregates over one runner's runs are then
+            # index-only scans, whatever the size of the table (docs/PERFORMANCE.md).
+            models.Index(
+                fields=["runner", "local_date"],
+                include=[
+                    "distance_m",
+                    "duration_s",
+                    "elevation_gain_m",
+                    "started_at",
+                    "created_at",
+                    "id",
+                    "perceived_effort",
+                    "avg_heart_rate",
+                ],
+                name="run_runner_local_date_idx",
+            ),
             models.Index(fields=["plan", "local_date"], name="run_plan_local_date_idx"),
             models.Index(fields=["workout"], name="run_workout_idx"),
         ]
