@@ -16,6 +16,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from training import formatting
 from training.models import Run, RunnerProfile, Workout, available_timezones
@@ -253,6 +254,6 @@ class RunUploadForm(forms.Form):
     def refused(cls, message: str) -> RunUploadForm:
         """The form as shown again for an upload refused before its file was read (over the
         size limit): ``message`` sits next to the file input, as any other file error."""
-        form = cls(data={}, files={})
+        form = cls(data={}, files=MultiValueDict())
         form.errors[UPLOAD_FIELD] = form.error_class([message], renderer=form.renderer)
         return form

@@ -184,7 +184,9 @@ def test_the_run_belongs_to_the_uploader_whatever_the_form_says(
 
 
 @pytest.mark.django_db
-def test_the_csrf_check_still_applies():
+def test_the_csrf_check_still_applies_after_the_upload_cap(settings):
+    # The view is csrf_exempt so that the capped handler is installed before anything parses
+    # the body; its own csrf_protect must still refuse a post without a token.
     user = UserFactory(username="csrf_runner")
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
@@ -194,6 +196,11 @@ def test_the_csrf_check_still_applies():
     token = client.cookies["csrftoken"].value
     assert post_file(client, gpx(), csrfmiddlewaretoken=token).status_code == 302
     assert Run.objects.filter(runner=user).count() == 1
+    # With the CSRF check reading the body, an oversized file still meets the capped handler.
+    settings.MAX_UPLOAD_SIZE = 10_000
+    response = post_file(client, b" " * 20_000, csrfmiddlewaretoken=token)
+    assert response.status_code == 413
+    assert "limit of 10000 bytes" in field_error(response)
 
 
 @pytest.mark.django_db
@@ -274,6 +281,27 @@ def test_an_upload_over_the_limit_while_streaming_is_413(web, settings, monkeypa
     response = post_file(web, b" " * 20_000)
     assert response.status_code == 413
     assert "limit of 10000 bytes" in field_error(response)
+    assert Run.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_api_import_refuses_the_same_way_when_its_csrf_check_reads_the_body(settings):
+    # The mechanism moved to training/uploads.py: a session-authenticated API call has its body
+    # parsed during DRF's CSRF check, before the view; the refusal must still be the API's 413.
+    settings.MAX_UPLOAD_SIZE = 10_000
+    user = UserFactory(username="api_session_runner")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(URL)
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/api/v1/runs/import",
+        {"file": SimpleUploadedFile("big.gpx", b" " * 20_000)},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 413
+    error = response.json()["errors"][0]
+    assert error["code"] == "file_too_large" and "limit of 10000 bytes" in error["detail"]
     assert Run.objects.count() == 0
 
 
