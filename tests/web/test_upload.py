@@ -318,6 +318,8 @@ def test_upload_a_gpx_in_the_browser(page, live_server, tmp_path):
     UserFactory(username="uploader")
     activity = tmp_path / "morning-run.gpx"
     activity.write_bytes(gpx())
+    not_a_run = tmp_path / "notes.gpx"
+    not_a_run.write_bytes(b"shopping list: eggs, milk")
 
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", "uploader")
@@ -332,6 +334,15 @@ def test_upload_a_gpx_in_the_browser(page, live_server, tmp_path):
     page.set_viewport_size({"width": 375, "height": 812})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scroll
     page.screenshot(path=str(SHOTS / "upload-phone.png"), full_page=True)
+
+    # A file that is not an activity: the importer's message next to the input, nothing saved.
+    page.set_input_files("#id_file", str(not_a_run))
+    page.click("button:has-text('Upload and import')")
+    page.wait_for_load_state()
+    assert "Unrecognised file type" in page.locator(".upload-field .errorlist").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(SHOTS / "upload-error-phone.png"), full_page=True)
+    assert Run.objects.count() == 0
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.set_input_files("#id_file", str(activity))
