@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from tracker.auth_views import RateLimitedLoginView, signup
 from training.feeds import calendar_feed
@@ -12,9 +13,22 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api_urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    # OpenAPI schema and its offline viewers (assets from drf-spectacular-sidecar), each with and
+    # without the trailing slash.
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(
+        r"^redoc/?$",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     # Dashboard (SPEC §10): sign-in pages, then the runner's pages at the site root.
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("training.urls")),
 ]
+
+# JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7).
+handler404 = "training.api.errors.not_found"
+handler500 = "training.api.errors.server_error"
