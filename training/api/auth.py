@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker.authentication import TokenAuthentication
 from tracker.login_limits import login_attempts_exceeded
 from training.api.serializers import TokenRequestSerializer, TokenResponseSerializer
 
@@ -71,6 +72,9 @@ class TokenView(APIView):
 
 
 class LogoutView(KnoxLogoutView):
+    # The project's knox subclass (tracker/authentication.py), so the schema has one token scheme.
+    authentication_classes = [TokenAuthentication]
+
     @extend_schema(
         summary="Revoke this token",
         request=None,
@@ -81,6 +85,8 @@ class LogoutView(KnoxLogoutView):
 
 
 class LogoutAllView(KnoxLogoutAllView):
+    authentication_classes = [TokenAuthentication]
+
     @extend_schema(
         summary="Revoke every token of the user",
         request=None,

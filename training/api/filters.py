@@ -92,6 +92,25 @@ class DeletionFilter(django_filters.FilterSet):
         fields = ["since"]
 
 
+class DjangoFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the filters.
+
+    Building the FilterSet and validating its form costs a request about as much as the page
+    query itself (docs/PERFORMANCE.md), and with no filter parameter every filter returns the
+    queryset unchanged, so that work is skipped. Parameters are matched by prefix, so a filter
+    whose widget reads suffixed names (``…_min``/``…_max``) still runs."""
+
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            key.startswith(name)
+            for key in request.query_params
+            for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class StrictOrderingFilter(OrderingFilter):
     """``ordering`` as DRF has it, except that an unknown field is a 400 naming the parameter
     (DRF ignores it silently) and ``id`` is appended as the final tie-break."""

@@ -13,7 +13,6 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,6 +31,7 @@ from training import services
 from training.api.errors import service_errors
 from training.api.filters import (
     DeletionFilter,
+    DjangoFilterBackend,
     PlanFilter,
     RunFilter,
     StrictOrderingFilter,
