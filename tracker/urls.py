@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from tracker import health, metrics
 
 admin.site.site_header = "Running Training Tracker — coach workspace"
 admin.site.site_title = "Training Tracker admin"
@@ -8,4 +10,13 @@ admin.site.index_title = "Plans, workouts and runs"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api_urls")),
+    # Probes and metrics (tracker.middleware.HealthCheckMiddleware answers them first; these
+    # routes name them), with or without the trailing slash.
+    re_path(r"^health/?$", health.health, name="health"),
+    re_path(r"^health/live/?$", health.live, name="health-live"),
+    re_path(r"^health/ready/?$", health.ready, name="health-ready"),
+    re_path(r"^metrics/?$", metrics.metrics_view, name="metrics"),
 ]
+
+# Database outages → 503 (JSON under /api) even when the fault comes from middleware.
+handler500 = "tracker.db_faults.server_error"
