@@ -122,7 +122,13 @@ class JsonFormatter(_JsonFormatterBase):
     (it does not reuse the filter's redacted ``exc_text``)."""
 
     def formatException(self, ei: Any) -> Any:
-        return redact(super().formatException(ei))
+        formatted = super().formatException(ei)
+        if isinstance(formatted, list):  # exc_info_as_array
+            return [redact(line) for line in formatted]
+        return redact(formatted)
 
-    def formatStack(self, stack_info: str) -> str:
-        return redact(super().formatStack(stack_info))
+    def formatStack(self, stack_info: str) -> Any:
+        formatted = super().formatStack(stack_info)
+        if isinstance(formatted, list):
+            return [redact(line) for line in formatted]
+        return redact(formatted)

@@ -40,4 +40,5 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
             status=401,
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
-    return ExportToDjangoView(request)
+    response: HttpResponse = ExportToDjangoView(request)
+    return response

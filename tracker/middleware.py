@@ -44,7 +44,7 @@ def is_api_path(path: str) -> bool:
     return path.startswith("/api/")
 
 
-def error_body(error_type: str, code: str, detail: str, attr: str | None = None) -> dict:
+def error_body(error_type: str, code: str, detail: str, attr: str | None = None) -> dict[str, Any]:
     """An error in the drf-standardized-errors shape the whole API uses (SPEC §7)."""
     return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]}
 
@@ -189,14 +189,17 @@ class RateLimitHeadersMiddleware:
         status = getattr(request, "rate_limit", None)
         if status is None and not is_database_unavailable_response(response):
             status = count_outside_drf(request)
-            if status is not None and not status.allowed and response.status_code < 500:
+            # Over budget: a refusal (401, 404, 413 ...) becomes a 429. A success from a view that
+            # opted out of throttling is kept — its work is done and the client needs the result.
+            if status is not None and not status.allowed and 400 <= response.status_code < 500:
                 response = throttled_response(status.retry_after_s())
         if status is None:
             return response
         response["X-RateLimit-Limit"] = str(status.limit)
         response["X-RateLimit-Remaining"] = str(status.remaining)
         response["X-RateLimit-Reset"] = str(status.reset_at)
-        if response.status_code == 429 and status.counted:
+        # A 429 from another limiter (the login limiter) keeps its own Retry-After.
+        if response.status_code == 429 and not status.allowed and "Retry-After" not in response:
             response["Retry-After"] = str(status.retry_after_s())
         return response
 
@@ -253,7 +256,7 @@ class RequestBodyLimitMiddleware:
                 return self.too_large(request, limit_bytes)
             request.META["CONTENT_LENGTH"] = str(len(body))
             # WSGIRequest built its stream from the (missing) length; give it the real body.
-            request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[attr-defined]
+            request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[assignment]
         return self.get_response(request)
 
     @staticmethod

@@ -246,6 +246,8 @@ REST_KNOX = {
 
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # Database outages answer 503 from DRF views too (the stock handler would say 500).
+    "EXCEPTION_HANDLER_CLASS": "tracker.db_faults.DatabaseAwareExceptionHandler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -336,10 +338,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "tracker.throttling.WriteRateThrottle",
 ]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"read": RATE_LIMIT_READ, "write": RATE_LIMIT_WRITE}
-# Database outages answer 503 from DRF views too (drf-standardized-errors would say 500).
-DRF_STANDARDIZED_ERRORS["EXCEPTION_HANDLER_CLASS"] = (
-    "tracker.db_faults.DatabaseAwareExceptionHandler"
-)
 
 # Behind a proxy that sets it (e.g. "X-Forwarded-For" or "X-Real-IP"), the client IP comes from
 # this header; TRUSTED_PROXY_COUNT proxies append to X-Forwarded-For. Unset: REMOTE_ADDR only,

@@ -23,7 +23,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -136,13 +136,13 @@ def client_ip(request: HttpRequest) -> str:
         hops = [part.strip() for part in value.split(",") if part.strip()]
         if hops:
             count = max(1, int(getattr(settings, "TRUSTED_PROXY_COUNT", 1)))
-            return hops[-min(count, len(hops))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            return str(hops[-min(count, len(hops))])
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
 def _django_request(request: Any) -> HttpRequest:
     # DRF hands throttles its Request wrapper; the headers middleware only sees the HttpRequest.
-    return getattr(request, "_request", request)
+    return cast(HttpRequest, getattr(request, "_request", request))
 
 
 def _known_user_id(request: Any) -> Any:
@@ -177,9 +177,9 @@ class FixedWindowRateThrottle(BaseThrottle):
         # Read on every request (not bound at import like SimpleRateThrottle.THROTTLE_RATES) so
         # tests can patch api_settings.DEFAULT_THROTTLE_RATES.
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        return parse_rate(rate) if rate else None
+        return parse_rate(str(rate)) if rate else None
 
-    def get_ident(self, request: Any) -> str:  # type: ignore[override]
+    def get_ident(self, request: Any) -> str:
         user_id = _known_user_id(request)
         if user_id is not None:
             return f"user:{user_id}"
@@ -231,8 +231,9 @@ class FixedWindowRateThrottle(BaseThrottle):
         if not self.applies_to(request):
             return True
         django_request = _django_request(request)
-        if getattr(django_request, "rate_limit", None) is not None:
-            return django_request.rate_limit.allowed  # already counted for this request
+        counted: RateLimitStatus | None = getattr(django_request, "rate_limit", None)
+        if counted is not None:
+            return counted.allowed  # already counted for this request
         status = self.count(request)
         if status is None:
             return True
@@ -264,10 +265,11 @@ class WriteRateThrottle(FixedWindowRateThrottle):
 
 def configured_throttles() -> list[FixedWindowRateThrottle]:
     """Instances of the project's default throttle classes that count with this module."""
+    classes: list[Any] = list(api_settings.DEFAULT_THROTTLE_CLASSES)  # imported classes
     return [
         throttle_class()
-        for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES
-        if issubclass(throttle_class, FixedWindowRateThrottle)
+        for throttle_class in classes
+        if isinstance(throttle_class, type) and issubclass(throttle_class, FixedWindowRateThrottle)
     ]
 
 

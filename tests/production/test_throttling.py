@@ -187,3 +187,32 @@ def test_cache_outage_fails_open_logs_and_shows_in_readiness(anon_client, caplog
     rate_limiting = ready.json()["rate_limiting"]
     assert "redis down" in rate_limiting["last_cache_fault"]
     assert cache_health.last_fault is not None
+
+
+def test_a_view_that_opted_out_of_throttling_keeps_its_success_but_is_counted(monkeypatch):
+    # E.g. a token endpoint with its own limiter: a 200 is never turned into a 429 after the
+    # work is done, but the request still counts and carries the headers.
+    from tests.production import urls
+
+    monkeypatch.setattr(urls.OpenProbe, "throttle_classes", [])
+    client = APIClient(REMOTE_ADDR="10.5.0.1")
+    responses = [client.get(OPEN) for _ in range(READ_LIMIT + 1)]
+    assert [r.status_code for r in responses] == [200] * (READ_LIMIT + 1)
+    assert [rate_headers(r)[1] for r in responses] == [4, 3, 2, 1, 0, 0]
+    # ...while a refused request from the same IP is now a 429.
+    assert client.get("/api/v1/no-such-thing").status_code == 429
+
+
+def test_another_limiters_429_keeps_its_own_retry_after(monkeypatch):
+    from rest_framework.response import Response
+
+    from tests.production import urls
+
+    def login_limited(self, request):
+        return Response({"detail": "slow down"}, status=429, headers={"Retry-After": "42"})
+
+    monkeypatch.setattr(urls.OpenProbe, "get", login_limited)
+    response = APIClient().get(OPEN)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "42"
+    assert rate_headers(response)[:2] == (READ_LIMIT, READ_LIMIT - 1)
