@@ -4,6 +4,7 @@ production machinery can be tested before (and independently of) the real API vi
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.template import RequestContext, Template
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
@@ -19,6 +20,7 @@ class NameSerializer(serializers.Serializer):
 class OpenProbe(APIView):
     """Anyone may call it; reads and writes are throttled like every API view."""
 
+    schema = None  # probes are not part of the documented API
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
@@ -34,6 +36,7 @@ class OpenProbe(APIView):
 class PrivateProbe(APIView):
     """The project's default authentication and permission (401 for anonymous callers)."""
 
+    schema = None  # probes are not part of the documented API
     def get(self, request):
         return Response({"user": request.user.pk})
 
@@ -42,6 +45,7 @@ class PrivateProbe(APIView):
 
 
 class DatabaseProbe(APIView):
+    schema = None  # probes are not part of the documented API
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
@@ -50,6 +54,7 @@ class DatabaseProbe(APIView):
 
 
 class BrokenDatabaseProbe(APIView):
+    schema = None  # probes are not part of the documented API
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
@@ -65,6 +70,16 @@ def html_page(request):
     return HttpResponse("<!doctype html><title>probe</title><p>hello</p>", content_type="text/html")
 
 
+def nonce_page(request):
+    """One inline script with the request's CSP nonce, one without: only the first may run."""
+    template = Template(
+        "<!doctype html><title>nonce</title><body>"
+        '<script nonce="{{ request.csp_nonce }}">document.body.dataset.allowed = "ran";</script>'
+        '<script>document.body.dataset.injected = "ran";</script></body>'
+    )
+    return HttpResponse(template.render(RequestContext(request)))
+
+
 def plain_json(request):
     return JsonResponse({"ok": True})
 
@@ -78,6 +93,7 @@ urlpatterns = [
     path("probe/page", html_page),
     path("probe/broken-db", plain_broken_database),
     path("probe/json", plain_json),
+    path("probe/nonce", nonce_page),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
