@@ -37,6 +37,7 @@ class PrivateProbe(APIView):
     """The project's default authentication and permission (401 for anonymous callers)."""
 
     schema = None  # probes are not part of the documented API
+
     def get(self, request):
         return Response({"user": request.user.pk})
 
