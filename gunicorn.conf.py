@@ -13,7 +13,14 @@ import os
 import shutil
 import tempfile
 
-port = os.environ.get("PORT", "8000")
+
+def _env_int(name: str, default: int) -> int:
+    # An empty value (a blank line in .env passed through compose) means "use the default".
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+port = _env_int("PORT", 8000)
 bind = f"0.0.0.0:{port}"
 
 
@@ -24,10 +31,10 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * _cpu_count() + 1, 12)))
+workers = _env_int("WEB_CONCURRENCY", min(2 * _cpu_count() + 1, 12))
 worker_class = "sync"
-timeout = int(os.environ.get("REQUEST_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
+timeout = _env_int("REQUEST_TIMEOUT", 30)
+graceful_timeout = _env_int("GRACEFUL_TIMEOUT", 30)
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 1000
@@ -38,10 +45,10 @@ worker_tmp_dir = _shm if os.path.isdir(_shm) else None
 
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
 # X-Forwarded-Proto from the load balancer (SECURE_PROXY_SSL_HEADER) is trusted by Django;
 # gunicorn itself trusts forwarding headers only from these addresses.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
 
 # prometheus_client reads this when the workers import it (after this file runs in the master).
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(
