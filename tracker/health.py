@@ -92,6 +92,10 @@ def ready(request: HttpRequest) -> JsonResponse:
     if cache["status"] == "ok":
         # A fresh success proves the cache is back; let the throttles use it at once.
         cache_health.record_success()
+    else:
+        # This worker's throttles would find out on their next request anyway; recording it
+        # here makes the report below consistent and spares that request the wait.
+        cache_health.record_fault(ConnectionError(f"cache check failed: {cache.get('error')}"))
     rate_limiting = {
         "status": "active" if cache["status"] == "ok" else "fail-open",
         "last_cache_fault": cache_health.last_fault,

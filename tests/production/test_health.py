@@ -188,3 +188,22 @@ def test_operational_errors_in_drf_and_plain_views_are_503_json(anon_client, cli
     page = client.get("/probe/broken-db")
     assert page.status_code == 503
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_readiness_reports_a_cache_outage_but_stays_200(client, django_db_blocker, monkeypatch):
+    # The API keeps serving without rate limits, so the instance stays in rotation; the same
+    # Redis outage would otherwise take every instance out of the load balancer at once.
+    def broken_set(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("django.core.cache.backends.locmem.LocMemCache.set", broken_set)
+    with django_db_blocker.unblock():
+        response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["cache"]["status"] == "error"
+    assert body["checks"]["cache"]["error"] == "ConnectionError"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["rate_limiting"]["status"] == "fail-open"
+    assert body["rate_limiting"]["last_cache_fault"]
