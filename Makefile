@@ -44,3 +44,8 @@ check: lint typecheck schema
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov staticfiles
+
+# Benchmark of the real server (gunicorn, production settings, PostgreSQL) against a raw-WSGI
+# ceiling; needs Debian's wrk. See bench/run.py for the knobs.
+bench: $(VENV)/.installed
+	$(PY) bench/run.py

@@ -38,6 +38,7 @@ GetResponse = Callable[[HttpRequest], HttpResponse]
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-_.:]{1,128}$")
 _READ_CHUNK_BYTES = 64 * 1024
+UPLOAD_MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 def is_api_path(path: str) -> bool:
@@ -233,10 +234,34 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
         self.upload_patterns = [re.compile(p) for p in settings.MAX_UPLOAD_SIZE_PATHS]
 
+    def is_upload(self, path: str) -> bool:
+        return any(pattern.match(path) for pattern in self.upload_patterns)
+
     def limit_for(self, path: str) -> int:
-        if any(pattern.match(path) for pattern in self.upload_patterns):
-            return int(settings.MAX_UPLOAD_SIZE)
+        if self.is_upload(path):
+            # The file may be MAX_UPLOAD_SIZE; the multipart framing around it comes on top. The
+            # import view then judges the file itself (413 "file_too_large").
+            return int(settings.MAX_UPLOAD_SIZE) + UPLOAD_MULTIPART_OVERHEAD_BYTES
         return int(settings.MAX_REQUEST_SIZE)
+
+    def too_large(self, request: HttpRequest, limit_bytes: int) -> HttpResponse:
+        if self.is_upload(request.path_info):
+            # Same answer as the import view's own check (training/api/files.py), whichever of
+            # the two sees the body first: clients are told the file limit, not the framing.
+            file_limit = int(settings.MAX_UPLOAD_SIZE)
+            return self.refuse(
+                request,
+                code="file_too_large",
+                detail=(
+                    f"The upload is larger than the activity-file limit of {file_limit} bytes "
+                    f"({file_limit / 1024 / 1024:.0f} MB)."
+                ),
+            )
+        return self.refuse(
+            request,
+            code="request_too_large",
+            detail=f"Request body is larger than the limit of {limit_bytes} bytes.",
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit_bytes = self.limit_for(request.path_info)
@@ -245,8 +270,8 @@ class RequestBodyLimitMiddleware:
             try:
                 declared_bytes = int(declared)
             except ValueError:
-                return self.too_large(
-                    request, limit_bytes, status=400, detail="Bad Content-Length."
+                return self.refuse(
+                    request, code="invalid", detail="Bad Content-Length.", status=400
                 )
             if declared_bytes > limit_bytes:
                 return self.too_large(request, limit_bytes)
@@ -261,8 +286,8 @@ class RequestBodyLimitMiddleware:
 
     @staticmethod
     def has_unsized_body(request: HttpRequest) -> bool:
-        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-        return chunked or bool(request.META.get("wsgi.input_terminated") and chunked)
+        # gunicorn passes the header through and de-chunks wsgi.input for us.
+        return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
 
     @staticmethod
     def read_bounded(request: HttpRequest, limit_bytes: int) -> bytes | None:
@@ -281,13 +306,8 @@ class RequestBodyLimitMiddleware:
             parts.append(chunk)
 
     @staticmethod
-    def too_large(
-        request: HttpRequest, limit_bytes: int, *, status: int = 413, detail: str | None = None
-    ) -> HttpResponse:
-        # The client may still be sending; close the connection rather than read the rest.
-        detail = detail or f"Request body is larger than the limit of {limit_bytes} bytes."
+    def refuse(request: HttpRequest, *, code: str, detail: str, status: int = 413) -> HttpResponse:
         if is_api_path(request.path_info) or "text/html" not in request.META.get("HTTP_ACCEPT", ""):
-            code = "request_too_large" if status == 413 else "invalid"
             response: HttpResponse = JsonResponse(
                 error_body("client_error", code, detail), status=status
             )
@@ -297,7 +317,8 @@ class RequestBodyLimitMiddleware:
                 status=status,
                 content_type="text/html; charset=utf-8",
             )
-        response["Connection"] = "close"
+        # No "Connection: close" here: it is hop-by-hop, which WSGI apps may not set (runserver
+        # asserts on it); gunicorn's sync workers close the connection after each response.
         return response
 
 

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from tracker import health, metrics
+from tracker.auth_views import RateLimitedLoginView, signup
+from training.feeds import calendar_feed
 
 admin.site.site_header = "Running Training Tracker — coach workspace"
 admin.site.site_title = "Training Tracker admin"
@@ -16,6 +18,12 @@ urlpatterns = [
     re_path(r"^health/live/?$", health.live, name="health-live"),
     re_path(r"^health/ready/?$", health.ready, name="health-ready"),
     re_path(r"^metrics/?$", metrics.metrics_view, name="metrics"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    # Dashboard (SPEC §10): sign-in pages, then the runner's pages at the site root.
+    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("training.urls")),
 ]
 
 # Database outages → 503 (JSON under /api) even when the fault comes from middleware.

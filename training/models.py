@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -174,7 +175,7 @@ class Plan(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = (self.name or "").strip()
         super().save(*args, **kwargs)
 
@@ -270,7 +271,7 @@ class Workout(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.scheduled_date} {self.name}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = (self.name or "").strip()
         self.fill_totals_from_steps()
         super().save(*args, **kwargs)
@@ -306,7 +307,13 @@ class Workout(TimeStampedModel):
             errors["steps"] = str(exc)
         if self.plan_id and self.scheduled_date:
             plan = self.plan
-            if not plan.start_date <= self.scheduled_date <= plan.end_date:
+            # An unsaved plan whose own dates failed validation (admin add form with inlines)
+            # has no dates to compare against; its own errors are reported instead.
+            if (
+                plan.start_date
+                and plan.end_date
+                and not plan.start_date <= self.scheduled_date <= plan.end_date
+            ):
                 errors["scheduled_date"] = (
                     f"Scheduled date must lie within the plan ({plan.start_date} to "
                     f"{plan.end_date})."
@@ -439,7 +446,7 @@ class Run(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.distance_m / 1000:.2f} km on {self.local_date}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.local_date = self.compute_local_date()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and (
@@ -451,7 +458,7 @@ class Run(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("training:run-detail", kwargs={"pk": self.pk})
 
-    def compute_local_date(self):
+    def compute_local_date(self) -> date:
         """The calendar day on which the run started, in the run's own time zone."""
         try:
             tz = zoneinfo.ZoneInfo(self.timezone or "UTC")
@@ -475,13 +482,14 @@ class Run(TimeStampedModel):
             and self.avg_heart_rate > self.max_heart_rate
         ):
             errors["avg_heart_rate"] = "Average heart rate must not exceed max heart rate."
-        if self.workout_id:
-            workout = self.workout
+        workout = self.workout if self.workout_id else None
+        if workout is not None:
             if self.plan_id is None:
                 self.plan_id = workout.plan_id
             if workout.plan_id != self.plan_id:
                 errors["workout"] = "The workout must belong to the run's plan."
-        if self.plan_id and self.runner_id and self.plan.runner_id != self.runner_id:
+        plan = self.plan if self.plan_id else None
+        if plan is not None and self.runner_id and plan.runner_id != self.runner_id:
             errors["plan"] = "The plan must belong to the same runner as the run."
         if errors:
             raise ValidationError(errors)

@@ -10,12 +10,14 @@ Writes are narrower than reads for coaches: see ``runs_editable_by``.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from training.models import Plan, Run, Workout
 
-UserLike = AbstractBaseUser | AnonymousUser
+UserLike = User | AnonymousUser
 
 
 def plans_visible_to(user: UserLike) -> QuerySet[Plan]:
@@ -34,8 +36,10 @@ def workouts_visible_to(user: UserLike) -> QuerySet[Workout]:
     return Workout.objects.filter(Q(plan__runner=user) | Q(plan__coach=user))
 
 
-def coached_runner_ids(user: UserLike) -> QuerySet:
+def coached_runner_ids(user: UserLike) -> QuerySet[Plan, Any]:
     """Ids of the runners with at least one plan naming ``user`` as coach."""
+    if not user.is_authenticated:
+        return Plan.objects.none().values("runner_id")
     return Plan.objects.filter(coach=user).values("runner_id")
 
 
@@ -58,4 +62,6 @@ def runs_editable_by(user: UserLike) -> QuerySet[Run]:
 
 
 def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
+    if not coach.is_authenticated:
+        return False
     return Plan.objects.filter(coach=coach, runner_id=runner_id).exists()

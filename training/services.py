@@ -4,13 +4,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import zoneinfo
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from training.models import Plan, Run, Workout
+from training.importers import ActivityFileError, parse_activity, read_capped, unpack
+from training.models import Plan, Run, RunTrack, Workout, available_timezones
 
 PLAN_COPY_FIELDS = ("name", "description", "goal")
 WORKOUT_COPY_FIELDS = (
@@ -26,7 +32,7 @@ WORKOUT_COPY_FIELDS = (
 
 
 @transaction.atomic
-def plan_create(*, runner: AbstractBaseUser, **fields: Any) -> Plan:
+def plan_create(*, runner: User, **fields: Any) -> Plan:
     plan = Plan(runner=runner, **fields)
     plan.full_clean()
     plan.save()
@@ -46,9 +52,9 @@ def plan_update(*, plan: Plan, **fields: Any) -> Plan:
 def plan_copy_to_runner(
     *,
     plan: Plan,
-    runner: AbstractBaseUser,
+    runner: User,
     start_date: date,
-    coach: AbstractBaseUser | None = None,
+    coach: User | None = None,
 ) -> Plan:
     """Copy ``plan`` and its workouts for ``runner``, shifted so the copy starts on
     ``start_date``. The copy is a draft with the same length; runs are never copied.
@@ -96,13 +102,13 @@ def workout_update(*, workout: Workout, **fields: Any) -> Workout:
     return workout
 
 
-def default_run_timezone(runner: AbstractBaseUser) -> str:
+def default_run_timezone(runner: User) -> str:
     profile = getattr(runner, "profile", None)
     return profile.timezone if profile is not None else "UTC"
 
 
 @transaction.atomic
-def run_create(*, runner: AbstractBaseUser, **fields: Any) -> Run:
+def run_create(*, runner: User, **fields: Any) -> Run:
     """Log a run for ``runner``. The time zone defaults to the runner's profile; linking a
     workout links its plan too."""
     fields.setdefault("timezone", None)
@@ -123,3 +129,77 @@ def run_update(*, run: Run, **fields: Any) -> Run:
     run.full_clean()
     run.save()
     return run
+
+
+# --- Activity-file import (SPEC §6/§7, issue 7) ---------------------------------------------------
+
+
+def _workout_for_day(*, runner: User, day: date) -> Workout | None:
+    """The runner's one planned (non-rest) workout on ``day``; ``None`` when none or several
+    match, because guessing between two sessions would misreport adherence."""
+    candidates = list(
+        Workout.objects.filter(plan__runner=runner, scheduled_date=day)
+        .exclude(workout_type=Workout.WorkoutType.REST)
+        .select_related("plan")[:2]
+    )
+    return candidates[0] if len(candidates) == 1 else None
+
+
+@transaction.atomic
+def run_import_file(*, runner: User, uploaded_file: Any) -> tuple[Run, bool]:
+    """Import a GPX/TCX/FIT file (gzip-compressed allowed) as a run of ``runner``.
+
+    Returns ``(run, created)``: the same file (same SHA-256 of its unpacked content) imported again
+    by the same runner returns the existing run with ``created=False``, also when two uploads race
+    (the database's unique constraint decides; the loser fetches the winner's run). The run is
+    linked to the runner's planned workout of its local start day when exactly one non-rest workout
+    is scheduled that day. Raises ``ActivityFileError`` (``FileTooLarge`` over the size limit)
+    naming the problem; nothing is saved then.
+    """
+    max_bytes = settings.MAX_UPLOAD_SIZE
+    content = unpack(read_capped(uploaded_file, max_bytes=max_bytes), max_bytes=max_bytes)
+    source_hash = hashlib.sha256(content).hexdigest()
+    existing = Run.objects.filter(runner=runner, source_hash=source_hash).first()
+    if existing is not None:
+        return existing, False
+
+    activity = parse_activity(content)
+    zone = activity.timezone
+    if not zone or zone not in available_timezones():
+        zone = default_run_timezone(runner)
+    run = Run(
+        runner=runner,
+        started_at=activity.started_at,
+        timezone=zone,
+        distance_m=activity.distance_m,
+        duration_s=activity.duration_s,
+        elapsed_s=activity.elapsed_s,
+        elevation_gain_m=activity.elevation_gain_m,
+        avg_heart_rate=activity.avg_heart_rate,
+        max_heart_rate=activity.max_heart_rate,
+        avg_cadence=activity.avg_cadence,
+        source=activity.source,
+        source_hash=source_hash,
+    )
+    local_day = timezone.localtime(activity.started_at, zoneinfo.ZoneInfo(zone)).date()
+    workout = _workout_for_day(runner=runner, day=local_day)
+    if workout is not None:
+        run.plan, run.workout = workout.plan, workout
+    try:
+        run.full_clean(exclude=["source_hash"])
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+        )
+        raise ActivityFileError(f"The file's run is not valid: {problems}") from exc
+    try:
+        # A savepoint, so that losing the race leaves the outer transaction usable.
+        with transaction.atomic():
+            run.save()
+            RunTrack.objects.create(run=run, samples=activity.samples)
+    except IntegrityError:
+        existing = Run.objects.filter(runner=runner, source_hash=source_hash).first()
+        if existing is None:
+            raise
+        return existing, False
+    return run, True

@@ -1,0 +1,330 @@
+"""Training-science formulas (SPEC §8) as pure functions: no Django, no ORM, no I/O.
+
+Everything here takes and returns plain numbers in SI-ish units stated in the names
+(metres, seconds, minutes where a formula is defined in minutes, beats per minute), so the
+selectors can feed it from the database and the tests can check it against published tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final, Literal
+
+HALF_MARATHON_M: Final = 21_097.5
+MARATHON_M: Final = 42_195.0
+# Distances for personal bests (SPEC §8), shortest first.
+PERSONAL_BEST_DISTANCES_M: Final[tuple[float, ...]] = (
+    1_000.0,
+    5_000.0,
+    10_000.0,
+    HALF_MARATHON_M,
+    MARATHON_M,
+)
+PREDICTION_DISTANCES_M: Final[tuple[float, ...]] = (5_000.0, 10_000.0, HALF_MARATHON_M, MARATHON_M)
+# A run without a track stands in for distance D when it is at most 5 % longer (SPEC §8).
+PRORATE_TOLERANCE: Final = 1.05
+RIEGEL_EXPONENT: Final = 1.06
+ATL_DAYS: Final = 7
+CTL_DAYS: Final = 42
+
+Sex = Literal["m", "f", "unspecified"]
+Band = Literal["green", "yellow", "red"]
+
+# Banister's sex-specific weighting y = a·e^(b·x) of the heart-rate reserve fraction x.
+_TRIMP_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
+    "m": (0.64, 1.92),
+    "f": (0.86, 1.67),
+}
+
+
+# --- Pace and Riegel ------------------------------------------------------------------------------
+def pace_s_per_km(distance_m: float, duration_s: float) -> float | None:
+    """Average pace in seconds per kilometre, or ``None`` for a zero or negative distance."""
+    if distance_m <= 0:
+        return None
+    return duration_s / (distance_m / 1000.0)
+
+
+def riegel_time_s(
+    *, time_s: float, distance_m: float, target_distance_m: float, exponent: float = RIEGEL_EXPONENT
+) -> float:
+    """Riegel's endurance model T2 = T1·(D2/D1)^1.06: predicted seconds for ``target_distance_m``
+    from a performance of ``time_s`` seconds over ``distance_m`` metres."""
+    if distance_m <= 0 or target_distance_m <= 0 or time_s <= 0:
+        raise ValueError("Riegel needs positive distances and time.")
+    return time_s * float((target_distance_m / distance_m) ** exponent)
+
+
+# --- Daniels-Gilbert VDOT -------------------------------------------------------------------------
+def vo2_ml_kg_min(velocity_m_per_min: float) -> float:
+    """Oxygen cost of running at ``velocity_m_per_min`` (m/min), in ml·kg⁻¹·min⁻¹."""
+    v = velocity_m_per_min
+    return -4.60 + 0.182258 * v + 0.000104 * v * v
+
+
+def fraction_of_vo2max(duration_min: float) -> float:
+    """Fraction of VO2max sustainable for a race of ``duration_min`` minutes (about 1.0 at 11)."""
+    t = duration_min
+    return 0.8 + 0.1894393 * math.exp(-0.012778 * t) + 0.2989558 * math.exp(-0.1932605 * t)
+
+
+def vdot(distance_m: float, duration_s: float) -> float:
+    """Daniels-Gilbert VDOT (ml·kg⁻¹·min⁻¹) of a race of ``distance_m`` metres in ``duration_s``
+    seconds: VO2 at the race's average velocity divided by the sustainable fraction."""
+    if distance_m <= 0 or duration_s <= 0:
+        raise ValueError("VDOT needs a positive distance and duration.")
+    duration_min = duration_s / 60.0
+    return vo2_ml_kg_min(distance_m / duration_min) / fraction_of_vo2max(duration_min)
+
+
+def vdot_race_time_s(vdot_value: float, distance_m: float) -> float:
+    """Race time in seconds over ``distance_m`` metres that a runner of ``vdot_value`` would run.
+
+    Solves vdot(distance, t) = vdot_value for t by bisection: VDOT falls monotonically as the
+    time grows for any real race (a slower time means a lower velocity and a longer effort),
+    so the root is unique between one second and ten days.
+    """
+    if vdot_value <= 0 or distance_m <= 0:
+        raise ValueError("A race-time prediction needs a positive VDOT and distance.")
+    low_s, high_s = 1.0, 10 * 24 * 3600.0
+    if vdot(distance_m, high_s) > vdot_value:
+        return high_s
+    for _ in range(100):  # 100 halvings of ten days is far below a millisecond
+        mid_s = (low_s + high_s) / 2
+        if vdot(distance_m, mid_s) > vdot_value:
+            low_s = mid_s
+        else:
+            high_s = mid_s
+    return (low_s + high_s) / 2
+
+
+# --- Training load --------------------------------------------------------------------------------
+def trimp(
+    *, duration_min: float, avg_hr_bpm: float, resting_hr_bpm: float, max_hr_bpm: float, sex: str
+) -> float:
+    """Banister TRIMP (arbitrary units): minutes * x * a·e^(b·x), x = heart-rate reserve fraction
+    (avg - resting) ÷ (max - resting), clamped to [0, 1].
+
+    Men a=0.64 b=1.92, women a=0.86 b=1.67. For an unspecified sex we use the mean of the two
+    weightings, ½(0.64·e^(1.92x) + 0.86·e^(1.67x)): it stays between the two published curves,
+    so the error against the runner's true curve is at most half the gap between them.
+    """
+    if max_hr_bpm <= resting_hr_bpm:
+        raise ValueError("Max heart rate must be above resting heart rate.")
+    x = (avg_hr_bpm - resting_hr_bpm) / (max_hr_bpm - resting_hr_bpm)
+    x = min(max(x, 0.0), 1.0)
+    if sex in _TRIMP_WEIGHTS:
+        a, b = _TRIMP_WEIGHTS[sex]
+        weight = a * math.exp(b * x)
+    else:
+        weight = sum(a * math.exp(b * x) for a, b in _TRIMP_WEIGHTS.values()) / len(_TRIMP_WEIGHTS)
+    return max(duration_min, 0.0) * x * weight
+
+
+def session_load(
+    *,
+    duration_s: float,
+    perceived_effort: int | None,
+    avg_hr_bpm: float | None,
+    max_hr_bpm: float | None,
+    resting_hr_bpm: float | None,
+    sex: str,
+) -> float:
+    """Load of one run in arbitrary units: session RPE * minutes (Foster) when an effort 1-10 is
+    given, else Banister TRIMP when the run has an average heart rate and the profile both a max
+    and a resting heart rate, else plain minutes."""
+    minutes = duration_s / 60.0
+    if perceived_effort is not None:
+        return perceived_effort * minutes
+    if (
+        avg_hr_bpm is not None
+        and max_hr_bpm is not None
+        and resting_hr_bpm is not None
+        and max_hr_bpm > resting_hr_bpm
+    ):
+        return trimp(
+            duration_min=minutes,
+            avg_hr_bpm=avg_hr_bpm,
+            resting_hr_bpm=resting_hr_bpm,
+            max_hr_bpm=max_hr_bpm,
+            sex=sex,
+        )
+    return minutes
+
+
+def ewma_constant(days: int) -> float:
+    """Smoothing constant k = 1 - e^(-1/N) of an exponentially weighted average over N days."""
+    return 1.0 - math.exp(-1.0 / days)
+
+
+@dataclass(frozen=True)
+class LoadPoint:
+    """One day of the training-load series (all in the same arbitrary load units).
+
+    ``tsb`` is yesterday's CTL minus yesterday's ATL, so today's session does not change
+    today's form."""
+
+    day: date
+    load: float
+    atl: float
+    ctl: float
+    tsb: float
+
+
+def training_load_series(
+    daily_loads: Sequence[float],
+    *,
+    first_day: date,
+    atl_days: int = ATL_DAYS,
+    ctl_days: int = CTL_DAYS,
+    initial_atl: float = 0.0,
+    initial_ctl: float = 0.0,
+) -> list[LoadPoint]:
+    """ATL/CTL/TSB for consecutive days starting at ``first_day``, one load per day.
+
+    Each day: avg ← avg + k·(load - avg) with k = 1 - e^(-1/N), N = 7 (ATL) and 42 (CTL).
+    """
+    k_atl, k_ctl = ewma_constant(atl_days), ewma_constant(ctl_days)
+    atl, ctl = initial_atl, initial_ctl
+    points: list[LoadPoint] = []
+    for offset, load in enumerate(daily_loads):
+        tsb = ctl - atl  # yesterday's values, before today's load is folded in
+        atl += k_atl * (load - atl)
+        ctl += k_ctl * (load - ctl)
+        points.append(
+            LoadPoint(day=first_day + timedelta(days=offset), load=load, atl=atl, ctl=ctl, tsb=tsb)
+        )
+    return points
+
+
+def acute_chronic_ratio(atl: float, ctl: float) -> float | None:
+    """Acute:chronic workload ratio ATL ÷ CTL, or ``None`` while there is no chronic load."""
+    if ctl <= 0:
+        return None
+    return atl / ctl
+
+
+# --- Best efforts ---------------------------------------------------------------------------------
+def _clean_track(
+    times_s: Sequence[float | None], distances_m: Sequence[float | None]
+) -> tuple[list[float], list[float]]:
+    """Drop samples missing a time or distance, and keep time increasing and distance
+    non-decreasing (GPS cumulative distance can jitter backwards by a few centimetres)."""
+    ts: list[float] = []
+    ds: list[float] = []
+    for t, d in zip(times_s, distances_m, strict=False):
+        if t is None or d is None:
+            continue
+        if ts and t <= ts[-1]:
+            continue
+        ds.append(max(float(d), ds[-1]) if ds else float(d))
+        ts.append(float(t))
+    return ts, ds
+
+
+def best_effort_s(
+    times_s: Sequence[float | None], distances_m: Sequence[float | None], target_m: float
+) -> float | None:
+    """Fastest time in seconds to cover any contiguous ``target_m`` metres of a track, or
+    ``None`` when the track is shorter than that.
+
+    ``times_s`` are seconds from the start and ``distances_m`` cumulative metres. Between two
+    samples the runner is taken to move at constant speed, so the time of a window is piecewise
+    linear in its start point and its minimum lies where the window starts or ends on a sample.
+    Two two-pointer passes (windows starting on a sample, windows ending on a sample) find it in
+    O(n).
+    """
+    return best_efforts_s(times_s, distances_m, (target_m,))[target_m]
+
+
+def best_efforts_s(
+    times_s: Sequence[float | None],
+    distances_m: Sequence[float | None],
+    targets_m: Iterable[float],
+) -> dict[float, float | None]:
+    """``best_effort_s`` for several distances, cleaning the track once."""
+    ts, ds = _clean_track(times_s, distances_m)
+    return {target: _best_effort_clean(ts, ds, target) for target in targets_m}
+
+
+def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> float | None:
+    # Hot loop of the summary (a few tracks, five distances each): interpolation is written inline.
+    # No division by zero: each interpolation spans a segment strictly containing the goal.
+    n = len(ts)
+    if n < 2 or target_m <= 0 or ds[-1] - ds[0] < target_m:
+        return None
+    best = math.inf
+
+    # Windows starting on sample i: j is the first sample with ds[j] >= ds[i] + target.
+    j = 1
+    for i in range(n):
+        goal = ds[i] + target_m
+        if j <= i:
+            j = i + 1
+        while j < n and ds[j] < goal:
+            j += 1
+        if j == n:
+            break
+        d0, t0 = ds[j - 1], ts[j - 1]
+        elapsed = t0 + (ts[j] - t0) * (goal - d0) / (ds[j] - d0) - ts[i]
+        if elapsed < best:
+            best = elapsed
+
+    # Windows ending on sample j: i is the last sample with ds[i] <= ds[j] - target.
+    i = 0
+    first = ds[0]
+    for j in range(n):
+        goal = ds[j] - target_m
+        if goal < first:
+            continue
+        while ds[i + 1] <= goal:
+            i += 1
+        d0, t0 = ds[i], ts[i]
+        elapsed = ts[j] - (t0 + (ts[i + 1] - t0) * (goal - d0) / (ds[i + 1] - d0))
+        if elapsed < best:
+            best = elapsed
+    return best if best < math.inf else None
+
+
+def prorated_effort_s(distance_m: float, duration_s: float, target_m: float) -> float | None:
+    """A whole run standing in for ``target_m`` when it is between D and 1.05·D long: its time
+    scaled to D at its average pace (seconds), else ``None``."""
+    if not target_m <= distance_m <= target_m * PRORATE_TOLERANCE:
+        return None
+    return duration_s * target_m / distance_m
+
+
+# --- Plans ----------------------------------------------------------------------------------------
+def compliance_band(ratio: float) -> Band:
+    """Colour of a done workout by ``ratio`` = actual ÷ planned (a fraction): green
+    0.8 ≤ r ≤ 1.2, yellow 0.5 ≤ r < 0.8 or 1.2 < r ≤ 1.5, red otherwise."""
+    if 0.8 <= ratio <= 1.2:
+        return "green"
+    if 0.5 <= ratio < 0.8 or 1.2 < ratio <= 1.5:
+        return "yellow"
+    return "red"
+
+
+def week_start(day: date) -> date:
+    """Monday of the ISO week containing ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_streak(weeks_with_runs: Iterable[date], *, today: date) -> int:
+    """Number of consecutive ISO weeks with at least one run, counting back from this week.
+
+    ``weeks_with_runs`` are any days inside those weeks. A week still in progress without a run
+    does not break the streak yet: the count then starts from last week.
+    """
+    weeks = {week_start(day) for day in weeks_with_runs}
+    current = week_start(today)
+    if current not in weeks:
+        current -= timedelta(weeks=1)
+    streak = 0
+    while current in weeks:
+        streak += 1
+        current -= timedelta(weeks=1)
+    return streak

@@ -1,0 +1,765 @@
+"""Queries that feed the analytics (SPEC §8), returning frozen dataclasses.
+
+Each public selector runs a fixed, small number of queries scoped to one runner or one plan:
+sums, counts and weekly buckets are aggregated in the database on ``Run.local_date`` (the run's
+local calendar day, kept by ``Run.save``), and only bounded row sets come back to Python for the
+formulas in ``analytics.science`` (at most ~216 days of runs for the training load, a few
+candidate runs per distance for personal bests, at most one row per week of history).
+
+"Today" is the runner's calendar day in their profile time zone, so "missed" and "this week"
+match what the runner sees on their own clock.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncWeek
+from django.utils import timezone
+
+from analytics import science
+from training.models import Plan, Run, RunTrack, Workout
+
+WEEKLY_SERIES_WEEKS = 12
+TRAINING_LOAD_DAYS = 90
+# CTL has a 42-day time constant: starting the EWMA three constants (126 days) before the shown
+# window leaves under 5 % of the artificial zero start in the first shown day's fitness.
+TRAINING_LOAD_WARMUP_DAYS = 3 * science.CTL_DAYS
+PREDICTION_WINDOW_DAYS = 90
+# Tracks are loaded only for the fastest few tracked runs (by average pace) per distance bucket
+# and recency, so a summary never reads more than 5 * 2 * 3 = 30 tracks.
+BEST_EFFORT_CANDIDATES_PER_BUCKET = 3
+# The fastest run must be at least this long, so a 50 m test entry is not the "fastest run".
+FASTEST_RUN_MIN_DISTANCE_M = 1_000.0
+
+
+# --- Dataclasses (the contract the API serializers and the dashboard read) ------------------------
+@dataclass(frozen=True)
+class Period:
+    date_from: date | None
+    date_to: date
+
+
+@dataclass(frozen=True)
+class Totals:
+    runs: int
+    distance_m: float
+    duration_s: int
+    elevation_gain_m: float
+    avg_pace_s_per_km: float | None
+
+
+@dataclass(frozen=True)
+class RunBrief:
+    id: uuid.UUID
+    started_at: datetime
+    distance_m: float
+    duration_s: int
+    pace_s_per_km: float | None
+
+
+@dataclass(frozen=True)
+class WeekTotals:
+    week_start: date
+    distance_m: float
+    duration_s: int
+    runs: int
+
+
+@dataclass(frozen=True)
+class PersonalBest:
+    distance_m: float
+    duration_s: float
+    run_id: uuid.UUID
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Prediction:
+    distance_m: float
+    riegel_s: float
+    vdot_s: float
+
+
+@dataclass(frozen=True)
+class TrainingLoad:
+    atl: float
+    ctl: float
+    tsb: float
+    acwr: float | None
+    series: tuple[science.LoadPoint, ...]
+
+
+@dataclass(frozen=True)
+class RunnerSummary:
+    period: Period
+    totals: Totals
+    longest_run: RunBrief | None
+    fastest_run: RunBrief | None
+    weekly: tuple[WeekTotals, ...]
+    personal_bests: tuple[PersonalBest, ...]
+    vdot: float | None
+    predictions: tuple[Prediction, ...]
+    training_load: TrainingLoad
+    streak_weeks: int
+
+
+@dataclass(frozen=True)
+class PlannedTotals:
+    distance_m: float
+    duration_s: int
+    workouts: int
+
+
+@dataclass(frozen=True)
+class ActualTotals:
+    distance_m: float
+    duration_s: int
+    runs: int
+
+
+@dataclass(frozen=True)
+class WorkoutCounts:
+    completed: int
+    missed: int
+    upcoming: int
+
+
+@dataclass(frozen=True)
+class PlanWeek:
+    week_number: int
+    start_date: date
+    end_date: date
+    planned_distance_m: float
+    actual_distance_m: float
+    planned_workouts: int
+    completed_workouts: int
+
+
+@dataclass(frozen=True)
+class WorkoutCompliance:
+    workout_id: uuid.UUID
+    scheduled_date: date
+    ratio: float | None
+    band: str  # green | yellow | red | missed
+
+
+@dataclass(frozen=True)
+class PlanAnalytics:
+    plan_id: uuid.UUID
+    planned: PlannedTotals
+    actual: ActualTotals
+    workouts: WorkoutCounts
+    adherence_percentage: float
+    weeks: tuple[PlanWeek, ...]
+    compliance: tuple[WorkoutCompliance, ...]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    total_workouts: int
+    completed_workouts: int
+    pending_workouts: int
+    total_planned_distance: float
+    total_actual_distance: float
+    adherence_percentage: float
+
+
+@dataclass(frozen=True)
+class WeekRun:
+    id: uuid.UUID
+    started_at: datetime
+    distance_m: float
+    pace_s_per_km: float | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class PlanWeekSummary:
+    week_number: int
+    start_date: date
+    end_date: date
+    planned_distance: float
+    total_distance: float
+    planned_runs: int
+    completed_runs: int
+    runs: tuple[WeekRun, ...]
+
+
+class WeekOutOfRange(ValueError):
+    """``week_number`` is not a week of the plan."""
+
+    def __init__(self, week_count: int) -> None:
+        super().__init__(f"Week number must be between 1 and {week_count} for this plan.")
+        self.week_count = week_count
+
+
+# --- Runner profile helpers -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Profile:
+    tz: zoneinfo.ZoneInfo
+    max_hr: int | None
+    resting_hr: int | None
+    sex: str
+
+
+def _profile_of(user: Any) -> _Profile:
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
+    try:
+        tz = zoneinfo.ZoneInfo(profile.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo("UTC")
+    return _Profile(tz, profile.max_hr, profile.resting_hr, profile.sex)
+
+
+def runner_today(runner: Any) -> date:
+    """The runner's calendar day now, in their profile time zone."""
+    return timezone.localdate(timezone=_profile_of(runner).tz)
+
+
+def period_start(period: str, today: date) -> date | None:
+    """First day of ``period`` (week = ISO week from Monday, month, year; all → ``None``)."""
+    if period == "week":
+        return science.week_start(today)
+    if period == "month":
+        return today.replace(day=1)
+    if period == "year":
+        return today.replace(month=1, day=1)
+    if period == "all":
+        return None
+    raise ValueError(f"Unknown period {period!r}.")
+
+
+def _pace_expression() -> ExpressionWrapper[Any]:
+    # Seconds per metre; the float factor keeps integer ÷ float from truncating on any backend.
+    return ExpressionWrapper(F("duration_s") * 1.0 / F("distance_m"), output_field=FloatField())
+
+
+def _run_brief(row: dict[str, Any] | None) -> RunBrief | None:
+    if row is None:
+        return None
+    return RunBrief(
+        id=row["id"],
+        started_at=row["started_at"],
+        distance_m=row["distance_m"],
+        duration_s=row["duration_s"],
+        pace_s_per_km=science.pace_s_per_km(row["distance_m"], row["duration_s"]),
+    )
+
+
+# --- Runner summary -------------------------------------------------------------------------------
+def runner_summary(
+    *,
+    runner: Any,
+    date_from: date | None,
+    date_to: date | None,
+    today: date | None = None,
+) -> RunnerSummary:
+    """Everything the summary endpoint and the dashboard home show for ``runner``.
+
+    Totals, longest and fastest run cover ``date_from``…``date_to`` (local days, inclusive;
+    ``date_from=None`` means since the first run, ``date_to=None`` means today). The weekly series
+    is the 12 ISO weeks ending with the week of ``date_to``. Personal bests are all-time up to
+    today; VDOT, predictions and training load look back from today; the streak counts back
+    from this week.
+    """
+    profile = _profile_of(runner)
+    today = today or runner_today(runner)
+    date_to = date_to or today
+    runs = Run.objects.filter(runner=runner)
+
+    in_period = runs.filter(local_date__lte=date_to)
+    if date_from is not None:
+        in_period = in_period.filter(local_date__gte=date_from)
+    totals_row = in_period.aggregate(
+        runs=Count("id"),
+        distance_m=Sum("distance_m"),
+        duration_s=Sum("duration_s"),
+        elevation_gain_m=Sum("elevation_gain_m"),
+        first_day=Min("local_date"),
+    )
+    distance_m = float(totals_row["distance_m"] or 0.0)
+    duration_s = int(totals_row["duration_s"] or 0)
+    totals = Totals(
+        runs=totals_row["runs"],
+        distance_m=distance_m,
+        duration_s=duration_s,
+        elevation_gain_m=float(totals_row["elevation_gain_m"] or 0.0),
+        avg_pace_s_per_km=science.pace_s_per_km(distance_m, duration_s) if duration_s else None,
+    )
+    brief_fields = ("id", "started_at", "distance_m", "duration_s")
+    longest_run = _run_brief(
+        in_period.order_by("-distance_m", "-started_at").values(*brief_fields).first()
+    )
+    fastest_run = _run_brief(
+        in_period.filter(distance_m__gte=FASTEST_RUN_MIN_DISTANCE_M)
+        .annotate(pace=_pace_expression())
+        .order_by("pace", "-started_at")
+        .values(*brief_fields)
+        .first()
+    )
+
+    weekly, streak_weeks = _weekly_and_streak(runs, date_to=date_to, today=today)
+    personal_bests, recent_bests = _personal_bests(runs, today=today)
+    vdot_value, predictions = _vdot_and_predictions(recent_bests)
+    training_load = _training_load(runs, profile=profile, today=today)
+
+    return RunnerSummary(
+        period=Period(date_from=date_from or totals_row["first_day"], date_to=date_to),
+        totals=totals,
+        longest_run=longest_run,
+        fastest_run=fastest_run,
+        weekly=weekly,
+        personal_bests=personal_bests,
+        vdot=vdot_value,
+        predictions=predictions,
+        training_load=training_load,
+        streak_weeks=streak_weeks,
+    )
+
+
+def _weekly_and_streak(
+    runs: Any, *, date_to: date, today: date
+) -> tuple[tuple[WeekTotals, ...], int]:
+    """One grouped query: per-ISO-week sums over the runner's history up to the later of the
+    two anchors (at most one row per week of history, however many runs)."""
+    last_week = science.week_start(date_to)
+    up_to = max(last_week, science.week_start(today)) + timedelta(days=6)
+    rows = (
+        runs.filter(local_date__lte=up_to)
+        .annotate(week=TruncWeek("local_date"))
+        .values("week")
+        .annotate(distance_m=Sum("distance_m"), duration_s=Sum("duration_s"), runs=Count("id"))
+        .order_by("-week")
+    )
+    by_week: dict[date, dict[str, Any]] = {}
+    for row in rows:
+        week = row["week"]
+        if isinstance(week, datetime):  # some backends hand back a midnight datetime
+            week = week.date()
+        by_week[week] = row
+    weekly = []
+    for offset in range(WEEKLY_SERIES_WEEKS - 1, -1, -1):
+        week = last_week - timedelta(weeks=offset)
+        row = by_week.get(week)
+        weekly.append(
+            WeekTotals(
+                week_start=week,
+                distance_m=float(row["distance_m"]) if row else 0.0,
+                duration_s=int(row["duration_s"]) if row else 0,
+                runs=int(row["runs"]) if row else 0,
+            )
+        )
+    return tuple(weekly), science.week_streak(by_week.keys(), today=today)
+
+
+@dataclass(frozen=True)
+class _Effort:
+    distance_m: float
+    duration_s: float
+    run_id: uuid.UUID
+    started_at: datetime
+    recent: bool
+
+
+def _personal_bests(
+    runs: Any, *, today: date
+) -> tuple[tuple[PersonalBest, ...], tuple[_Effort, ...]]:
+    """All-time personal bests, and the best effort of the last 90 days per distance.
+
+    One query picks, per (distance bucket, has a track, within 90 days), the few runs with the
+    fastest average pace — a run's bucket being the longest PB distance it covers. Runs without
+    a track only count for their own bucket and only when at most 5 % longer than it; runs with
+    a track count for every distance up to their length, from the fastest stretch of the track.
+    A second query loads only those candidates' tracks.
+    """
+    distances = science.PERSONAL_BEST_DISTANCES_M
+    bucket = Case(
+        *[When(distance_m__gte=d, then=Value(d)) for d in reversed(distances)],
+        default=Value(None),
+        output_field=FloatField(),
+    )
+    recent_from = today - timedelta(days=PREDICTION_WINDOW_DAYS - 1)
+    candidates = list(
+        runs.filter(local_date__lte=today, distance_m__gte=distances[0])
+        .annotate(
+            bucket=bucket,
+            has_track=Exists(RunTrack.objects.filter(run_id=OuterRef("pk"))),
+            recent=Case(
+                When(local_date__gte=recent_from, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            pace=_pace_expression(),
+        )
+        .filter(Q(has_track=True) | Q(distance_m__lte=F("bucket") * science.PRORATE_TOLERANCE))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("bucket"), F("has_track"), F("recent")],
+                order_by=[F("pace").asc(), F("started_at").asc()],
+            )
+        )
+        .filter(rank__lte=BEST_EFFORT_CANDIDATES_PER_BUCKET)
+        .values("id", "started_at", "distance_m", "duration_s", "has_track", "recent")
+    )
+    track_ids = [row["id"] for row in candidates if row["has_track"]]
+    tracks: dict[uuid.UUID, dict[str, Any]] = {}
+    if track_ids:
+        tracks = dict(
+            RunTrack.objects.filter(run_id__in=track_ids).values_list("run_id", "samples")
+        )
+
+    all_time: dict[float, _Effort] = {}
+    recent: dict[float, _Effort] = {}
+    for row in candidates:
+        samples = tracks.get(row["id"]) if row["has_track"] else None
+        from_track: dict[float, float | None] = {}
+        if samples:
+            from_track = science.best_efforts_s(
+                samples.get("t_s") or [], samples.get("dist_m") or [], distances
+            )
+        for distance in distances:
+            seconds = from_track.get(distance)
+            if seconds is None:
+                seconds = science.prorated_effort_s(row["distance_m"], row["duration_s"], distance)
+            if seconds is None:
+                continue
+            effort = _Effort(distance, seconds, row["id"], row["started_at"], row["recent"])
+            best = all_time.get(distance)
+            if best is None or (seconds, effort.started_at) < (best.duration_s, best.started_at):
+                all_time[distance] = effort
+            if effort.recent:
+                best = recent.get(distance)
+                if best is None or (seconds, effort.started_at) < (
+                    best.duration_s,
+                    best.started_at,
+                ):
+                    recent[distance] = effort
+    personal_bests = tuple(
+        PersonalBest(
+            distance_m=e.distance_m,
+            duration_s=round(e.duration_s, 1),
+            run_id=e.run_id,
+            started_at=e.started_at,
+        )
+        for d in distances
+        if (e := all_time.get(d)) is not None
+    )
+    return personal_bests, tuple(recent[d] for d in distances if d in recent)
+
+
+def _vdot_and_predictions(
+    recent_bests: tuple[_Effort, ...],
+) -> tuple[float | None, tuple[Prediction, ...]]:
+    """VDOT and race predictions from the recent best effort with the highest VDOT."""
+    if not recent_bests:
+        return None, ()
+    scored = [(science.vdot(e.distance_m, e.duration_s), e) for e in recent_bests]
+    best_vdot, effort = max(scored, key=lambda pair: pair[0])
+    if best_vdot <= 0:
+        return None, ()
+    predictions = tuple(
+        Prediction(
+            distance_m=target,
+            riegel_s=round(
+                science.riegel_time_s(
+                    time_s=effort.duration_s,
+                    distance_m=effort.distance_m,
+                    target_distance_m=target,
+                ),
+                1,
+            ),
+            vdot_s=round(science.vdot_race_time_s(best_vdot, target), 1),
+        )
+        for target in science.PREDICTION_DISTANCES_M
+    )
+    return round(best_vdot, 1), predictions
+
+
+def _training_load(runs: Any, *, profile: _Profile, today: date) -> TrainingLoad:
+    """Daily load over the last 90 days with ATL/CTL/TSB, warmed up on the 126 days before."""
+    shown_from = today - timedelta(days=TRAINING_LOAD_DAYS - 1)
+    first_day = shown_from - timedelta(days=TRAINING_LOAD_WARMUP_DAYS)
+    day_count = (today - first_day).days + 1
+    loads = [0.0] * day_count
+    rows = runs.filter(local_date__gte=first_day, local_date__lte=today).values_list(
+        "local_date", "duration_s", "perceived_effort", "avg_heart_rate"
+    )
+    for local_date, duration_s, effort, avg_hr in rows:
+        loads[(local_date - first_day).days] += science.session_load(
+            duration_s=duration_s,
+            perceived_effort=effort,
+            avg_hr_bpm=avg_hr,
+            max_hr_bpm=profile.max_hr,
+            resting_hr_bpm=profile.resting_hr,
+            sex=profile.sex,
+        )
+    points = science.training_load_series(loads, first_day=first_day)
+    shown = tuple(
+        science.LoadPoint(
+            day=p.day,
+            load=round(p.load, 1),
+            atl=round(p.atl, 1),
+            ctl=round(p.ctl, 1),
+            tsb=round(p.tsb, 1),
+        )
+        for p in points[-TRAINING_LOAD_DAYS:]
+    )
+    last = points[-1]
+    # TSB "today" is form going into today: yesterday's CTL - yesterday's ATL.
+    acwr = science.acute_chronic_ratio(last.atl, last.ctl)
+    return TrainingLoad(
+        atl=round(last.atl, 1),
+        ctl=round(last.ctl, 1),
+        tsb=round(last.tsb, 1),
+        acwr=round(acwr, 2) if acwr is not None else None,
+        series=shown,
+    )
+
+
+# --- Plan analytics -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _WorkoutState:
+    id: uuid.UUID
+    scheduled_date: date
+    planned_distance_m: float | None
+    planned_duration_s: int | None
+    actual_distance_m: float
+    actual_duration_s: int
+    completed: bool
+
+
+@dataclass(frozen=True)
+class _PlanState:
+    plan: Plan
+    today: date
+    workouts: tuple[_WorkoutState, ...]
+    # Sums of the plan's runs per local day: distance (m), moving time (s), run count.
+    daily: dict[date, tuple[float, int, int]]
+
+
+def _plan_state(plan: Plan, today: date | None) -> _PlanState:
+    """Two grouped queries (plus the runner's profile unless already loaded): the plan's
+    non-rest workouts with the sums of their linked runs, and the plan's runs per local day."""
+    if today is None:
+        today = runner_today(plan.runner)
+    workout_rows = (
+        Workout.objects.filter(plan=plan)
+        .exclude(workout_type=Workout.WorkoutType.REST)
+        .annotate(
+            linked_runs=Count("runs"),
+            linked_distance_m=Sum("runs__distance_m"),
+            linked_duration_s=Sum("runs__duration_s"),
+        )
+        .order_by("scheduled_date", "created_at")
+        .values(
+            "id",
+            "scheduled_date",
+            "planned_distance_m",
+            "planned_duration_s",
+            "linked_runs",
+            "linked_distance_m",
+            "linked_duration_s",
+        )
+    )
+    workouts = tuple(
+        _WorkoutState(
+            id=row["id"],
+            scheduled_date=row["scheduled_date"],
+            planned_distance_m=row["planned_distance_m"],
+            planned_duration_s=row["planned_duration_s"],
+            actual_distance_m=float(row["linked_distance_m"] or 0.0),
+            actual_duration_s=int(row["linked_duration_s"] or 0),
+            completed=row["linked_runs"] > 0,
+        )
+        for row in workout_rows
+    )
+    daily_rows = (
+        Run.objects.filter(plan=plan)
+        .values("local_date")
+        .annotate(distance_m=Sum("distance_m"), duration_s=Sum("duration_s"), runs=Count("id"))
+        .order_by("local_date")
+    )
+    daily = {
+        row["local_date"]: (float(row["distance_m"]), int(row["duration_s"]), int(row["runs"]))
+        for row in daily_rows
+    }
+    return _PlanState(plan=plan, today=today, workouts=workouts, daily=daily)
+
+
+def _week_bounds(plan: Plan, week_number: int) -> tuple[date, date]:
+    start = plan.start_date + timedelta(weeks=week_number - 1)
+    return start, min(start + timedelta(days=6), plan.end_date)
+
+
+def _ratio(w: _WorkoutState) -> float | None:
+    """Actual ÷ planned distance, or duration when no distance is planned (a fraction)."""
+    if w.planned_distance_m:
+        return round(w.actual_distance_m / w.planned_distance_m, 4)
+    if w.planned_duration_s:
+        return round(w.actual_duration_s / w.planned_duration_s, 4)
+    return None
+
+
+def _adherence(completed: int, missed: int) -> float:
+    due = completed + missed
+    return round(completed / due * 100, 1) if due else 0.0
+
+
+def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
+    plan, today = state.plan, state.today
+    completed = missed = upcoming = 0
+    compliance: list[WorkoutCompliance] = []
+    for w in state.workouts:
+        ratio = _ratio(w)
+        if w.completed:
+            completed += 1
+            # A done workout with nothing planned to compare against counts as on target.
+            band = science.compliance_band(ratio) if ratio is not None else "green"
+            compliance.append(WorkoutCompliance(w.id, w.scheduled_date, ratio, band))
+        elif w.scheduled_date < today:
+            missed += 1
+            compliance.append(WorkoutCompliance(w.id, w.scheduled_date, ratio, "missed"))
+        else:
+            upcoming += 1
+
+    weeks = []
+    planned_by_week: dict[int, list[_WorkoutState]] = defaultdict(list)
+    for w in state.workouts:
+        planned_by_week[(w.scheduled_date - plan.start_date).days // 7 + 1].append(w)
+    actual_by_week: dict[int, float] = defaultdict(float)
+    for day, (distance_m, _duration_s, _runs) in state.daily.items():
+        if plan.start_date <= day <= plan.end_date:
+            actual_by_week[(day - plan.start_date).days // 7 + 1] += distance_m
+    for number in range(1, plan.week_count + 1):
+        start, end = _week_bounds(plan, number)
+        in_week = planned_by_week.get(number, [])
+        weeks.append(
+            PlanWeek(
+                week_number=number,
+                start_date=start,
+                end_date=end,
+                planned_distance_m=float(sum(w.planned_distance_m or 0.0 for w in in_week)),
+                actual_distance_m=actual_by_week.get(number, 0.0),
+                planned_workouts=len(in_week),
+                completed_workouts=sum(1 for w in in_week if w.completed),
+            )
+        )
+
+    return PlanAnalytics(
+        plan_id=plan.pk,
+        planned=PlannedTotals(
+            distance_m=float(sum(w.planned_distance_m or 0.0 for w in state.workouts)),
+            duration_s=int(sum(w.planned_duration_s or 0 for w in state.workouts)),
+            workouts=len(state.workouts),
+        ),
+        actual=ActualTotals(
+            distance_m=float(sum(d for d, _, _ in state.daily.values())),
+            duration_s=int(sum(s for _, s, _ in state.daily.values())),
+            runs=int(sum(n for _, _, n in state.daily.values())),
+        ),
+        workouts=WorkoutCounts(completed=completed, missed=missed, upcoming=upcoming),
+        adherence_percentage=_adherence(completed, missed),
+        weeks=tuple(weeks),
+        compliance=tuple(compliance),
+    )
+
+
+def plan_analytics(*, plan: Plan, today: date | None = None) -> PlanAnalytics:
+    """Planned vs actual for ``plan`` (rest days excluded throughout), workout counts,
+    adherence, the per-week table and per-workout compliance. ``today`` defaults to the
+    runner's calendar day in their profile time zone."""
+    return _analytics_from_state(_plan_state(plan, today))
+
+
+def plan_progress(*, plan: Plan, today: date | None = None) -> PlanProgress:
+    """The seed-compatible progress view of ``plan_analytics`` (distances in metres).
+
+    ``pending_workouts`` are the non-rest workouts not yet completed (missed or upcoming)."""
+    analytics = plan_analytics(plan=plan, today=today)
+    return PlanProgress(
+        total_workouts=analytics.planned.workouts,
+        completed_workouts=analytics.workouts.completed,
+        pending_workouts=analytics.planned.workouts - analytics.workouts.completed,
+        total_planned_distance=analytics.planned.distance_m,
+        total_actual_distance=analytics.actual.distance_m,
+        adherence_percentage=analytics.adherence_percentage,
+    )
+
+
+def plan_week_summary(
+    *, plan: Plan, week_number: int, today: date | None = None
+) -> PlanWeekSummary:
+    """Week ``week_number`` of ``plan`` (days start + 7(N-1) … +6, clipped to the plan's end):
+    planned vs run distance in metres, planned and completed workouts, and the plan's runs
+    that week. Raises ``WeekOutOfRange`` for a week the plan does not have."""
+    if not 1 <= week_number <= plan.week_count:
+        raise WeekOutOfRange(plan.week_count)
+    analytics = plan_analytics(plan=plan, today=today)
+    week = analytics.weeks[week_number - 1]
+    run_rows = (
+        Run.objects.filter(
+            plan=plan, local_date__gte=week.start_date, local_date__lte=week.end_date
+        )
+        .order_by("started_at")
+        .values("id", "started_at", "distance_m", "duration_s", "notes")
+    )
+    runs = tuple(
+        WeekRun(
+            id=row["id"],
+            started_at=row["started_at"],
+            distance_m=row["distance_m"],
+            pace_s_per_km=science.pace_s_per_km(row["distance_m"], row["duration_s"]),
+            notes=row["notes"],
+        )
+        for row in run_rows
+    )
+    return PlanWeekSummary(
+        week_number=week.week_number,
+        start_date=week.start_date,
+        end_date=week.end_date,
+        planned_distance=week.planned_distance_m,
+        total_distance=week.actual_distance_m,
+        planned_runs=week.planned_workouts,
+        completed_runs=week.completed_workouts,
+        runs=runs,
+    )
+
+
+__all__ = [
+    "PlanAnalytics",
+    "PlanProgress",
+    "PlanWeekSummary",
+    "RunnerSummary",
+    "WeekOutOfRange",
+    "period_start",
+    "plan_analytics",
+    "plan_progress",
+    "plan_week_summary",
+    "runner_summary",
+    "runner_today",
+]

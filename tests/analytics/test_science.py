@@ -1,0 +1,285 @@
+"""Training-science formulas against published values, never against the code's own output.
+
+Sources of the expected values:
+- Daniels' VDOT table, *Daniels' Running Formula* (3rd ed., 2013). Rows used here:
+  VDOT 40 → 5 km 24:08, 10 km 50:03, half 1:50:59, marathon 3:49:45;
+  VDOT 48 → 10 km 42:50; VDOT 50 → 5 km 19:57, 10 km 41:21, half 1:31:35, marathon 3:10:49
+  (as transcribed in github.com/tlgs/vdot notebooks/1-basics.ipynb for rows 38-40, and in
+  several public VDOT tables for row 50). Daniels' own calculator gives 49.8 for a 20:00 5 km
+  and 51.9 for a 40:00 10 km.
+- Riegel, "Athletic records and human endurance", American Scientist 69 (1981):
+  T2 = T1·(D2/D1)^1.06.
+  20:00 over 5 km → 1200 · 2^1.06 = 2501.9 s = 41:42 over 10 km.
+- Banister TRIMP and the EWMA fitness/fatigue model: worked by hand in the comments below.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pytest
+
+from analytics import science
+
+
+def hms(h: int, m: int, s: int) -> int:
+    return h * 3600 + m * 60 + s
+
+
+# --- VDOT -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("distance_m", "time_s", "expected_vdot"),
+    [
+        (5_000, hms(0, 20, 0), 49.8),  # Daniels' calculator
+        (10_000, hms(0, 40, 0), 51.9),  # Daniels' calculator
+        (5_000, hms(0, 24, 8), 40.0),  # table row 40
+        (42_195, hms(3, 49, 45), 40.0),  # table row 40, marathon
+        (5_000, hms(0, 19, 57), 50.0),  # table row 50
+        (42_195, hms(3, 10, 49), 50.0),  # table row 50, marathon
+        (21_097.5, hms(1, 31, 35), 50.0),  # table row 50, half marathon
+    ],
+)
+def test_vdot_matches_daniels_table(distance_m, time_s, expected_vdot):
+    # The table is printed in whole seconds, so a row's times recover its VDOT to ±0.1.
+    assert science.vdot(distance_m, time_s) == pytest.approx(expected_vdot, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("vdot_value", "distance_m", "table_time_s"),
+    [
+        (40, 5_000, hms(0, 24, 8)),
+        (40, 10_000, hms(0, 50, 3)),
+        (40, 21_097.5, hms(1, 50, 59)),
+        (40, 42_195, hms(3, 49, 45)),
+        (50, 5_000, hms(0, 19, 57)),
+        (50, 10_000, hms(0, 41, 21)),
+        (50, 21_097.5, hms(1, 31, 35)),
+        (50, 42_195, hms(3, 10, 49)),
+    ],
+)
+def test_vdot_race_time_matches_daniels_table_equivalents(vdot_value, distance_m, table_time_s):
+    # Daniels rounded the table to whole seconds and smoothed some rows by hand, so the
+    # published equations land within a few seconds of it: 3 s up to 10 km, 0.1 % beyond
+    # (under 7 s over a half marathon, under 14 s over a 3-4 hour marathon).
+    tolerance_s = max(3.0, 0.001 * table_time_s)
+    predicted = science.vdot_race_time_s(vdot_value, distance_m)
+    assert abs(predicted - table_time_s) <= tolerance_s
+
+
+def test_vdot_race_time_inverts_vdot_for_a_5k():
+    # 20:00 5 km is VDOT 49.8, between the table's rows 48 (10 km 42:50) and 50 (10 km 41:21),
+    # so its 10 km prediction must lie between those rows' times.
+    v = science.vdot(5_000, 1_200)
+    assert science.vdot_race_time_s(v, 5_000) == pytest.approx(1_200, abs=0.01)
+    assert hms(0, 41, 21) < science.vdot_race_time_s(v, 10_000) < hms(0, 42, 50)
+
+
+def test_vdot_rejects_nonsense():
+    with pytest.raises(ValueError):
+        science.vdot(0, 100)
+    with pytest.raises(ValueError):
+        science.vdot_race_time_s(0, 5_000)
+
+
+# --- Riegel and pace -----------------------------------------------------------------------------
+def test_riegel_5k_to_10k():
+    predicted = science.riegel_time_s(time_s=1_200, distance_m=5_000, target_distance_m=10_000)
+    assert round(predicted) == hms(0, 41, 42)
+
+
+def test_riegel_same_distance_is_identity():
+    assert science.riegel_time_s(time_s=3_000, distance_m=10_000, target_distance_m=10_000) == 3_000
+
+
+def test_pace_in_seconds_per_km():
+    assert science.pace_s_per_km(10_000, 3_000) == 300  # 50:00 for 10 km is 5:00/km
+    assert science.pace_s_per_km(0, 3_000) is None
+
+
+# --- TRIMP and daily load -------------------------------------------------------------------------
+# 60 min at 150 bpm, resting 50, max 200: reserve fraction x = 100/150 = 2/3.
+# Men:   60 · 2/3 · 0.64 · e^(1.92·2/3) = 40 · 0.64 · e^1.28      = 40 · 0.64 · 3.596640 = 92.07
+# Women: 60 · 2/3 · 0.86 · e^(1.67·2/3) = 40 · 0.86 · e^1.113333  = 40 · 0.86 · 3.044493 = 104.73
+HR_CASE = {"duration_min": 60, "avg_hr_bpm": 150, "resting_hr_bpm": 50, "max_hr_bpm": 200}
+
+
+def test_trimp_men():
+    assert science.trimp(**HR_CASE, sex="m") == pytest.approx(92.07, abs=0.01)
+
+
+def test_trimp_women():
+    assert science.trimp(**HR_CASE, sex="f") == pytest.approx(104.73, abs=0.01)
+
+
+def test_trimp_unspecified_is_the_mean_of_both_weightings():
+    assert science.trimp(**HR_CASE, sex="unspecified") == pytest.approx(
+        (92.07 + 104.73) / 2, abs=0.01
+    )
+
+
+def test_trimp_clamps_heart_rate_below_resting_to_zero():
+    assert science.trimp(**{**HR_CASE, "avg_hr_bpm": 40}, sex="m") == 0
+
+
+def test_session_load_prefers_rpe_then_trimp_then_minutes():
+    common = {"duration_s": 3_600, "max_hr_bpm": 200, "resting_hr_bpm": 50, "sex": "m"}
+    # Session RPE: effort 6 for 60 minutes → 360.
+    assert science.session_load(perceived_effort=6, avg_hr_bpm=150, **common) == 360
+    assert science.session_load(perceived_effort=None, avg_hr_bpm=150, **common) == pytest.approx(
+        92.07, abs=0.01
+    )
+    assert science.session_load(perceived_effort=None, avg_hr_bpm=None, **common) == 60
+    # Heart rate without the profile's max/resting falls back to minutes.
+    assert (
+        science.session_load(
+            duration_s=1_800,
+            perceived_effort=None,
+            avg_hr_bpm=150,
+            max_hr_bpm=None,
+            resting_hr_bpm=50,
+            sex="m",
+        )
+        == 30
+    )
+
+
+# --- ATL / CTL / TSB -----------------------------------------------------------------------------
+def test_constant_load_converges_to_the_load_itself():
+    points = science.training_load_series([100.0] * 400, first_day=date(2025, 1, 1))
+    last = points[-1]
+    assert last.atl == pytest.approx(100, abs=0.01)
+    assert last.ctl == pytest.approx(100, abs=0.01)
+    assert last.tsb == pytest.approx(0, abs=0.01)
+    assert science.acute_chronic_ratio(last.atl, last.ctl) == pytest.approx(1, abs=0.001)
+    assert last.day == date(2025, 1, 1) + timedelta(days=399)
+
+
+def test_first_day_uses_k_and_tsb_uses_yesterdays_values():
+    points = science.training_load_series([100.0, 0.0], first_day=date(2025, 1, 1))
+    # k7 = 1 - e^(-1/7) = 0.133122; k42 = 1 - e^(-1/42) = 0.023528
+    assert points[0].atl == pytest.approx(13.3122, abs=1e-4)
+    assert points[0].ctl == pytest.approx(2.3528, abs=1e-4)
+    assert points[0].tsb == 0  # yesterday had no history
+    # Day 2's form comes from day 1's values: 2.3528 - 13.3122.
+    assert points[1].tsb == pytest.approx(2.3528 - 13.3122, abs=1e-4)
+    assert points[1].atl == pytest.approx(13.3122 * math.exp(-1 / 7), abs=1e-4)
+
+
+def test_acwr_without_chronic_load_is_none():
+    assert science.acute_chronic_ratio(0, 0) is None
+
+
+# --- Best efforts ---------------------------------------------------------------------------------
+def test_best_effort_finds_the_fast_kilometre_inside_a_slow_run():
+    # 10 km sampled every 100 m: 30 s per 100 m (5:00/km) except 4.0-5.0 km at 21 s per 100 m
+    # (3:30/km). Fastest 1 km = 210 s; fastest 5 km = 1 fast km + 4 slow km = 210 + 1200 s.
+    times, dists, t = [0.0], [0.0], 0.0
+    for k in range(1, 101):
+        t += 21 if 40 < k <= 50 else 30
+        times.append(t)
+        dists.append(k * 100.0)
+    assert science.best_effort_s(times, dists, 1_000) == pytest.approx(210)
+    assert science.best_effort_s(times, dists, 5_000) == pytest.approx(1_410)
+    assert science.best_effort_s(times, dists, 10_000) == pytest.approx(t)
+    assert science.best_effort_s(times, dists, 10_001) is None
+
+
+def test_best_effort_interpolates_between_samples():
+    # Samples every 7 s at a steady 4 m/s (28 m apart): 1000 m never falls on a sample, yet
+    # at constant speed it takes exactly 250 s.
+    times = [7.0 * i for i in range(200)]
+    dists = [28.0 * i for i in range(200)]
+    assert science.best_effort_s(times, dists, 1_000) == pytest.approx(250)
+
+
+def test_best_effort_with_fast_stretch_between_samples():
+    # 0-500 m in 200 s, 500-1500 m in 200 s (5 m/s), 1500-2000 m in 200 s. Samples only at
+    # 0, 500, 1500 and 2000 m: the fastest 1000 m is the middle segment, 200 s.
+    times = [0.0, 200.0, 400.0, 600.0]
+    dists = [0.0, 500.0, 1_500.0, 2_000.0]
+    assert science.best_effort_s(times, dists, 1_000) == pytest.approx(200)
+    # 1200 m: the middle kilometre plus 200 m of either slow end (0.4 s/m) = 200 + 80 s.
+    assert science.best_effort_s(times, dists, 1_200) == pytest.approx(280)
+
+
+def test_best_effort_skips_missing_samples():
+    times = [0.0, None, 100.0, 200.0]
+    dists = [0.0, 250.0, None, 1_000.0]
+    assert science.best_effort_s(times, dists, 1_000) == pytest.approx(200)
+    assert science.best_effort_s([], [], 1_000) is None
+
+
+def test_prorated_effort_only_within_five_percent():
+    assert science.prorated_effort_s(5_000, 1_500, 5_000) == 1_500
+    assert science.prorated_effort_s(5_250, 1_575, 5_000) == pytest.approx(1_500)
+    assert science.prorated_effort_s(5_251, 1_575, 5_000) is None
+    assert science.prorated_effort_s(4_999, 1_500, 5_000) is None
+
+
+# --- Compliance bands and streaks ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("ratio", "band"),
+    [
+        (0.0, "red"),
+        (0.4999, "red"),
+        (0.5, "yellow"),
+        (0.7999, "yellow"),
+        (0.8, "green"),
+        (1.0, "green"),
+        (1.2, "green"),
+        (1.2001, "yellow"),
+        (1.5, "yellow"),
+        (1.5001, "red"),
+        (3.0, "red"),
+    ],
+)
+def test_compliance_band_edges(ratio, band):
+    assert science.compliance_band(ratio) == band
+
+
+def test_week_streak_counts_back_from_this_week():
+    today = date(2026, 11, 26)  # a Thursday; its week starts Monday 23 November
+    weeks = [date(2026, 11, 24), date(2026, 11, 17), date(2026, 11, 10), date(2026, 10, 27)]
+    assert science.week_streak(weeks, today=today) == 3
+
+
+def test_week_streak_survives_an_unfinished_week_without_a_run():
+    today = date(2026, 11, 23)
+    assert science.week_streak([date(2026, 11, 20), date(2026, 11, 2)], today=today) == 1
+    assert science.week_streak([date(2026, 11, 9)], today=today) == 0
+    assert science.week_streak([], today=today) == 0
+
+
+def _time_at(times, dists, x):
+    """Time at cumulative distance ``x`` on a strictly increasing track (linear between
+    samples): an independent, plainly written reference for the two-pointer search."""
+    for k in range(1, len(dists)):
+        if dists[k] >= x:
+            return times[k - 1] + (times[k] - times[k - 1]) * (x - dists[k - 1]) / (
+                dists[k] - dists[k - 1]
+            )
+    raise AssertionError("beyond the track")
+
+
+def test_best_effort_matches_a_brute_force_scan_on_random_tracks():
+    import random
+
+    rng = random.Random(20251112)
+    for _ in range(20):
+        times, dists = [0.0], [0.0]
+        for _ in range(rng.randint(5, 40)):
+            times.append(times[-1] + rng.uniform(1, 30))
+            dists.append(dists[-1] + rng.uniform(1, 120))
+        target = rng.uniform(50, dists[-1] * 0.9)
+        fast = science.best_effort_s(times, dists, target)
+        # Scan window starts every 0.25 m plus every start that puts either end of the window on a
+        # sample; the plain reference must agree with the two-pointer search to rounding error.
+        starts = [s * 0.25 for s in range(int((dists[-1] - target) / 0.25) + 1)]
+        starts += [d for d in dists if d + target <= dists[-1]]
+        starts += [d - target for d in dists if d - target >= 0]
+        scanned = min(
+            _time_at(times, dists, start + target) - _time_at(times, dists, start)
+            for start in starts
+        )
+        assert fast == pytest.approx(scanned, abs=1e-6)

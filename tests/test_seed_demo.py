@@ -1,0 +1,163 @@
+"""``manage.py seed_demo``: the demo logins, a realistic plan anchored on today, idempotence."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from training.management.commands.seed_demo import RUNNER_TIMEZONE, seed_demo
+from training.models import Plan, Run, Workout
+
+pytestmark = pytest.mark.django_db
+LONDON = zoneinfo.ZoneInfo(RUNNER_TIMEZONE)
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": get_user_model().objects.count(),
+        "plans": Plan.objects.count(),
+        "workouts": Workout.objects.count(),
+        "runs": Run.objects.count(),
+        "linked_runs": Run.objects.filter(workout__isnull=False).count(),
+    }
+
+
+def run_fingerprint() -> list[tuple]:
+    return list(
+        Run.objects.order_by("started_at").values_list(
+            "local_date", "distance_m", "duration_s", "avg_heart_rate", "perceived_effort"
+        )
+    )
+
+
+def test_command_prints_what_it_did_and_the_logins():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "112 workouts" in text
+    assert "demo / demo-password" in text
+    assert "coach / coach-password" in text
+    assert len(text.strip().splitlines()) == 2
+
+
+def test_running_twice_creates_nothing_new():
+    call_command("seed_demo", stdout=StringIO())
+    first = counts()
+    first_runs = run_fingerprint()
+    call_command("seed_demo", stdout=StringIO())
+    assert counts() == first
+    assert run_fingerprint() == first_runs  # seeded: the very same runs, not just as many
+    assert first["plans"] == 1
+    assert first["users"] == 2
+
+
+def test_demo_and_coach_can_log_in_and_coach_is_a_staff_coach(client):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    coach = get_user_model().objects.get(username="coach")
+    assert coach.is_staff
+    assert not coach.is_superuser
+    assert coach.groups.filter(name="coach").exists()
+    assert client.login(username="demo", password="demo-password")
+    assert client.login(username="coach", password="coach-password")
+
+
+def test_coach_sees_the_demo_plan_with_its_workouts_in_admin(client):
+    call_command("seed_demo", stdout=StringIO())
+    client.login(username="coach", password="coach-password")
+    plan = Plan.objects.get()
+    response = client.get(f"/admin/training/plan/{plan.pk}/change/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "W1 Long run 10 km" in body
+    assert "Race day — half marathon" in body
+
+
+def test_plan_is_an_active_16_week_half_marathon_build():
+    summary = seed_demo()
+    plan = summary.plan
+    assert plan.status == Plan.Status.ACTIVE
+    assert plan.coach.username == "coach"
+    assert plan.runner.username == "demo"
+    assert plan.start_date.weekday() == 0  # Monday
+    assert plan.length_days == 16 * 7
+    workouts = list(plan.workouts.order_by("scheduled_date"))
+    assert len(workouts) == 16 * 7
+    types = {workout.workout_type for workout in workouts}
+    assert {"easy", "long", "tempo", "speed", "rest", "recovery", "race"} <= types
+    assert workouts[-1].workout_type == "race"
+    assert workouts[-1].planned_distance_m == 21_097.5
+    longs = [w.planned_distance_m for w in workouts if w.workout_type == "long"]
+    assert max(longs) == 19_000  # peak three weeks out, then taper
+    assert longs.index(max(longs)) == 12
+    for workout in workouts:
+        assert plan.start_date <= workout.scheduled_date <= plan.end_date
+        if workout.workout_type == "tempo":
+            assert workout.target_pace_min_s_per_km < workout.target_pace_max_s_per_km
+        if workout.workout_type == "speed":
+            assert [step["kind"] for step in workout.steps] == [
+                "warmup",
+                "work",
+                "recovery",
+                "cooldown",
+            ]
+            # Distance derived from the steps because none was given.
+            assert workout.planned_distance_m > 3500
+
+
+def test_about_sixty_varied_runs_some_linked():
+    summary = seed_demo()
+    runs = list(Run.objects.all())
+    assert 50 <= len(runs) <= 70
+    assert summary.runs == len(runs)
+    linked = [run for run in runs if run.workout_id]
+    assert 25 <= len(linked) < len(runs)
+    for run in linked:
+        assert run.workout.scheduled_date == run.local_date
+        assert run.plan_id == run.workout.plan_id
+    assert len({round(run.pace_s_per_km) for run in runs}) > 20
+    assert len({run.avg_heart_rate for run in runs}) > 10
+    assert {run.perceived_effort for run in runs} >= {3, 5, 7, 8}
+    assert all(run.started_at <= timezone.now() for run in runs)
+
+
+@pytest.mark.parametrize(
+    "local_now",
+    [
+        datetime(2026, 3, 2, 0, 3),  # Monday just after midnight
+        datetime(2026, 3, 4, 12, 0),  # Wednesday (a rest day)
+        datetime(2026, 3, 8, 23, 50),  # Sunday night
+    ],
+)
+def test_current_week_always_has_workouts_and_runs(local_now):
+    now = local_now.replace(tzinfo=LONDON)
+    summary = seed_demo(now=now)
+    today = local_now.date()
+    monday = today - timedelta(days=today.weekday())
+    assert summary.plan.start_date == monday - timedelta(weeks=8)
+    week_workouts = Workout.objects.filter(
+        scheduled_date__range=(monday, monday + timedelta(days=6))
+    )
+    assert week_workouts.count() == 7
+    week_runs = Run.objects.filter(local_date__range=(monday, today))
+    assert week_runs.exists()
+    assert not Run.objects.filter(started_at__gt=now).exists()
+
+
+def test_rerunning_a_week_later_re_anchors_without_duplicates():
+    first_now = datetime(2026, 3, 4, 12, 0, tzinfo=LONDON)
+    seed_demo(now=first_now)
+    first = counts()
+    seed_demo(now=first_now + timedelta(weeks=1))
+    assert Plan.objects.get().start_date == first_now.date() - timedelta(days=2, weeks=7)
+    after = counts()
+    # Same plan shape; one more week of history drawn from the same per-day seeds.
+    assert after["plans"] == first["plans"] == 1
+    assert after["workouts"] == first["workouts"] == 112
+    assert after["users"] == first["users"]

@@ -1,0 +1,147 @@
+"""Structured workout steps: validation messages name the step and field; totals worked out by
+hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.steps import MAX_STEPS, StepsError, steps_totals, validate_steps
+
+EASY = {"target_pace_min_s_per_km": 360, "target_pace_max_s_per_km": 400}  # middle: 380 s/km
+
+
+def test_none_and_empty_mean_no_steps():
+    assert validate_steps(None) == []
+    assert validate_steps([]) == []
+    assert steps_totals([]) == (None, None)
+
+
+def test_repeat_defaults_to_one():
+    assert validate_steps([{"kind": "warmup", "duration_s": 600}]) == [
+        {"kind": "warmup", "repeat": 1, "duration_s": 600}
+    ]
+
+
+@pytest.mark.parametrize(("repeat", "ok"), [(1, True), (50, True), (0, False), (51, False)])
+def test_repeat_is_1_to_50(repeat, ok):
+    steps = [{"kind": "work", "repeat": repeat, "distance_m": 400}]
+    if ok:
+        assert validate_steps(steps)[0]["repeat"] == repeat
+    else:
+        with pytest.raises(StepsError, match=r"Step 1: repeat"):
+            validate_steps(steps)
+
+
+@pytest.mark.parametrize("repeat", [True, 2.0, "3"])
+def test_repeat_must_be_a_whole_number(repeat):
+    with pytest.raises(StepsError, match="repeat"):
+        validate_steps([{"kind": "work", "repeat": repeat, "distance_m": 400}])
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ({"kind": "sprint", "distance_m": 100}, "kind must be one of"),
+        ({"kind": "work"}, "exactly one of distance_m or duration_s"),
+        ({"kind": "work", "distance_m": 400, "duration_s": 90}, "exactly one of"),
+        ({"kind": "work", "distance_m": 0}, "distance_m must be a number above 0"),
+        ({"kind": "work", "distance_m": 500_000.1}, "at most 500000"),
+        ({"kind": "work", "distance_m": float("nan")}, "distance_m must be a number"),
+        ({"kind": "work", "distance_m": "400"}, "distance_m must be a number"),
+        ({"kind": "work", "duration_s": 0}, "duration_s must be a number above 0"),
+        ({"kind": "work", "duration_s": 86_401}, "at most 86400"),
+        ({"kind": "work", "distance_m": 400, "target_pace_min_s_per_km": 270}, "both target"),
+        (
+            {
+                "kind": "work",
+                "distance_m": 400,
+                "target_pace_min_s_per_km": 281,
+                "target_pace_max_s_per_km": 280,
+            },
+            "must not exceed",
+        ),
+        (
+            {
+                "kind": "work",
+                "distance_m": 400,
+                "target_pace_min_s_per_km": 0,
+                "target_pace_max_s_per_km": 280,
+            },
+            "positive",
+        ),
+        ({"kind": "work", "distance_m": 400, "speed": 3}, "unknown field"),
+    ],
+)
+def test_invalid_step_names_the_step_and_the_problem(step, message):
+    valid = {"kind": "warmup", "distance_m": 1000}
+    with pytest.raises(StepsError) as excinfo:
+        validate_steps([valid, step])
+    assert str(excinfo.value).startswith("Step 2")
+    assert message in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("distance_m", "duration_s"), [(500_000, None), (None, 86_400), (0.1, None), (None, 1)]
+)
+def test_edges_that_are_accepted(distance_m, duration_s):
+    step = {"kind": "work"}
+    if distance_m is not None:
+        step["distance_m"] = distance_m
+    if duration_s is not None:
+        step["duration_s"] = duration_s
+    assert validate_steps([step])
+
+
+def test_pace_bounds_may_be_equal():
+    step = {"kind": "work", "distance_m": 400, **dict.fromkeys(EASY, 300)}
+    assert validate_steps([step])[0]["target_pace_min_s_per_km"] == 300
+
+
+def test_steps_must_be_a_list_of_objects_and_at_most_100():
+    with pytest.raises(StepsError, match="list"):
+        validate_steps({"kind": "work"})
+    with pytest.raises(StepsError, match="Step 1 must be an object"):
+        validate_steps(["work"])
+    step = {"kind": "work", "distance_m": 100}
+    assert len(validate_steps([step] * MAX_STEPS)) == MAX_STEPS
+    with pytest.raises(StepsError, match="at most 100"):
+        validate_steps([step] * (MAX_STEPS + 1))
+
+
+def test_totals_of_an_interval_session_worked_out_by_hand():
+    steps = validate_steps(
+        [
+            {"kind": "warmup", "distance_m": 2000, **EASY},
+            {
+                "kind": "work",
+                "repeat": 6,
+                "distance_m": 400,
+                "target_pace_min_s_per_km": 270,
+                "target_pace_max_s_per_km": 282,
+            },
+            {
+                "kind": "recovery",
+                "repeat": 6,
+                "duration_s": 90,
+                "target_pace_min_s_per_km": 420,
+                "target_pace_max_s_per_km": 460,
+            },
+            {"kind": "cooldown", "distance_m": 1500, **EASY},
+        ]
+    )
+    # Distance: 2000 + 6 x 400 + 6 x (90 s / 440 s/km = 204.545 m) + 1500 = 7127.27 m.
+    # Time: 2 km x 380 = 760 s; 6 x 0.4 km x 276 = 662.4 s; 6 x 90 = 540 s; 1.5 x 380 = 570 s.
+    assert steps_totals(steps) == (7127.3, 2532)
+
+
+def test_a_timed_step_without_pace_leaves_the_distance_unknown():
+    steps = validate_steps(
+        [
+            {"kind": "warmup", "duration_s": 600},
+            {"kind": "work", "repeat": 3, "distance_m": 1000},
+        ]
+    )
+    # No distance for the warm-up and no time for the repeats: neither total is complete.
+    assert steps_totals(steps) == (None, None)
+    timed_only = validate_steps([{"kind": "work", "repeat": 8, "duration_s": 60}])
+    assert steps_totals(timed_only) == (None, 480)

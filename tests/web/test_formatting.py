@@ -1,0 +1,87 @@
+"""The one formatting module: units worked out by hand.
+
+1 mi = 1609.344 m exactly, so 10 000 m = 6.2137 mi → "6.21 mi"; 300 s/km * 1.609344 =
+482.8 s/mi → 8:03 /mi.
+"""
+
+import pytest
+
+from training import formatting
+
+
+def test_ten_thousand_metres_is_six_point_two_one_miles():
+    assert formatting.format_distance(10_000, "mi") == "6.21 mi"
+    assert formatting.format_distance(10_000, "km") == "10.00 km"
+
+
+def test_a_marathon_in_both_units():
+    # 42 195 / 1609.344 = 26.2188
+    assert formatting.format_distance(42_195, "mi") == "26.22 mi"
+    assert formatting.format_distance(42_195, "km") == "42.20 km"
+
+
+def test_pace_of_five_minutes_per_km_is_eight_oh_three_per_mile():
+    assert formatting.format_pace(300, "km") == "5:00 /km"
+    assert formatting.format_pace(300, "mi") == "8:03 /mi"
+
+
+def test_pace_rounds_to_the_nearest_second():
+    assert formatting.format_pace(299.6, "km") == "5:00 /km"
+    assert formatting.format_pace(359.4, "km") == "5:59 /km"
+
+
+def test_durations_read_as_hours_minutes_seconds():
+    assert formatting.format_duration(3723) == "1:02:03"
+    assert formatting.format_duration(2700) == "0:45:00"
+    assert formatting.format_duration(59.6) == "0:01:00"
+
+
+def test_missing_values_show_a_dash():
+    assert formatting.format_distance(None, "km") == "—"
+    assert formatting.format_pace(None, "mi") == "—"
+    assert formatting.format_duration(None) == "—"
+
+
+def test_typed_distance_converts_to_metres():
+    assert formatting.distance_to_m(6.21, "mi") == pytest.approx(
+        9994.03, abs=0.01
+    )  # 6 * 1609.344 + 0.21 * 1609.344
+    assert formatting.distance_to_m(10.5, "km") == pytest.approx(10_500)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("1:02:03", 3723),
+        ("0:45:00", 2700),
+        ("45:00", 2700),
+        ("7:05", 425),
+        ("75:30", 4530),  # without hours, minutes may pass 60
+        (" 3:00:00 ", 10800),
+        ("12:5", 725),
+    ],
+)
+def test_durations_parse_from_h_mm_ss_and_mm_ss(text, seconds):
+    assert formatting.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(
+    "text", ["", "45", "1:60:00", "10:75", "abc", "1:2:3:4", "-5:00", "5.5:00"]
+)
+def test_bad_durations_are_refused(text):
+    with pytest.raises(formatting.DurationParseError):
+        formatting.parse_duration(text)
+
+
+def test_pace_ranges_share_one_unit_label():
+    assert formatting.format_pace_range(255, 265, "km") == "4:15\N{EN DASH}4:25 /km"
+    # 255 * 1.609344 = 410.4 s/mi (6:50); 265 * 1.609344 = 426.5 s/mi (7:06)
+    assert formatting.format_pace_range(255, 265, "mi") == "6:50\N{EN DASH}7:06 /mi"
+    assert formatting.format_pace_range(None, 265, "km") == "—"
+
+
+def test_elevation_changes_carry_their_sign():
+    assert formatting.format_metres_change(12.6) == "+13 m"
+    assert formatting.format_metres_change(-0.6) == "-1 m"
+    assert formatting.format_metres_change(0.4) == "0 m"
+    assert formatting.format_metres_change(-0.4) == "0 m"

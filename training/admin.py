@@ -1,0 +1,505 @@
+"""The coach's workspace (SPEC §1): plans with their workouts inline, runners' runs read-only.
+
+Scoping: a superuser sees everything; any other staff user (a coach) sees only the plans they
+coach, those plans' workouts, and the runs of the runners they coach (read-only). Objects outside
+that view answer 404, and foreign-key choices never list users or plans outside it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    Exists,
+    Field,
+    ForeignKey,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from training import selectors, services
+from training.models import Plan, Run, RunnerProfile, Workout
+
+User = get_user_model()
+
+
+# --- display helpers ------------------------------------------------------------------------
+
+
+def format_duration(seconds: float | None) -> str:
+    """``h:mm:ss`` (or ``m:ss`` under an hour); an em dash for no value."""
+    if seconds is None:
+        return "—"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_pace(pace_s_per_km: float | None) -> str:
+    if pace_s_per_km is None:
+        return "—"
+    minutes, secs = divmod(round(pace_s_per_km), 60)
+    return f"{minutes}:{secs:02d}\u00a0/km"  # no break between value and unit
+
+
+def format_km(distance_m: float | None) -> str:
+    return "—" if distance_m is None else f"{distance_m / 1000:.2f}"
+
+
+# --- scoping ----------------------------------------------------------------------------------
+
+
+def coached_runners(user: Any) -> QuerySet[Any]:
+    """Users a coach may pick as a plan's runner: those they already coach (all for superusers)."""
+    if user.is_superuser:
+        return User.objects.order_by("username")
+    return User.objects.filter(pk__in=selectors.coached_runner_ids(user)).order_by("username")
+
+
+def acting_user(request: HttpRequest) -> Any:
+    """The admin's logged-in user (admin views are never anonymous), typed loosely so it can be
+    assigned to user foreign keys."""
+    return request.user
+
+
+class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Answer 404 (not Django's redirect-with-message) for objects outside ``get_queryset``,
+    so a coach cannot even learn that another coach's plan exists."""
+
+    def _require_in_scope(self, request: HttpRequest, object_id: str) -> None:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such object in your workspace.")
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        self._require_in_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._require_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+# --- plans and workouts -----------------------------------------------------------------------
+
+
+class WorkoutInline(admin.TabularInline):  # type: ignore[type-arg]
+    """The plan's schedule, one row per workout in date order. Saving runs ``Workout.clean``
+    (date inside the plan, pace bounds) through the inline model form's ``full_clean``."""
+
+    model = Workout
+    extra = 1
+    ordering = ("scheduled_date", "created_at")
+    fields = (
+        "scheduled_date",
+        "name",
+        "workout_type",
+        "planned_distance_m",
+        "planned_duration_s",
+        "target_pace_min_s_per_km",
+        "target_pace_max_s_per_km",
+        "notes",
+    )
+    show_change_link = True
+
+    # Short column headings with units; the model's verbose names are long for a table.
+    labels = {
+        "planned_distance_m": "distance (m)",
+        "planned_duration_s": "duration (s)",
+        "target_pace_min_s_per_km": "fastest pace (s/km)",
+        "target_pace_max_s_per_km": "slowest pace (s/km)",
+        "workout_type": "type",
+        "scheduled_date": "date",
+    }
+    widths = {
+        "name": "14em",
+        "planned_distance_m": "6em",
+        "planned_duration_s": "5em",
+        "target_pace_min_s_per_km": "5em",
+        "target_pace_max_s_per_km": "5em",
+    }
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return formfield
+        if db_field.name in self.labels:
+            formfield.label = self.labels[db_field.name]
+        if db_field.name == "notes":
+            formfield.widget = forms.Textarea(attrs={"rows": 1, "cols": 24})
+        elif db_field.name in self.widths:
+            formfield.widget.attrs["style"] = f"width: {self.widths[db_field.name]}"
+        return formfield
+
+
+class CopyPlanForm(forms.Form):
+    runner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=None)
+    start_date = forms.DateField(widget=AdminDateWidget, help_text="The copy's first day.")
+
+    def __init__(self, *args: Any, runners: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        runner_field = self.fields["runner"]
+        assert isinstance(runner_field, forms.ModelChoiceField)
+        runner_field.queryset = runners
+
+
+@admin.register(Plan)
+class PlanAdmin(ScopedModelAdmin):
+    inlines = [WorkoutInline]
+    list_display = (
+        "name",
+        "runner",
+        "coach",
+        "start_date",
+        "end_date",
+        "status",
+        "workouts_count",
+        "adherence_so_far",
+    )
+    list_filter = (
+        "status",
+        ("coach", admin.RelatedOnlyFieldListFilter),
+        ("runner", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("runner", "coach")
+    search_fields = ("name", "runner__username")
+    date_hierarchy = "start_date"
+    ordering = ("-start_date", "name")
+    actions = ["copy_to_runner"]
+    fieldsets = (
+        (None, {"fields": ("name", "runner", "coach", "status")}),
+        ("Dates", {"fields": (("start_date", "end_date"),)}),
+        ("About", {"fields": ("goal", "description")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Plan]:
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(coach=acting_user(request))
+        return self.annotate_progress(queryset)
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return formfield
+        if db_field.name in {"goal", "description"}:
+            formfield.widget.attrs["rows"] = 2 if db_field.name == "goal" else 4
+        return formfield
+
+    @staticmethod
+    def annotate_progress(queryset: QuerySet[Plan], today: date | None = None) -> QuerySet[Plan]:
+        """Add ``workouts_total``, ``past_workouts`` and ``completed_workouts`` with correlated
+        subqueries, so the changelist costs the same number of queries for any page size.
+
+        "Past" means a non-rest workout scheduled before today; it is completed when at least one
+        run is linked to it (SPEC §8), otherwise it is missed.
+        """
+        today = today or timezone.localdate()
+
+        def count_of(workouts: QuerySet[Workout]) -> Coalesce:
+            counted = workouts.order_by().values("plan").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+        of_plan = Workout.objects.filter(plan=OuterRef("pk"))
+        past = of_plan.filter(scheduled_date__lt=today).exclude(
+            workout_type=Workout.WorkoutType.REST
+        )
+        completed = past.filter(Exists(Run.objects.filter(workout=OuterRef("pk"))))
+        return queryset.annotate(
+            workouts_total=count_of(of_plan),
+            past_workouts=count_of(past),
+            completed_workouts=count_of(completed),
+        )
+
+    @admin.display(description="workouts", ordering="workouts_total")
+    def workouts_count(self, plan: Plan) -> int:
+        return int(plan.workouts_total)  # type: ignore[attr-defined]
+
+    @admin.display(description="adherence so far", ordering="past_workouts")
+    def adherence_so_far(self, plan: Plan) -> str:
+        """completed ÷ (completed + missed) of the non-rest workouts already due."""
+        past = int(plan.past_workouts)  # type: ignore[attr-defined]
+        if not past:
+            return "—"
+        completed = int(plan.completed_workouts)  # type: ignore[attr-defined]
+        return f"{round(100 * completed / past)}% ({completed}/{past})"
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        user = acting_user(request)
+        if db_field.name == "runner":
+            kwargs["queryset"] = coached_runners(user)
+        elif db_field.name == "coach":
+            if user.is_superuser:
+                kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("username")
+            else:
+                # A coach plans only for themself: the one choice, preselected and required.
+                kwargs["queryset"] = User.objects.filter(pk=user.pk)
+                kwargs["initial"] = user.pk
+                kwargs["empty_label"] = None
+                kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("coach", str(request.user.pk))
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
+        if not request.user.is_superuser:
+            obj.coach = acting_user(request)  # belt and braces: the form offers no other choice
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Copy plan to another runner", permissions=["add"])
+    def copy_to_runner(self, request: HttpRequest, queryset: QuerySet[Plan]) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one plan to copy.", messages.WARNING)
+            return None
+        plan = queryset.get()
+        runners = coached_runners(request.user)
+        form = CopyPlanForm(request.POST if "apply" in request.POST else None, runners=runners)
+        if form.is_valid():
+            try:
+                copy = services.plan_copy_to_runner(
+                    plan=plan,
+                    runner=form.cleaned_data["runner"],
+                    start_date=form.cleaned_data["start_date"],
+                    coach=None if request.user.is_superuser else acting_user(request),
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        "Copied “{}” to {}, starting {} ({} workouts). The copy is a draft.",
+                        plan.name,
+                        copy.runner,
+                        copy.start_date,
+                        copy.workouts.count(),
+                    ),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:training_plan_change", args=[copy.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Copy “{plan.name}” to another runner",
+            "opts": self.model._meta,
+            "plan": plan,
+            "form": form,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/training/plan/copy_plan.html", context)
+
+
+STEPS_HELP = (
+    'Optional structured session, a JSON list in order, e.g. [{"kind": "warmup", '
+    '"distance_m": 2000}, {"kind": "work", "repeat": 6, "distance_m": 800, '
+    '"target_pace_min_s_per_km": 270, "target_pace_max_s_per_km": 280}, {"kind": "recovery", '
+    '"repeat": 6, "duration_s": 90}, {"kind": "cooldown", "distance_m": 1500}]. Kinds: warmup, '
+    "work, recovery, cooldown; repeat 1-50; each step has distance_m or duration_s. Planned "
+    "distance and duration are worked out from the steps when left empty."
+)
+
+
+@admin.register(Workout)
+class WorkoutAdmin(ScopedModelAdmin):
+    """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
+
+    list_display = (
+        "scheduled_date",
+        "name",
+        "workout_type",
+        "plan",
+        "runner",
+        "distance_km",
+        "duration",
+        "pace_range",
+    )
+    list_filter = ("workout_type", ("plan", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("plan", "plan__runner")
+    search_fields = ("name", "plan__name", "notes")
+    date_hierarchy = "scheduled_date"
+    ordering = ("scheduled_date",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Workout]:
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(plan__coach=acting_user(request))
+        return queryset
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return formfield
+        if db_field.name == "steps":
+            formfield.help_text = STEPS_HELP
+        return formfield
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        if db_field.name == "plan" and not request.user.is_superuser:
+            kwargs["queryset"] = Plan.objects.filter(coach=acting_user(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="runner", ordering="plan__runner__username")
+    def runner(self, workout: Workout) -> str:
+        return str(workout.plan.runner)
+
+    @admin.display(description="distance (km)", ordering="planned_distance_m")
+    def distance_km(self, workout: Workout) -> str:
+        return format_km(workout.planned_distance_m)
+
+    @admin.display(description="duration", ordering="planned_duration_s")
+    def duration(self, workout: Workout) -> str:
+        return format_duration(workout.planned_duration_s)
+
+    @admin.display(description="pace range")
+    def pace_range(self, workout: Workout) -> str:
+        if workout.target_pace_min_s_per_km is None:
+            return "—"
+        fastest = format_pace(workout.target_pace_min_s_per_km).removesuffix("\u00a0/km")
+        return f"{fastest}–{format_pace(workout.target_pace_max_s_per_km)}"  # noqa: RUF001 (typographic dash)
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+@admin.register(Run)
+class RunAdmin(ScopedModelAdmin):
+    """Read-mostly: coaches view their runners' runs; only superusers change them here
+    (runners log and edit runs in the dashboard and the API)."""
+
+    list_display = (
+        "local_date",
+        "runner",
+        "distance_km",
+        "duration",
+        "pace",
+        "avg_heart_rate",
+        "perceived_effort",
+        "plan",
+        "workout",
+    )
+    list_filter = ("source", ("runner", admin.RelatedOnlyFieldListFilter), "local_date")
+    list_select_related = ("runner", "plan", "workout")
+    search_fields = ("notes",)
+    date_hierarchy = "local_date"
+    ordering = ("-started_at",)
+    raw_id_fields = ("runner", "plan", "workout")
+    readonly_fields = ("local_date", "pace", "source_hash", "created_at", "updated_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Run]:
+        return selectors.runs_visible_to(request.user).select_related("runner", "plan", "workout")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
+        return request.user.is_superuser
+
+    @admin.display(description="distance (km)", ordering="distance_m")
+    def distance_km(self, run: Run) -> str:
+        return format_km(run.distance_m)
+
+    @admin.display(description="moving time", ordering="duration_s")
+    def duration(self, run: Run) -> str:
+        return format_duration(run.duration_s)
+
+    @admin.display(description="pace")
+    def pace(self, run: Run) -> str:
+        return format_pace(run.pace_s_per_km)
+
+
+# --- runner profiles --------------------------------------------------------------------------
+
+
+class RunnerProfileInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = RunnerProfile
+    can_delete = False
+    fields = ("units", "timezone", "sex", "max_hr", "resting_hr")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+    inlines = [RunnerProfileInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # The post_save signal creates the profile when the user is added; an inline on the add
+        # page would try to create a second one.
+        return [] if obj is None else super().get_inline_instances(request, obj)
+
+
+@admin.register(RunnerProfile)
+class RunnerProfileAdmin(ScopedModelAdmin):
+    """Coaches read their runners' heart-rate settings (they feed TRIMP); the calendar token is
+    never shown."""
+
+    list_display = ("user", "units", "timezone", "max_hr", "resting_hr", "sex")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "units", "timezone", "sex", "max_hr", "resting_hr")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RunnerProfile]:
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            queryset = queryset.filter(user__in=selectors.coached_runner_ids(request.user))
+        return queryset
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # every user gets a profile automatically
+
+    def has_change_permission(self, request: HttpRequest, obj: RunnerProfile | None = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: RunnerProfile | None = None) -> bool:
+        return False

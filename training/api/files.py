@@ -1,0 +1,283 @@
+"""Activity files over the API (SPEC §7 Files): import, CSV export and a plan's calendar.
+
+Views stay thin: size limits and error shapes here, the work in ``training.services``
+(``run_import_file``) and ``training.exports``.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from training.exports import runs_csv, units_of, workouts_calendar
+from training.importers import ActivityFileError, FileTooLarge
+from training.models import Run
+from training.selectors import plans_visible_to, runs_editable_by
+from training.services import run_import_file
+
+UPLOAD_FIELD = "file"
+# Room for the multipart envelope (boundaries, part headers) around a file of the maximum size.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+EXPORT_CHUNK_ROWS = 500
+
+
+class UploadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "file_too_large"
+    default_detail = "The upload is larger than the activity-file limit."
+
+
+def _too_large() -> UploadTooLarge:
+    limit = settings.MAX_UPLOAD_SIZE
+    return UploadTooLarge(
+        f"The upload is larger than the activity-file limit of {limit} bytes "
+        f"({limit / 1024 / 1024:.0f} MB)."
+    )
+
+
+class CappedMemoryUploadHandler(FileUploadHandler):
+    """Keeps the ``file`` part in memory and stops the upload as soon as it passes
+    ``MAX_UPLOAD_SIZE``: nothing is written to disk, and memory stays bounded by the limit.
+    Other file parts are dropped unread."""
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)
+        self.max_bytes: int = settings.MAX_UPLOAD_SIZE
+        self.buffer: BytesIO | None = None
+        self.received_bytes = 0
+
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        super().new_file(field_name, *args, **kwargs)
+        # Only the first ``file`` part is kept; a repeated one must not double the memory.
+        keep = field_name == UPLOAD_FIELD and self.buffer is None
+        self.buffer = BytesIO() if keep else self.buffer
+        self.keeping = keep
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.received_bytes += len(raw_data)
+        if self.received_bytes > self.max_bytes:
+            raise _too_large()
+        if self.keeping and self.buffer is not None:
+            self.buffer.write(raw_data)
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:
+        if not self.keeping or self.buffer is None:
+            return None
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            file=self.buffer,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+class ImportedRunSerializer(serializers.ModelSerializer[Run]):
+    """The run as SPEC §6 shows it. (The API's RunSerializer has the same fields; the two are
+    to be merged into one.)"""
+
+    pace_s_per_km = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Run
+        fields = [
+            "id",
+            "plan",
+            "workout",
+            "started_at",
+            "timezone",
+            "distance_m",
+            "duration_s",
+            "elapsed_s",
+            "elevation_gain_m",
+            "avg_heart_rate",
+            "max_heart_rate",
+            "avg_cadence",
+            "perceived_effort",
+            "notes",
+            "source",
+            "pace_s_per_km",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RunImportSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        help_text="A GPX, TCX or FIT activity file (optionally gzip-compressed), recognised by "
+        "its content, not its name."
+    )
+
+
+ErrorResponse413Serializer = inline_serializer(
+    name="ErrorResponse413",
+    fields={
+        "type": serializers.CharField(help_text="client_error"),
+        "errors": inline_serializer(
+            name="Error413",
+            fields={
+                "code": serializers.CharField(help_text="file_too_large"),
+                "detail": serializers.CharField(),
+                "attr": serializers.CharField(allow_null=True),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+class RunImportView(APIView):
+    parser_classes = [MultiPartParser]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before authentication: session auth's CSRF check may already read the body.
+        if request.method == "POST":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.MAX_UPLOAD_SIZE + MULTIPART_OVERHEAD_BYTES:
+                raise _too_large()
+            request._request.upload_handlers = [CappedMemoryUploadHandler(request._request)]
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="runs_import",
+        tags=["runs"],
+        summary="Import a run from a GPX, TCX or FIT file",
+        description=(
+            "Multipart upload, field `file`. The format is recognised by content. Returns 201 with "
+            "the new run, or 200 with the run already imported from the same file (same content, "
+            "same runner). The run is linked to the runner's planned workout of that day when "
+            "exactly one non-rest workout matches. 413 over MAX_UPLOAD_SIZE; 400 with "
+            '`attr: "file"` naming the problem for anything unreadable.'
+        ),
+        request={"multipart/form-data": RunImportSerializer},
+        responses={
+            201: ImportedRunSerializer,
+            200: OpenApiResponse(ImportedRunSerializer, description="Already imported."),
+            413: ErrorResponse413Serializer,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        uploaded = request.FILES.get(UPLOAD_FIELD)
+        if uploaded is None:
+            raise ValidationError(
+                {UPLOAD_FIELD: ["No file was submitted (multipart field `file`)."]},
+                code="required",
+            )
+        try:
+            run, created = run_import_file(runner=cast(User, request.user), uploaded_file=uploaded)
+        except FileTooLarge as exc:
+            raise _too_large() from exc
+        except ActivityFileError as exc:
+            raise ValidationError({UPLOAD_FIELD: [exc.message]}, code="invalid_file") from exc
+        finally:
+            uploaded.close()
+        return Response(
+            ImportedRunSerializer(run).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class RunExportFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
+    """The run list's filters (SPEC §7): ``plan``, ``workout``, ``source``, ``started_after``,
+    ``started_before`` (inclusive ISO datetimes)."""
+
+    started_after = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
+    plan = filters.UUIDFilter(field_name="plan_id")
+    workout = filters.UUIDFilter(field_name="workout_id")
+    source = filters.ChoiceFilter(choices=Run.Source.choices)
+
+    class Meta:
+        model = Run
+        fields = ["started_after", "started_before", "plan", "workout", "source"]
+
+
+class RunExportView(GenericAPIView[Run]):
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = RunExportFilter
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Run]:
+        if getattr(self, "swagger_fake_view", False):
+            return Run.objects.none()
+        return (
+            runs_editable_by(self.request.user)
+            .select_related("plan", "workout")
+            .order_by("-started_at", "-created_at")
+        )
+
+    @extend_schema(
+        operation_id="runs_export_csv",
+        tags=["runs"],
+        summary="Export the caller's runs as CSV",
+        description=(
+            "Every run of the caller, newest first, streamed. Columns in the runner's units "
+            "(`distance_km` or `distance_mi`, `h:mm:ss` durations, pace per km or mile, elevation "
+            "in feet for mile users) followed by the SI columns (`distance_m`, `duration_s`, "
+            "`elapsed_s`, `pace_s_per_km`, `elevation_gain_m`). Text cells that a spreadsheet "
+            "would run as a formula are prefixed with `'`."
+        ),
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        runs = self.filter_queryset(self.get_queryset())
+        units = units_of(request.user)
+        response = StreamingHttpResponse(
+            runs_csv(runs.iterator(chunk_size=EXPORT_CHUNK_ROWS), units),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="runs.csv"'
+        return response
+
+
+def calendar_response(content: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+class PlanCalendarView(APIView):
+    @extend_schema(
+        operation_id="plans_calendar_ics",
+        tags=["plans"],
+        summary="A plan's workouts as an iCalendar file",
+        description=(
+            "One all-day event per planned workout (title, type, planned distance and pace in the "
+            "plan runner's units, notes). UIDs are derived from workout ids, so re-importing "
+            "updates events instead of duplicating them. 404 for plans outside the caller's view."
+        ),
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request, pk: Any) -> HttpResponse:
+        plan = get_object_or_404(plans_visible_to(request.user).select_related("runner"), pk=pk)
+        units = units_of(plan.runner)
+        content = workouts_calendar(
+            plan.workouts.order_by("scheduled_date"), name=plan.name, units=units
+        )
+        return calendar_response(content, filename=f"plan-{plan.pk}.ics")

@@ -1,0 +1,421 @@
+"""Demo data (SPEC §4): runner ``demo``, coach ``coach``, one active 16-week half-marathon plan
+and about 60 runs, anchored on today.
+
+Re-running never duplicates: the demo runner's demo plan and runs are deleted and rebuilt from
+a fixed random seed, with the plan starting on the Monday eight weeks before this week's Monday,
+so the current week (plan week 9) always has workouts and runs.
+"""
+
+from __future__ import annotations
+
+import random
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from training.models import Plan, Run, RunnerProfile, Workout
+
+RUNNER_USERNAME = "demo"
+RUNNER_PASSWORD = "demo-password"  # noqa: S105  (published demo login, SPEC §4)
+COACH_USERNAME = "coach"
+COACH_PASSWORD = "coach-password"  # noqa: S105
+COACH_GROUP = "coach"
+PLAN_NAME = "Spring half marathon — 16 weeks"
+PLAN_WEEKS = 16
+WEEKS_BEFORE_THIS_WEEK = 8  # the current week is plan week 9
+BASE_WEEKS_BEFORE_PLAN = 5  # unplanned base-building runs before the plan started
+RUNNER_TIMEZONE = "Europe/London"
+SEED = 20260127
+
+Type = Workout.WorkoutType
+
+# Target paces in s/km for a runner aiming at about 1:50 for the half marathon.
+EASY_PACE = (365, 395)
+RECOVERY_PACE = (385, 420)
+LONG_PACE = (370, 400)
+TEMPO_PACE = (298, 310)
+INTERVAL_PACE = (270, 282)
+JOG_PACE = (420, 460)
+RACE_PACE = (308, 316)
+
+# Per plan week: long-run km, Saturday easy km, Monday recovery km, tempo km at tempo pace and
+# the Tuesday session (repeats, metres). Three build weeks then a cut-back, a two-week taper,
+# and the race on the last Sunday.
+LONG_KM = [10, 11, 12, 10, 13, 14, 15, 12, 16, 17, 18, 14, 19, 16, 12, 0]
+EASY_KM = [6, 6, 7, 6, 7, 8, 8, 7, 8, 9, 9, 8, 10, 8, 7, 4]
+RECOVERY_KM = [5, 5, 5, 4, 5, 6, 6, 5, 6, 6, 6, 5, 6, 6, 5, 5]
+TEMPO_KM = [3, 3, 4, 3, 4, 5, 5, 4, 6, 6, 7, 5, 8, 6, 4, 3]
+INTERVALS = [
+    (6, 400),
+    (8, 400),
+    (10, 400),
+    (6, 400),
+    (5, 800),
+    (6, 800),
+    (7, 800),
+    (5, 800),
+    (5, 1000),
+    (6, 1000),
+    (4, 1600),
+    (5, 1000),
+    (5, 1600),
+    (6, 1000),
+    (5, 800),
+    (4, 400),
+]
+HALF_MARATHON_M = 21_097.5
+
+# Share of due workouts the demo runner skipped, so adherence is realistic rather than 100%.
+MISS_RATE = 0.12
+
+
+def mid(pace: tuple[int, int]) -> float:
+    return (pace[0] + pace[1]) / 2
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    plan: Plan
+    workouts: int
+    runs: int
+    linked_runs: int
+
+
+class Command(BaseCommand):
+    help = "Create (or re-anchor on today) the demo runner, coach, plan, workouts and runs."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = seed_demo()
+        self.stdout.write(
+            f"Demo data ready: plan “{summary.plan.name}” {summary.plan.start_date} to "
+            f"{summary.plan.end_date} with {summary.workouts} workouts; {summary.runs} runs "
+            f"({summary.linked_runs} linked to workouts)."
+        )
+        self.stdout.write(
+            f"Logins: runner {RUNNER_USERNAME} / {RUNNER_PASSWORD}, "
+            f"coach {COACH_USERNAME} / {COACH_PASSWORD} (admin at /admin/)."
+        )
+
+
+@transaction.atomic
+def seed_demo(now: datetime | None = None) -> DemoSummary:
+    """Rebuild the demo data around ``now`` (default: the current time). Returns what exists."""
+    now = now or timezone.now()
+    tz = zoneinfo.ZoneInfo(RUNNER_TIMEZONE)
+    today = timezone.localtime(now, tz).date()
+    this_monday = today - timedelta(days=today.weekday())
+    plan_start = this_monday - timedelta(weeks=WEEKS_BEFORE_THIS_WEEK)
+
+    runner = _user(RUNNER_USERNAME, RUNNER_PASSWORD, first_name="Demo", last_name="Runner")
+    coach = _user(COACH_USERNAME, COACH_PASSWORD, first_name="Casey", last_name="Coach")
+    if not coach.is_staff:
+        coach.is_staff = True
+        coach.save(update_fields=["is_staff"])
+    coach.groups.add(Group.objects.get_or_create(name=COACH_GROUP)[0])
+    RunnerProfile.objects.update_or_create(
+        user=runner,
+        defaults={
+            "units": RunnerProfile.Units.KILOMETRES,
+            "timezone": RUNNER_TIMEZONE,
+            "max_hr": 189,
+            "resting_hr": 52,
+            "sex": RunnerProfile.Sex.FEMALE,
+        },
+    )
+
+    # Delete and rebuild: every run of the demo runner (a demo account) and the demo plan.
+    Run.objects.filter(runner=runner).delete()
+    Plan.objects.filter(runner=runner, name=PLAN_NAME).delete()
+
+    plan = Plan(
+        name=PLAN_NAME,
+        runner=runner,
+        coach=coach,
+        start_date=plan_start,
+        end_date=plan_start + timedelta(weeks=PLAN_WEEKS, days=-1),
+        status=Plan.Status.ACTIVE,
+        goal="Half marathon in about 1:50 (5:12 /km).",
+        description=(
+            "Five runs a week: Monday recovery, Tuesday intervals, Thursday tempo, Saturday "
+            "easy and the Sunday long run. Every fourth week is a cut-back week; two-week taper."
+        ),
+    )
+    plan.full_clean()
+    plan.save()
+
+    workouts = build_workouts(plan)
+    for workout in workouts:
+        workout.full_clean(validate_unique=False, validate_constraints=False)
+        workout.fill_totals_from_steps()  # bulk_create skips save(), which derives totals
+    Workout.objects.bulk_create(workouts)
+
+    runs = build_runs(runner=runner, plan=plan, workouts=workouts, now=now, tz=tz, today=today)
+    for run in runs:
+        run.full_clean(validate_unique=False, validate_constraints=False)
+        run.local_date = run.compute_local_date()  # bulk_create skips save(), which sets it
+    Run.objects.bulk_create(runs)
+
+    return DemoSummary(
+        plan=plan,
+        workouts=len(workouts),
+        runs=len(runs),
+        linked_runs=sum(1 for run in runs if run.workout is not None),
+    )
+
+
+def _user(username: str, password: str, **names: str) -> Any:
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults=names)
+    # Reset the password every time so the printed login always works.
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    return user
+
+
+def build_workouts(plan: Plan) -> list[Workout]:
+    """The 16-week schedule: Mon recovery, Tue speed, Wed rest, Thu tempo, Fri rest, Sat easy,
+    Sun long (the race on the last Sunday)."""
+    workouts: list[Workout] = []
+    for week in range(PLAN_WEEKS):
+        monday = plan.start_date + timedelta(weeks=week)
+        label = f"W{week + 1}"
+        cutback = (week + 1) % 4 == 0 and week < PLAN_WEEKS - 2
+        repeats, interval_m = INTERVALS[week]
+        tempo_m = TEMPO_KM[week] * 1000
+        day = [monday + timedelta(days=offset) for offset in range(7)]
+
+        def add(when: date, **fields: Any) -> None:
+            workouts.append(Workout(plan=plan, scheduled_date=when, **fields))
+
+        add(
+            day[0],
+            name=f"{label} Recovery run",
+            workout_type=Type.RECOVERY,
+            planned_distance_m=RECOVERY_KM[week] * 1000,
+            target_pace_min_s_per_km=RECOVERY_PACE[0],
+            target_pace_max_s_per_km=RECOVERY_PACE[1],
+            notes="Conversational, heart rate under 140." if week < 4 else "",
+        )
+        add(
+            day[1],
+            name=f"{label} Intervals {repeats} × {interval_m} m",  # noqa: RUF001
+            workout_type=Type.SPEED,
+            steps=[
+                {
+                    "kind": "warmup",
+                    "distance_m": 2000,
+                    "target_pace_min_s_per_km": EASY_PACE[0],
+                    "target_pace_max_s_per_km": EASY_PACE[1],
+                },
+                {
+                    "kind": "work",
+                    "repeat": repeats,
+                    "distance_m": interval_m,
+                    "target_pace_min_s_per_km": INTERVAL_PACE[0],
+                    "target_pace_max_s_per_km": INTERVAL_PACE[1],
+                },
+                {
+                    "kind": "recovery",
+                    "repeat": repeats,
+                    "duration_s": 90,
+                    "target_pace_min_s_per_km": JOG_PACE[0],
+                    "target_pace_max_s_per_km": JOG_PACE[1],
+                },
+                {
+                    "kind": "cooldown",
+                    "distance_m": 1500,
+                    "target_pace_min_s_per_km": EASY_PACE[0],
+                    "target_pace_max_s_per_km": EASY_PACE[1],
+                },
+            ],
+            notes="90 s jog between repeats.",
+        )
+        add(day[2], name="Rest", workout_type=Type.REST)
+        add(
+            day[3],
+            name=f"{label} Tempo {TEMPO_KM[week]} km",
+            workout_type=Type.TEMPO,
+            target_pace_min_s_per_km=TEMPO_PACE[0],
+            target_pace_max_s_per_km=TEMPO_PACE[1],
+            steps=[
+                {
+                    "kind": "warmup",
+                    "distance_m": 2000,
+                    "target_pace_min_s_per_km": EASY_PACE[0],
+                    "target_pace_max_s_per_km": EASY_PACE[1],
+                },
+                {
+                    "kind": "work",
+                    "distance_m": tempo_m,
+                    "target_pace_min_s_per_km": TEMPO_PACE[0],
+                    "target_pace_max_s_per_km": TEMPO_PACE[1],
+                },
+                {
+                    "kind": "cooldown",
+                    "distance_m": 1500,
+                    "target_pace_min_s_per_km": EASY_PACE[0],
+                    "target_pace_max_s_per_km": EASY_PACE[1],
+                },
+            ],
+            notes="Comfortably hard: you could say a few words, not a sentence.",
+        )
+        add(day[4], name="Rest", workout_type=Type.REST, notes="Stretch or yoga if you like.")
+        add(
+            day[5],
+            name=f"{label} Easy run" + (" with 6 strides" if week >= 4 else ""),
+            workout_type=Type.EASY,
+            planned_distance_m=EASY_KM[week] * 1000,
+            planned_duration_s=round(EASY_KM[week] * mid(EASY_PACE)),
+            target_pace_min_s_per_km=EASY_PACE[0],
+            target_pace_max_s_per_km=EASY_PACE[1],
+        )
+        if week == PLAN_WEEKS - 1:
+            add(
+                day[6],
+                name="Race day — half marathon",
+                workout_type=Type.RACE,
+                planned_distance_m=HALF_MARATHON_M,
+                planned_duration_s=round(HALF_MARATHON_M / 1000 * mid(RACE_PACE)),
+                target_pace_min_s_per_km=RACE_PACE[0],
+                target_pace_max_s_per_km=RACE_PACE[1],
+                notes="Start at 5:15 /km, speed up after 15 km if it feels good.",
+            )
+        else:
+            add(
+                day[6],
+                name=f"{label} Long run {LONG_KM[week]} km" + (" (cut-back)" if cutback else ""),
+                workout_type=Type.LONG,
+                planned_distance_m=LONG_KM[week] * 1000,
+                planned_duration_s=round(LONG_KM[week] * mid(LONG_PACE)),
+                target_pace_min_s_per_km=LONG_PACE[0],
+                target_pace_max_s_per_km=LONG_PACE[1],
+                notes="Take a gel every 45 minutes." if LONG_KM[week] >= 16 else "",
+            )
+    return workouts
+
+
+# Heart rate (avg range), perceived effort range and the share of planned distance a run covers.
+RUN_PROFILE: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    Type.RECOVERY: ((128, 138), (2, 3)),
+    Type.EASY: ((136, 146), (3, 4)),
+    Type.LONG: ((142, 152), (5, 7)),
+    Type.TEMPO: ((158, 168), (7, 8)),
+    Type.SPEED: ((152, 162), (8, 9)),
+    Type.RACE: ((168, 176), (9, 10)),
+}
+RUN_NOTES = [
+    "",
+    "",
+    "",
+    "Felt strong.",
+    "Windy along the river.",
+    "Legs heavy from yesterday.",
+    "Hot and humid, backed off the pace.",
+    "Great session, negative split.",
+    "Ran with the club.",
+    "Slight niggle in the left calf, eased off.",
+]
+
+
+def build_runs(
+    *,
+    runner: Any,
+    plan: Plan,
+    workouts: list[Workout],
+    now: datetime,
+    tz: zoneinfo.ZoneInfo,
+    today: date,
+) -> list[Run]:
+    """Runs from five weeks before the plan up to today.
+
+    Each day draws from its own generator, seeded by its offset from the plan start, so a day's
+    run is the same whichever day the command runs on. The current week is never skipped, and
+    today's workout (if it is not a rest day) is already done, so the week always shows runs.
+    """
+    by_date = {workout.scheduled_date: workout for workout in workouts}
+    this_monday = today - timedelta(days=today.weekday())
+    runs: list[Run] = []
+    first_day = plan.start_date - timedelta(weeks=BASE_WEEKS_BEFORE_PLAN)
+    for offset in range((today - first_day).days + 1):
+        day = first_day + timedelta(days=offset)
+        rng = random.Random(f"{SEED}:{(day - plan.start_date).days}")  # noqa: S311
+        workout = by_date.get(day)
+        if day < plan.start_date:
+            # Base building: easy Tue/Thu/Sat, a steady long run on Sunday.
+            if day.weekday() not in (1, 3, 5, 6):
+                continue
+            kind = Type.LONG if day.weekday() == 6 else Type.EASY
+            target_m = (8000 + 500 * (offset // 7)) if kind == Type.LONG else 6000
+            runs.append(_run(rng, runner, day, tz, now, kind, target_m, EASY_PACE))
+            continue
+        if workout is None or workout.is_rest:
+            # Now and then a short shake-out on a rest day, outside the schedule.
+            if day < today and workout is not None and rng.random() < 0.15:
+                run = _run(rng, runner, day, tz, now, Type.EASY, 4000, RECOVERY_PACE)
+                run.plan = plan
+                run.notes = "Shake-out, not on the plan."
+                runs.append(run)
+            continue
+        if day < this_monday and rng.random() < MISS_RATE:
+            continue  # missed
+        pace: tuple[float, float] = (
+            workout.target_pace_min_s_per_km or EASY_PACE[0],
+            workout.target_pace_max_s_per_km or EASY_PACE[1],
+        )
+        if workout.workout_type in (Type.SPEED, Type.TEMPO):
+            # Warm-up and cool-down pull the average pace of a quality session towards easy.
+            pace = (330, 350) if workout.workout_type == Type.SPEED else (318, 334)
+        planned_m = workout.planned_distance_m or 8000.0
+        run = _run(rng, runner, day, tz, now, workout.workout_type, planned_m, pace)
+        run.plan = plan
+        run.workout = workout
+        runs.append(run)
+    return runs
+
+
+def _run(
+    rng: random.Random,
+    runner: Any,
+    day: date,
+    tz: zoneinfo.ZoneInfo,
+    now: datetime,
+    kind: str,
+    target_m: float,
+    pace: tuple[float, float],
+) -> Run:
+    distance_m = round(target_m * rng.uniform(0.9, 1.08), -1)
+    pace_s_per_km = rng.uniform(pace[0] - 5, pace[1] + 5)
+    duration_s = round(distance_m / 1000 * pace_s_per_km)
+    (hr_low, hr_high), (effort_low, effort_high) = RUN_PROFILE[kind]
+    avg_hr = rng.randint(hr_low, hr_high)
+    # Weekday runs before work, the Sunday long run a little later.
+    if day.weekday() == 6:
+        start_local = time(8, rng.randrange(0, 50, 5))
+    else:
+        start_local = time(6, rng.randrange(10, 60, 5))
+    started_at = datetime.combine(day, start_local, tzinfo=tz)
+    # Today's run has happened already: never later than a minute ago, never before midnight.
+    midnight = datetime.combine(day, time(0, 0), tzinfo=tz)
+    started_at = max(midnight, min(started_at, now - timedelta(minutes=1)))
+    return Run(
+        runner=runner,
+        started_at=started_at,
+        timezone=str(tz),
+        distance_m=distance_m,
+        duration_s=duration_s,
+        elapsed_s=duration_s + rng.randint(0, 240),
+        elevation_gain_m=round(distance_m / 1000 * rng.uniform(3, 14)),
+        avg_heart_rate=avg_hr,
+        max_heart_rate=min(avg_hr + rng.randint(8, 22), 189),
+        avg_cadence=rng.randint(166, 182),
+        perceived_effort=rng.randint(effort_low, effort_high),
+        notes=rng.choice(RUN_NOTES),
+        source=Run.Source.MANUAL,
+    )
