@@ -96,3 +96,15 @@ def test_no_secret_reaches_a_log_line(captured_logs, anon_client):
 def test_redact_leaves_ordinary_text_alone():
     text = "GET /api/v1/runs 200 12.0ms user=7 tokenizer=ok"
     assert redact(text) == text
+
+
+@pytest.mark.urls("tracker.urls")
+@pytest.mark.parametrize("captured_logs", ["json"], indirect=True)
+def test_the_private_calendar_feed_token_in_the_url_is_not_logged(captured_logs, client, db):
+    token = "f00dfacecafebeef0123456789abcdef"
+    client.get(f"/calendar/{token}.ics")
+    client.get(f"/accounts/reset/MQ/{token}/")
+    text = captured_logs.getvalue()
+    assert "/calendar/[REDACTED].ics" in text
+    assert "/accounts/reset/MQ/[REDACTED]" in text
+    assert token not in text
