@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.exceptions import APIException
 
@@ -97,14 +96,11 @@ class DatabaseAwareExceptionHandler(ExceptionHandler):
 
 
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """``handler500``: 503 for database outages, JSON 500 under /api, Django's page elsewhere."""
+    """``handler500``: 503 for database outages; anything else is the API's handler500 (JSON
+    under /api, the site's 500 page elsewhere)."""
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         return database_unavailable_response(request)
-    if request.path_info.startswith("/api/"):
-        body = {
-            "type": "server_error",
-            "errors": [{"code": "error", "detail": "A server error occurred.", "attr": None}],
-        }
-        return JsonResponse(body, status=500)
-    return defaults.server_error(request, *args, **kwargs)
+    from training.api.errors import server_error as api_server_error
+
+    return api_server_error(request)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from tracker import health, metrics
 from tracker.auth_views import RateLimitedLoginView, signup
@@ -19,6 +20,15 @@ urlpatterns = [
     re_path(r"^health/ready/?$", health.ready, name="health-ready"),
     re_path(r"^metrics/?$", metrics.metrics_view, name="metrics"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    # OpenAPI schema and its offline viewers (assets from drf-spectacular-sidecar), each with and
+    # without the trailing slash.
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(
+        r"^redoc/?$",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     # Dashboard (SPEC §10): sign-in pages, then the runner's pages at the site root.
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/signup/", signup, name="signup"),
@@ -26,5 +36,8 @@ urlpatterns = [
     path("", include("training.urls")),
 ]
 
-# Database outages → 503 (JSON under /api) even when the fault comes from middleware.
+# JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7). The 500 handler first turns
+# database outages into 503s (also when the fault comes from middleware), then defers to the
+# API's handler.
+handler404 = "training.api.errors.not_found"
 handler500 = "tracker.db_faults.server_error"

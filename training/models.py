@@ -522,3 +522,54 @@ class RunTrack(models.Model):
     @property
     def point_count(self) -> int:
         return len(self.samples.get("t_s", []))
+
+
+class Deletion(models.Model):
+    """A tombstone for a deleted plan, workout or run, so that syncing clients can drop their
+    copy (SPEC §7 ``GET /api/v1/deletions?since=…``).
+
+    The user ids are plain integers, not foreign keys: a tombstone is written while the row (and
+    sometimes its user) is being deleted, and it must neither block nor follow that delete.
+    ``coach_user_id`` is the coach of the plan (of the workout's plan) at deletion time.
+    """
+
+    class ObjectType(models.TextChoices):
+        PLAN = "plan", "Plan"
+        WORKOUT = "workout", "Workout"
+        RUN = "run", "Run"
+
+    object_type = models.CharField(max_length=10, choices=ObjectType.choices)
+    object_id = models.UUIDField()
+    runner_user_id = models.BigIntegerField(db_index=True)
+    coach_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id} deleted at {self.deleted_at}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful response to a create sent with an ``Idempotency-Key`` header, replayed
+    when the same user retries with the same key within 24 hours (SPEC §7)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
+    key = models.CharField(max_length=255)
+    request_signature = models.CharField(
+        max_length=300, help_text="HTTP method and path the key was first used with."
+    )
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.request_signature})"

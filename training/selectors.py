@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from training.models import Plan, Run, Workout
+from training.models import Deletion, Plan, Run, Workout
 
 UserLike = User | AnonymousUser
 
@@ -65,3 +65,17 @@ def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
     if not coach.is_authenticated:
         return False
     return Plan.objects.filter(coach=coach, runner_id=runner_id).exists()
+
+
+def deletions_visible_to(user: UserLike) -> QuerySet[Deletion]:
+    """Tombstones of what ``user`` could see before it was deleted: their own objects, the plans
+    (and workouts) they coached, and the runs of the runners they coach."""
+    if not user.is_authenticated:
+        return Deletion.objects.none()
+    if user.is_superuser:
+        return Deletion.objects.all()
+    return Deletion.objects.filter(
+        Q(runner_user_id=user.pk)
+        | Q(coach_user_id=user.pk)
+        | Q(object_type=Deletion.ObjectType.RUN, runner_user_id__in=coached_runner_ids(user))
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from training.importers import ActivityFileError, parse_activity, read_capped, unpack
-from training.models import Plan, Run, RunTrack, Workout, available_timezones
+from training.models import Deletion, Plan, Run, RunTrack, Workout, available_timezones
+from training.tombstones import tombstones_recorded
 
 PLAN_COPY_FIELDS = ("name", "description", "goal")
 WORKOUT_COPY_FIELDS = (
@@ -129,6 +130,90 @@ def run_update(*, run: Run, **fields: Any) -> Run:
     run.full_clean()
     run.save()
     return run
+
+
+# --- Deletes with sync tombstones (SPEC §7 deletions feed) ----------------------------------------
+# The services write the tombstones in bulk; the signal receivers in training/signals.py catch
+# deletes made any other way (admin bulk actions, a user's cascade) one row at a time.
+
+
+def _tombstones_for_plan(plan: Plan, *, deleted_at: datetime) -> list[Deletion]:
+    tombstones = [
+        Deletion(
+            object_type=Deletion.ObjectType.PLAN,
+            object_id=plan.pk,
+            runner_user_id=plan.runner_id,
+            coach_user_id=plan.coach_id,
+            deleted_at=deleted_at,
+        )
+    ]
+    tombstones += [
+        Deletion(
+            object_type=Deletion.ObjectType.WORKOUT,
+            object_id=workout_id,
+            runner_user_id=plan.runner_id,
+            coach_user_id=plan.coach_id,
+            deleted_at=deleted_at,
+        )
+        for workout_id in plan.workouts.values_list("id", flat=True)
+    ]
+    return tombstones
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan) -> None:
+    """Delete ``plan`` and its workouts; its runs stay, unlinked, and count as updated so that
+    syncing clients fetch them again."""
+    now = timezone.now()
+    Deletion.objects.bulk_create(_tombstones_for_plan(plan, deleted_at=now))
+    Run.objects.filter(plan=plan).update(plan=None, workout=None, updated_at=now)
+    with tombstones_recorded():
+        plan.delete()
+
+
+@transaction.atomic
+def workout_delete(*, workout: Workout) -> None:
+    now = timezone.now()
+    plan = workout.plan
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.WORKOUT,
+        object_id=workout.pk,
+        runner_user_id=plan.runner_id,
+        coach_user_id=plan.coach_id,
+        deleted_at=now,
+    )
+    Run.objects.filter(workout=workout).update(workout=None, updated_at=now)
+    with tombstones_recorded():
+        workout.delete()
+
+
+@transaction.atomic
+def run_delete(*, run: Run) -> None:
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.RUN, object_id=run.pk, runner_user_id=run.runner_id
+    )
+    with tombstones_recorded():
+        run.delete()
+
+
+@transaction.atomic
+def plan_update_keeping_workouts_inside(*, plan: Plan, **fields: Any) -> Plan:
+    """``plan_update``, refusing new dates that would leave some of the plan's workouts outside
+    the plan (SPEC §6: a workout's date lies within its plan's)."""
+    start_date = fields.get("start_date", plan.start_date)
+    end_date = fields.get("end_date", plan.end_date)
+    if plan.pk is not None and start_date and end_date:
+        outside = plan.workouts.exclude(scheduled_date__range=(start_date, end_date))
+        first_outside = outside.order_by("scheduled_date").values_list("scheduled_date", flat=True)
+        stranded = list(first_outside[:1])
+        if stranded:
+            field = "start_date" if stranded[0] < start_date else "end_date"
+            message = (
+                f"The plan has a workout on {stranded[0]}, outside the new dates; "
+                "move or delete it first."
+            )
+            raise ValidationError({field: ValidationError(message, code="workouts_outside_plan")})
+    return plan_update(plan=plan, **fields)
 
 
 # --- Activity-file import (SPEC §6/§7, issue 7) ---------------------------------------------------

@@ -14,3 +14,7 @@ def create_runner_profile(
     """Every user gets a profile, so views and analytics can rely on ``user.profile``."""
     if created and not raw:
         RunnerProfile.objects.get_or_create(user=instance)
+
+
+# Sync tombstones for deletes (SPEC §7); importing the module connects its receivers.
+from training import tombstones  # noqa: E402, F401

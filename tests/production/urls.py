@@ -6,7 +6,6 @@ from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import RequestContext, Template
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -95,10 +94,8 @@ urlpatterns = [
     path("probe/broken-db", plain_broken_database),
     path("probe/json", plain_json),
     path("probe/nonce", nonce_page),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("tracker.urls")),
 ]
 
+handler404 = "training.api.errors.not_found"
 handler500 = "tracker.db_faults.server_error"

@@ -1,0 +1,89 @@
+"""Errors in the one API shape (SPEC §7, drf-standardized-errors):
+``{"type", "errors": [{"code", "detail", "attr"}]}``.
+
+- ``service_errors()`` turns what the services raise into API errors: a model ``ValidationError``
+  becomes a 400 naming the field in ``attr``, a database constraint violation a 409 with a
+  message and never a 500 with the database's internals.
+- ``not_found`` / ``server_error`` are the project's ``handler404`` / ``handler500``: JSON for
+  paths under ``/api/``, Django's HTML pages elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import status
+from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
+from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The change conflicts with data already stored."
+    default_code = "conflict"
+
+
+def validation_error_from_django(exc: DjangoValidationError) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    ErrorDetail(str(message), code=error.code or "invalid")
+                    for error in exc.error_list
+                    for message in error
+                ]
+            }
+        )
+    detail: dict[str, list[ErrorDetail]] = {}
+    for field, errors in exc.error_dict.items():
+        key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+        detail[key] = [
+            ErrorDetail(str(message), code=error.code or "invalid")
+            for error in errors
+            for message in error
+        ]
+    return ValidationError(detail)
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise validation_error_from_django(exc) from exc
+    except IntegrityError as exc:
+        # The model's clean() mirrors the constraints, so this is a race or a rule clean() does
+        # not see; the database message stays in the log, not in the response.
+        logger.warning("integrity error turned into 409: %s", exc)
+        raise Conflict() from exc
+
+
+def _is_api_path(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_body(error_type: str, code: str, detail: str) -> dict:
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api_path(request):
+        return JsonResponse(_error_body("client_error", "not_found", "Not found."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api_path(request):
+        return JsonResponse(
+            _error_body("server_error", "error", "A server error occurred."), status=500
+        )
+    return defaults.server_error(request)

@@ -1,0 +1,123 @@
+"""List filters (SPEC §7): one FilterSet per model, plus an ordering filter that rejects unknown
+fields and always ends with ``id`` so that pages never shuffle rows with equal sort keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from rest_framework import serializers
+from rest_framework.filters import OrderingFilter
+
+from training.models import Deletion, Plan, Run, Workout
+
+UPDATED_AFTER_HELP = (
+    "ISO 8601 datetime: only objects changed at or after it (for sync; pass the time of the "
+    "previous sync)."
+)
+
+
+class PlanFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Plan.Status.choices)
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", help_text="Text contained in the plan name."
+    )
+    runner = django_filters.NumberFilter(field_name="runner_id", help_text="Runner's user id.")
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["status", "q", "runner", "updated_after"]
+
+
+class WorkoutFilter(django_filters.FilterSet):
+    plan = django_filters.UUIDFilter(field_name="plan_id", help_text="Plan id.")
+    workout_type = django_filters.ChoiceFilter(choices=Workout.WorkoutType.choices)
+    scheduled_after = django_filters.DateFilter(
+        field_name="scheduled_date", lookup_expr="gte", help_text="Scheduled on or after (date)."
+    )
+    scheduled_before = django_filters.DateFilter(
+        field_name="scheduled_date", lookup_expr="lte", help_text="Scheduled on or before (date)."
+    )
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
+    )
+
+    class Meta:
+        model = Workout
+        fields = ["plan", "workout_type", "scheduled_after", "scheduled_before", "updated_after"]
+
+
+class RunFilter(django_filters.FilterSet):
+    plan = django_filters.UUIDFilter(field_name="plan_id", help_text="Plan id.")
+    workout = django_filters.UUIDFilter(field_name="workout_id", help_text="Workout id.")
+    source = django_filters.ChoiceFilter(choices=Run.Source.choices)
+    runner = django_filters.NumberFilter(
+        field_name="runner_id", help_text="Runner's user id (for coaches)."
+    )
+    started_after = django_filters.IsoDateTimeFilter(
+        field_name="started_at", lookup_expr="gte", help_text="Started at or after (ISO 8601)."
+    )
+    started_before = django_filters.IsoDateTimeFilter(
+        field_name="started_at", lookup_expr="lt", help_text="Started before (ISO 8601)."
+    )
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
+    )
+
+    class Meta:
+        model = Run
+        fields = [
+            "plan",
+            "workout",
+            "source",
+            "runner",
+            "started_after",
+            "started_before",
+            "updated_after",
+        ]
+
+
+class DeletionFilter(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(
+        field_name="deleted_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 datetime: only deletions at or after it.",
+    )
+
+    class Meta:
+        model = Deletion
+        fields = ["since"]
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``ordering`` as DRF has it, except that an unknown field is a 400 naming the parameter
+    (DRF ignores it silently) and ``id`` is appended as the final tie-break."""
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> list[str]:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            valid = {
+                name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            unknown = [field for field in fields if field.lstrip("-") not in valid]
+            if unknown or not fields:
+                raise serializers.ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering field(s): {', '.join(unknown) or params}. "
+                            f"Allowed: {', '.join(sorted(valid))} (prefix - for descending)."
+                        ]
+                    },
+                    code="invalid_ordering",
+                )
+            ordering = fields
+        else:
+            ordering = list(self.get_default_ordering(view) or [])
+        if not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
+            descending = bool(ordering) and ordering[0].startswith("-")
+            ordering.append("-id" if descending else "id")
+        return ordering

@@ -1,0 +1,306 @@
+"""Input and output shapes of the REST API v1 (SPEC §6, §7).
+
+Serializers check the shape of a request and which related objects the caller may name; every
+domain rule lives in the model's ``clean()`` and runs through the services (training/services.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from training.models import Deletion, Plan, Run, Workout, validate_timezone_name
+from training.selectors import coached_runner_ids, plans_visible_to
+from training.steps import StepsError, validate_steps
+
+User = get_user_model()
+
+
+def _request_user(serializer: serializers.Serializer) -> Any:
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+def set_queryset(serializer: serializers.Serializer, name: str, queryset: QuerySet) -> None:
+    """Scope a related field's choices to the request's user (they cannot be known at import)."""
+    field: Any = serializer.fields[name]
+    field.queryset = queryset
+
+
+def runners_plannable_by(user: Any) -> QuerySet:
+    """Users ``user`` may create or copy plans for: themself, the runners they coach, or anyone
+    for a superuser. Everyone else is answered as "does not exist", so ids are not probed."""
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.filter(is_active=True)
+    return User.objects.filter(Q(pk=user.pk) | Q(pk__in=coached_runner_ids(user)), is_active=True)
+
+
+def coach_candidates() -> QuerySet:
+    # A coach is staff or in the "coach" group (SPEC §4 demo coach); naming anyone else as the
+    # coach of a plan would hand them read access to the runner's runs by mistake.
+    return User.objects.filter(
+        Q(is_staff=True) | Q(groups__name="coach"), is_active=True
+    ).distinct()
+
+
+class StepSerializer(serializers.Serializer):
+    """One step of a structured workout (documentation of ``steps``; validated by
+    training/steps.py)."""
+
+    kind = serializers.ChoiceField(choices=["warmup", "work", "recovery", "cooldown"])
+    repeat = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    distance_m = serializers.FloatField(required=False, help_text="Metres; or duration_s.")
+    duration_s = serializers.FloatField(required=False, help_text="Seconds; or distance_m.")
+    target_pace_min_s_per_km = serializers.FloatField(required=False)
+    target_pace_max_s_per_km = serializers.FloatField(required=False)
+
+
+@extend_schema_field(StepSerializer(many=True))
+class StepsField(serializers.JSONField):
+    """Structured steps, validated by ``training.steps.validate_steps`` (one definition for the
+    model, the admin and the API) and returned as given."""
+
+    def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
+        value = super().to_internal_value(data)
+        try:
+            return validate_steps(value)
+        except StepsError as exc:
+            raise serializers.ValidationError(str(exc), code="invalid_steps") from exc
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    runner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        required=False,
+        help_text="User id of the runner the plan is for; defaults to the caller. A coach may "
+        "name a runner they coach. Cannot change after creation.",
+    )
+    coach = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="User id of the coach (staff or in the coach group), or null. When a coach "
+        "creates a plan for one of their runners it defaults to that coach.",
+    )
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "name",
+            "description",
+            "runner",
+            "coach",
+            "start_date",
+            "end_date",
+            "status",
+            "goal",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"name": {"trim_whitespace": True}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _request_user(self)
+        set_queryset(self, "runner", runners_plannable_by(user))
+        set_queryset(self, "coach", coach_candidates())
+
+    def validate_runner(self, runner: Any) -> Any:
+        if self.instance is not None and runner.pk != self.instance.runner_id:
+            raise serializers.ValidationError(
+                "A plan's runner cannot change; copy the plan to the other runner instead.",
+                code="immutable",
+            )
+        return runner
+
+
+class PlanCopySerializer(serializers.Serializer):
+    runner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        help_text="User id of the runner who gets the copy: the caller or a runner they coach.",
+    )
+    start_date = serializers.DateField(help_text="First day of the copy; workouts shift with it.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "runner", runners_plannable_by(_request_user(self)))
+
+
+class WorkoutSerializer(serializers.ModelSerializer):
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=Plan.objects.none(), help_text="Id of a plan the caller may see."
+    )
+    steps = StepsField(
+        required=False,
+        help_text="Optional structured workout: ordered steps. Planned distance and duration "
+        "are derived from them when not given.",
+    )
+
+    class Meta:
+        model = Workout
+        fields = [
+            "id",
+            "plan",
+            "name",
+            "workout_type",
+            "scheduled_date",
+            "planned_distance_m",
+            "planned_duration_s",
+            "target_pace_min_s_per_km",
+            "target_pace_max_s_per_km",
+            "steps",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _request_user(self)
+        if user is not None:
+            set_queryset(self, "plan", plans_visible_to(user))
+        if plan_from_path:
+            # Nested route: the plan comes from the URL and is not part of the body.
+            self.fields["plan"].read_only = True
+
+    def validate_plan(self, plan: Plan) -> Plan:
+        # Runs linked to the workout belong to its plan; moving it would split them apart.
+        if self.instance is not None and plan.pk != self.instance.plan_id:
+            raise serializers.ValidationError(
+                "A workout cannot move to another plan; create it there instead.",
+                code="immutable",
+            )
+        return plan
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime that must carry its offset: a run's start without one is ambiguous
+    by up to a day, so it is refused instead of being read as server time."""
+
+    def enforce_timezone(self, value: Any) -> Any:
+        if timezone.is_naive(value):
+            raise serializers.ValidationError(
+                "Include a time zone offset (e.g. 2026-01-06T07:00:00+01:00 or ...Z).",
+                code="naive_datetime",
+            )
+        return super().enforce_timezone(value)
+
+
+class RunSerializer(serializers.ModelSerializer):
+    started_at = AwareDateTimeField(help_text="ISO 8601 with offset; not in the future.")
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=Plan.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Id of one of the runner's plans; set from the workout when only that is given.",
+    )
+    workout = serializers.PrimaryKeyRelatedField(
+        queryset=Workout.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Id of a workout of the run's plan (of the same runner).",
+    )
+    timezone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="IANA time zone where the run started; defaults to the runner's profile.",
+    )
+    pace_s_per_km = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Moving pace, seconds per kilometre (derived)."
+    )
+
+    class Meta:
+        model = Run
+        fields = [
+            "id",
+            "runner",
+            "plan",
+            "workout",
+            "started_at",
+            "timezone",
+            "local_date",
+            "distance_m",
+            "duration_s",
+            "elapsed_s",
+            "pace_s_per_km",
+            "elevation_gain_m",
+            "avg_heart_rate",
+            "max_heart_rate",
+            "avg_cadence",
+            "perceived_effort",
+            "notes",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "runner", "local_date", "source", "created_at", "updated_at"]
+
+    def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _request_user(self)
+        if user is not None and user.is_authenticated:
+            # A run links only to the runner's own plans; a superuser editing another runner's
+            # run is checked by the model (plan and run must share the runner).
+            plans = Plan.objects.all() if user.is_superuser else Plan.objects.filter(runner=user)
+            workouts = (
+                Workout.objects.all()
+                if user.is_superuser
+                else Workout.objects.filter(plan__runner=user)
+            )
+            set_queryset(self, "plan", plans)
+            set_queryset(self, "workout", workouts)
+        if plan_from_path:
+            self.fields["plan"].read_only = True
+
+    def validate_timezone(self, value: str) -> str:
+        if value:
+            try:
+                validate_timezone_name(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(
+                    f"{value} is not a known IANA time zone (e.g. Europe/London).",
+                    code="invalid_timezone",
+                ) from exc
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Linking a workout links its plan; unlinking the plan unlinks the workout.
+        workout = attrs.get("workout")
+        if workout is not None and "plan" not in attrs and not self.fields["plan"].read_only:
+            attrs["plan"] = workout.plan
+        if "plan" in attrs and attrs["plan"] is None and "workout" not in attrs:
+            attrs["workout"] = None
+        return attrs
+
+
+class DeletionSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="object_type", help_text="plan, workout or run.")
+    id = serializers.UUIDField(source="object_id")
+
+    class Meta:
+        model = Deletion
+        fields = ["type", "id", "deleted_at"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,382 @@
+"""REST API v1 viewsets (SPEC §7): plans, workouts, runs, their seed-compatible nested routes, the
+plan copy tool and the sync deletions feed.
+
+Views stay thin: ``get_queryset`` scopes with training/selectors.py (out of view → 404), writes go
+through training/services.py inside ``service_errors()`` (model validation → 400 with ``attr``,
+constraint violations → 409), creates honour ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from training import services
+from training.api.errors import service_errors
+from training.api.filters import (
+    DeletionFilter,
+    PlanFilter,
+    RunFilter,
+    StrictOrderingFilter,
+    WorkoutFilter,
+)
+from training.api.idempotency import IDEMPOTENCY_HEADER, idempotent_create
+from training.api.permissions import CanWriteRun
+from training.api.serializers import (
+    DeletionSerializer,
+    PlanCopySerializer,
+    PlanSerializer,
+    RunSerializer,
+    WorkoutSerializer,
+)
+from training.models import Deletion, Plan, Run, Workout
+from training.selectors import (
+    deletions_visible_to,
+    plans_visible_to,
+    runs_visible_to,
+    workouts_visible_to,
+)
+
+UUID_REGEX = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (e.g. a UUID) per create. A retry with the same key within "
+    "24 hours returns the first response (header `Idempotent-Replayed: true`) and creates "
+    "nothing; the same key on a different route → 409.",
+)
+PLAN_ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Plan id."
+)
+PUT_NOTE = "PUT replaces: every required field must be sent. PATCH changes only the fields sent."
+
+
+def caller(request: Request) -> User:
+    """The authenticated user (every view here requires authentication)."""
+    return cast(User, request.user)
+
+
+class IdempotentCreateMixin:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        parent_create = super().create  # type: ignore[misc]
+        return idempotent_create(request, lambda: parent_create(request, *args, **kwargs))
+
+
+class BaseViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    lookup_value_regex = UUID_REGEX
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List plans",
+        description="Plans the caller may see: their own, the ones they coach (all for a "
+        "superuser). Default order: start date, then id.",
+    ),
+    create=extend_schema(
+        summary="Create a plan",
+        description="`runner` defaults to the caller; a coach may name a runner they coach "
+        "(the coach then defaults to the caller).",
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="Get a plan"),
+    update=extend_schema(summary="Replace a plan", description=PUT_NOTE),
+    partial_update=extend_schema(summary="Change some fields of a plan", description=PUT_NOTE),
+    destroy=extend_schema(
+        summary="Delete a plan",
+        description="Deletes its workouts too; its runs stay, unlinked. Listed in /deletions.",
+    ),
+)
+class PlanViewSet(BaseViewSet):
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+    ordering_fields = ["start_date", "end_date", "name", "status", "created_at", "updated_at"]
+    ordering = ["start_date"]
+
+    def get_queryset(self) -> QuerySet[Plan]:
+        if getattr(self, "swagger_fake_view", False):
+            return Plan.objects.none()
+        return plans_visible_to(self.request.user)
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        user = caller(self.request)
+        fields = dict(serializer.validated_data)
+        runner = fields.pop("runner", user)
+        if "coach" not in fields and runner.pk != user.pk and not user.is_superuser:
+            fields["coach"] = user
+        with service_errors():
+            serializer.instance = services.plan_create(runner=runner, **fields)
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        fields = dict(serializer.validated_data)
+        fields.pop("runner", None)  # unchanged (the serializer refuses a different one)
+        with service_errors():
+            serializer.instance = services.plan_update_keeping_workouts_inside(
+                plan=cast(Plan, serializer.instance), **fields
+            )
+
+    def perform_destroy(self, instance: Plan) -> None:
+        with service_errors():
+            services.plan_delete(plan=instance)
+
+    @extend_schema(
+        summary="Copy a plan to a runner",
+        description="Copies the plan and its workouts for `runner` (the caller or a runner the "
+        "caller coaches), shifted so the copy starts on `start_date`. The copy is a draft; runs "
+        "are not copied. When a coach copies for one of their runners, the copy names that "
+        "coach.",
+        request=PlanCopySerializer,
+        responses={201: PlanSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"], url_path="copy", filter_backends=[])
+    def copy(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+
+        def create() -> Response:
+            serializer = PlanCopySerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            runner = serializer.validated_data["runner"]
+            user = caller(request)
+            coach = user if runner.pk != user.pk and not user.is_superuser else None
+            with service_errors():
+                copy = services.plan_copy_to_runner(
+                    plan=plan,
+                    runner=runner,
+                    start_date=serializer.validated_data["start_date"],
+                    coach=coach,
+                )
+            body = PlanSerializer(copy, context=self.get_serializer_context()).data
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return idempotent_create(request, create)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List workouts",
+        description="Workouts of the plans the caller may see. Default order: scheduled date, "
+        "then id.",
+    ),
+    create=extend_schema(summary="Create a workout", parameters=[IDEMPOTENCY_PARAMETER]),
+    retrieve=extend_schema(summary="Get a workout"),
+    update=extend_schema(summary="Replace a workout", description=PUT_NOTE),
+    partial_update=extend_schema(summary="Change some fields of a workout", description=PUT_NOTE),
+    destroy=extend_schema(
+        summary="Delete a workout",
+        description="Runs linked to it stay, unlinked. Listed in /deletions.",
+    ),
+)
+class WorkoutViewSet(BaseViewSet):
+    serializer_class = WorkoutSerializer
+    filterset_class = WorkoutFilter
+    ordering_fields = [
+        "scheduled_date",
+        "name",
+        "workout_type",
+        "planned_distance_m",
+        "planned_duration_s",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["scheduled_date"]
+
+    def get_queryset(self) -> QuerySet[Workout]:
+        if getattr(self, "swagger_fake_view", False):
+            return Workout.objects.none()
+        return workouts_visible_to(self.request.user)
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        fields = dict(serializer.validated_data)
+        plan = fields.pop("plan")
+        with service_errors():
+            serializer.instance = services.workout_create(plan=plan, **fields)
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            serializer.instance = services.workout_update(
+                workout=cast(Workout, serializer.instance), **serializer.validated_data
+            )
+
+    def perform_destroy(self, instance: Workout) -> None:
+        with service_errors():
+            services.workout_delete(workout=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List runs",
+        description="The caller's runs and, for a coach, the runs of the runners they coach. "
+        "Default order: newest first, then id.",
+    ),
+    create=extend_schema(
+        summary="Log a run",
+        description="The runner is always the caller. Linking `workout` sets `plan`; both must "
+        "be the caller's. `timezone` defaults to the profile's.",
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="Get a run"),
+    update=extend_schema(
+        summary="Replace a run",
+        description=PUT_NOTE + " A coach reading a runner's run gets 403 on any write.",
+    ),
+    partial_update=extend_schema(summary="Change some fields of a run", description=PUT_NOTE),
+    destroy=extend_schema(summary="Delete a run", description="Listed in /deletions."),
+)
+class RunViewSet(BaseViewSet):
+    serializer_class = RunSerializer
+    filterset_class = RunFilter
+    permission_classes = [IsAuthenticated, CanWriteRun]
+    ordering_fields = [
+        "started_at",
+        "distance_m",
+        "duration_s",
+        "elevation_gain_m",
+        "avg_heart_rate",
+        "perceived_effort",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["-started_at"]
+
+    def get_queryset(self) -> QuerySet[Run]:
+        if getattr(self, "swagger_fake_view", False):
+            return Run.objects.none()
+        return runs_visible_to(self.request.user)
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            serializer.instance = services.run_create(
+                runner=caller(self.request), **serializer.validated_data
+            )
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            serializer.instance = services.run_update(
+                run=cast(Run, serializer.instance), **serializer.validated_data
+            )
+
+    def perform_destroy(self, instance: Run) -> None:
+        with service_errors():
+            services.run_delete(run=instance)
+
+
+class PlanScopedMixin(viewsets.GenericViewSet):
+    """Seed-compatible nested routes ``/plans/{id}/…``: the plan comes from the path and
+    must be visible to the caller (else 404); list and create otherwise behave as the flat route.
+    """
+
+    _plan: Plan
+
+    def get_plan(self) -> Plan:
+        if not hasattr(self, "_plan"):
+            self._plan = get_object_or_404(
+                plans_visible_to(self.request.user), pk=self.kwargs["id"]
+            )
+        return self._plan
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["plan_from_path"] = True
+        return super().get_serializer(*args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a plan's workouts",
+        description="As `GET /workouts?plan={id}`; 404 when the plan is out of view.",
+        parameters=[PLAN_ID_PARAMETER],
+    ),
+    create=extend_schema(
+        summary="Add a workout to a plan",
+        description="As `POST /workouts` with the plan taken from the path.",
+        parameters=[PLAN_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
+    ),
+)
+class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Workout]:
+        if getattr(self, "swagger_fake_view", False):
+            return Workout.objects.none()
+        return super().get_queryset().filter(plan=self.get_plan())
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            serializer.instance = services.workout_create(
+                plan=self.get_plan(), **serializer.validated_data
+            )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a plan's runs",
+        description="As `GET /runs?plan={id}`; 404 when the plan is out of view.",
+        parameters=[PLAN_ID_PARAMETER],
+    ),
+    create=extend_schema(
+        summary="Log a run on a plan",
+        description="As `POST /runs` with the plan taken from the path. Only the plan's runner "
+        "logs runs on it: a coach of the plan gets 403.",
+        parameters=[PLAN_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
+    ),
+)
+class PlanRunViewSet(PlanScopedMixin, RunViewSet):
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Run]:
+        if getattr(self, "swagger_fake_view", False):
+            return Run.objects.none()
+        return super().get_queryset().filter(plan=self.get_plan())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_plan()
+        if plan.runner_id != request.user.pk:
+            raise PermissionDenied("Only the plan's runner can log runs on it.")
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            serializer.instance = services.run_create(
+                runner=caller(self.request), plan=self.get_plan(), **serializer.validated_data
+            )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Deletions feed (sync)",
+        description="Plans, workouts and runs deleted since `since` that the caller could see, "
+        "oldest first, so a syncing client can drop its copies. Deleting a plan lists its "
+        "workouts too.",
+    ),
+)
+class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = DeletionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DeletionFilter
+
+    def get_queryset(self) -> QuerySet[Deletion]:
+        if getattr(self, "swagger_fake_view", False):
+            return Deletion.objects.none()
+        return deletions_visible_to(self.request.user).order_by("deleted_at", "id")
