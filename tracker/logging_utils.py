@@ -81,7 +81,12 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            request_id = request_id_var.get()
+            # django.request logs 4xx/5xx after the middleware chain has returned (outside the
+            # context); the request it attaches still carries the id.
+            if request_id == "-" and isinstance(getattr(record, "request", None), HttpRequest):
+                request_id = getattr(record.request, "request_id", "-")
+            record.request_id = request_id
         return True
 
 

@@ -108,3 +108,15 @@ def test_the_private_calendar_feed_token_in_the_url_is_not_logged(captured_logs,
     assert "/calendar/[REDACTED].ics" in text
     assert "/accounts/reset/MQ/[REDACTED]" in text
     assert token not in text
+
+
+def test_djangos_own_error_line_for_a_request_carries_its_id(client, caplog, settings):
+    # django.request logs a 5xx after the middleware chain returned; the id must still be there.
+    from tracker.logging_utils import RequestIdFilter
+
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        client.get("/probe/broken-db", HTTP_X_REQUEST_ID="after-the-chain")
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.status_code == 503
+    assert record.request_id == "after-the-chain"
