@@ -50,10 +50,8 @@ class DatabaseUnavailable(APIException):
 
 
 def _mark(response: HttpResponse) -> HttpResponse:
+    # Clients and proxies may retry after this; the pool gets a fresh connection attempt by then.
     response["Retry-After"] = str(RETRY_AFTER_S)
-    # The rate-limit middleware must not ask the cache to count a request the database refused
-    # (nor touch request.user, which would query the database again).
-    response.database_unavailable = True  # type: ignore[attr-defined]
     return response
 
 

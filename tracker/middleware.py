@@ -188,7 +188,9 @@ class RateLimitHeadersMiddleware:
         if not is_api_path(request.path_info):
             return response
         status = getattr(request, "rate_limit", None)
-        if status is None and not is_database_unavailable_response(response):
+        if status is None:
+            # Safe during a database outage too: counting touches only the cache, and the user
+            # is read only if authentication already ran (never a lazy session lookup).
             status = count_outside_drf(request)
             # Over budget: a refusal (401, 404, 413 ...) becomes a 429. A success from a view that
             # opted out of throttling is kept — its work is done and the client needs the result.
@@ -203,10 +205,6 @@ class RateLimitHeadersMiddleware:
         if response.status_code == 429 and not status.allowed and "Retry-After" not in response:
             response["Retry-After"] = str(status.retry_after_s())
         return response
-
-
-def is_database_unavailable_response(response: HttpResponse) -> bool:
-    return getattr(response, "database_unavailable", False)
 
 
 def throttled_response(retry_after_s: int) -> JsonResponse:

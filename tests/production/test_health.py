@@ -11,6 +11,8 @@ import pytest
 from django.db import connections
 from django.db.utils import load_backend
 
+from tests.production.conftest import READ_LIMIT
+
 pytestmark = pytest.mark.urls("tests.production.urls")
 
 
@@ -168,6 +170,8 @@ def test_token_authentication_against_a_dead_database_is_503_not_500(anon_client
     assert elapsed_s < 10
     assert response.status_code == 503
     assert response.json()["errors"][0]["code"] == "database_unavailable"
+    # Counted against the anonymous IP budget (authentication never finished): the cache works.
+    assert response["X-RateLimit-Remaining"] == str(READ_LIMIT - 1)
 
 
 @pytest.mark.usefixtures("database_down")
