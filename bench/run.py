@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,8 @@ DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/tracker_bench"
 APP_PORT, CEILING_PORT, SMALL_PORT = 8765, 8766, 8767
 DURATION_S = int(os.environ.get("BENCH_DURATION_S", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SCALE_ROUNDS = 4
+SCALE_ROUND_S = max(2, DURATION_S // 2)
 
 
 def log(message: str) -> None:
@@ -160,11 +163,31 @@ def parse_wrk(output: str) -> dict:
     }
 
 
+def combine_rounds(rounds: list[dict]) -> dict:
+    """One row from several wrk rounds: medians of their p50s, p99s and rates."""
+
+    def median(key: str) -> float | None:
+        values = [r[key] for r in rounds if r[key] is not None]
+        return round(statistics.median(values), 2) if values else None
+
+    return {
+        "requests_per_s": median("requests_per_s"),
+        "p50_ms": median("p50_ms"),
+        "p99_ms": median("p99_ms"),
+        "non_2xx": sum(r["non_2xx"] for r in rounds),
+        "rounds_p50_ms": [r["p50_ms"] for r in rounds],
+    }
+
+
 def wrk(
-    url: str, headers: dict[str, str], body: str | None = None, connections: int = CONNECTIONS
+    url: str,
+    headers: dict[str, str],
+    body: str | None = None,
+    connections: int = CONNECTIONS,
+    duration_s: int = DURATION_S,
 ) -> dict:
     threads = min(2, connections)
-    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{DURATION_S}s", "--latency"]
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
     args += ["--timeout", "10s"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
@@ -250,23 +273,26 @@ def main() -> None:
         wait_until_up(
             SMALL_PORT, "/api/v1/runs?limit=1", {"Authorization": f"Token {small_ids['token']}"}
         )
-        # Warm every worker's connections and caches before measuring.
-        for _, method, path, _, headers in endpoints:
-            if method == "GET":
-                wrk_args = f"http://127.0.0.1:{APP_PORT}{path}"
-                header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
-                subprocess.run(
-                    [
-                        "wrk",
-                        "-t1",
-                        "-c4",
-                        "-d2s",
-                        *header_args,
-                        wrk_args,
-                    ],
-                    capture_output=True,
-                    check=False,
-                )
+        # Warm every worker's connections and caches before measuring (8 connections reach all
+        # of gunicorn.conf.py's workers), the ceiling's and the small data set's too.
+        small_auth = {"Authorization": f"Token {small_ids['token']}"}
+        warm_ups = [(APP_PORT, path, headers) for _, m, path, _, headers in endpoints if m == "GET"]
+        warm_ups += [(CEILING_PORT, "/", {}), (SMALL_PORT, "/api/v1/analytics/summary", small_auth)]
+        for port, path, headers in warm_ups:
+            wrk_args = f"http://127.0.0.1:{port}{path}"
+            header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
+            subprocess.run(
+                [
+                    "wrk",
+                    "-t1",
+                    "-c8",
+                    "-d3s",
+                    *header_args,
+                    wrk_args,
+                ],
+                capture_output=True,
+                check=False,
+            )
         log(f"ceiling: {DURATION_S} s, {CONNECTIONS} connections")
         ceiling_result = wrk(f"http://127.0.0.1:{CEILING_PORT}/", {})
         results["ceiling"] = ceiling_result
@@ -277,14 +303,33 @@ def main() -> None:
                 result["requests_per_s"] / ceiling_result["requests_per_s"], 3
             )
             results["endpoints"][name] = {"method": method, "path": path, **result}
-        log("latency, one connection: summary at 1,000,000 and at the small data set")
-        summary_path = "/api/v1/analytics/summary"
-        large_summary = wrk(f"http://127.0.0.1:{APP_PORT}{summary_path}", auth, connections=1)
-        small_summary = wrk(
-            f"http://127.0.0.1:{SMALL_PORT}{summary_path}",
-            {"Authorization": f"Token {small_ids['token']}"},
-            connections=1,
+        log(
+            f"latency, one connection: summary at {ids['total_runs']:,} and at "
+            f"{small_ids['total_runs']:,} runs, {SCALE_ROUNDS} alternating rounds"
         )
+        summary_path = "/api/v1/analytics/summary"
+        # Alternating short rounds, so a change in the machine's load (other processes) during
+        # the check weighs on both data sets alike; each p50 is the median of its rounds.
+        large_rounds, small_rounds = [], []
+        for _ in range(SCALE_ROUNDS):
+            large_rounds.append(
+                wrk(
+                    f"http://127.0.0.1:{APP_PORT}{summary_path}",
+                    auth,
+                    connections=1,
+                    duration_s=SCALE_ROUND_S,
+                )
+            )
+            small_rounds.append(
+                wrk(
+                    f"http://127.0.0.1:{SMALL_PORT}{summary_path}",
+                    {"Authorization": f"Token {small_ids['token']}"},
+                    connections=1,
+                    duration_s=SCALE_ROUND_S,
+                )
+            )
+        large_summary = combine_rounds(large_rounds)
+        small_summary = combine_rounds(small_rounds)
         list_latency = wrk(f"http://127.0.0.1:{APP_PORT}/api/v1/runs?limit=50", auth, connections=1)
     finally:
         for process in (app, ceiling, small):
