@@ -9,7 +9,7 @@ faster; where its output could differ from DRF's, this renderer hands the data t
   anything else orjson does not know (lazy strings, Decimals, generators…);
 - floats: both print the shortest round-tripping digits, but below 1e-4 and at or above 1e16
   they lay them out differently (``1e-05`` vs ``0.00001``), so any number in exponent form or
-  starting ``0.0000`` sends the data to DRF's renderer (a cheap regex over the output);
+  starting ``0.0000`` sends the data to DRF's renderer (found by a fast scan of the output);
 - U+2028/U+2029 are escaped as DRF does; pretty-printing (``indent=``) is left to DRF;
 - anything orjson refuses (integers beyond 64 bits, non-string keys) falls back too.
 
@@ -29,10 +29,38 @@ from rest_framework.utils.encoders import JSONEncoder
 
 _DRF_ENCODER = JSONEncoder()
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-# A JSON number token (after ``:``, ``,`` or ``[``) in exponent form or below 1e-4: the cases in
-# which orjson's float layout differs from Python's ``repr``. Strings that happen to match only
-# cost a fallback to the stock renderer.
-_FLOAT_LAYOUT_MAY_DIFFER = re.compile(rb"[:,\[]-?(?:\d+(?:\.\d+)?[eE]|0\.0000)")
+# Where orjson's float layout can differ from Python's ``repr``: an exponent (orjson always signs
+# it: ``1e-7``, ``1e+16``) or a number below 1e-4 printed in full (``0.00001``). Both searches
+# start on a literal, so they are fast; a hit inside a string (a UUID's ``…3e-4…``) is told
+# apart from a number token by what precedes it.
+_EXPONENT = re.compile(rb"e[-+][0-9]")
+_TINY = re.compile(rb"\.0000")
+_DIGITS_AND_POINT = frozenset(b"0123456789.")
+_BEFORE_A_NUMBER = frozenset(b":,[")
+
+
+def _starts_number(body: bytes, end: int) -> int | None:
+    """Start of the number token whose digits end just before ``end``, or ``None`` when those
+    characters are part of a string rather than a JSON number."""
+    start = end
+    while start > 0 and body[start - 1] in _DIGITS_AND_POINT:
+        start -= 1
+    if start > 0 and body[start - 1] == 0x2D:  # "-"
+        start -= 1
+    if start == end or start == 0 or body[start - 1] not in _BEFORE_A_NUMBER:
+        return None
+    return start
+
+
+def _may_differ(body: bytes) -> bool:
+    for match in _EXPONENT.finditer(body):
+        if _starts_number(body, match.start()) is not None:
+            return True
+    for match in _TINY.finditer(body):
+        start = _starts_number(body, match.start())
+        if start is not None and body[start : match.start()] in (b"0", b"-0"):
+            return True
+    return False
 
 
 class FastJSONRenderer(JSONRenderer):
@@ -62,7 +90,7 @@ class FastJSONRenderer(JSONRenderer):
             body = orjson.dumps(data, default=default, option=_OPTIONS)
         except (orjson.JSONEncodeError, TypeError, ValueError):
             return self._drf_render(data, accepted_media_type, renderer_context, consumed)
-        if _FLOAT_LAYOUT_MAY_DIFFER.search(body):
+        if _may_differ(body):
             return self._drf_render(data, accepted_media_type, renderer_context, consumed)
         # DRF escapes these two so the JSON is also valid JavaScript; orjson writes them raw.
         return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
