@@ -20,7 +20,7 @@ an error (a 500), come out as ``null``. The models' constraints keep them out of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -70,11 +70,11 @@ class FastJSONRenderer(JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
             return super().render(data, accepted_media_type, renderer_context)
         # One-shot iterables (generators) that orjson's attempt consumed are remembered, so a
         # fallback to DRF's renderer prints their items rather than an empty list.
@@ -99,7 +99,7 @@ class FastJSONRenderer(JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None,
-        renderer_context: dict[str, Any] | None,
+        renderer_context: Mapping[str, Any] | None,
         consumed: dict[int, tuple[Any, Any]],
     ) -> bytes:
         if not consumed:
@@ -111,6 +111,7 @@ class FastJSONRenderer(JSONRenderer):
                     return consumed[id(obj)][1]
                 return super().default(obj)
 
-        renderer = JSONRenderer()
-        renderer.encoder_class = ReplayingEncoder
-        return renderer.render(data, accepted_media_type, renderer_context)
+        class ReplayingRenderer(JSONRenderer):
+            encoder_class = ReplayingEncoder
+
+        return ReplayingRenderer().render(data, accepted_media_type, renderer_context)

@@ -403,9 +403,5 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["tracker.renderers.FastJSONRendere
 # once a minute (tracker/authentication.py): one database round trip less per API request.
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "tracker.authentication.TokenAuthentication",
-    *(
-        name
-        for name in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
-        if name != "knox.auth.TokenAuthentication"
-    ),
+    "rest_framework.authentication.SessionAuthentication",
 ]

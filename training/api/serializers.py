@@ -190,8 +190,9 @@ class WorkoutSerializer(serializers.ModelSerializer):
         # validated (or the schema is generated), never for the lean reads below.
         fields = super().get_fields()
         user = _request_user(self)
+        plan: Any = fields["plan"]
         if user is not None:
-            fields["plan"].queryset = plans_visible_to(user)
+            plan.queryset = plans_visible_to(user)
         if self._plan_from_path:
             # Nested route: the plan comes from the URL and is not part of the body.
             fields["plan"].read_only = True
@@ -314,8 +315,10 @@ class RunSerializer(serializers.ModelSerializer):
                 if user.is_superuser
                 else Workout.objects.filter(plan__runner=user)
             )
-            fields["plan"].queryset = plans
-            fields["workout"].queryset = workouts
+            plan_field: Any = fields["plan"]
+            workout_field: Any = fields["workout"]
+            plan_field.queryset = plans
+            workout_field.queryset = workouts
         if self._plan_from_path:
             fields["plan"].read_only = True
         return fields
