@@ -410,5 +410,40 @@ def print_table(results: dict) -> None:
     )
 
 
+def markdown_table(results: dict) -> str:
+    """The README's Performance table, from bench/results.json (``bench/run.py --markdown``)."""
+    ceiling, machine, scale = results["ceiling"], results["machine"], results["scale"]
+    lines = [
+        "| endpoint | req/s | p50 ms | p99 ms | queries | vs ceiling |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| ceiling (raw WSGI, one query) | {ceiling['requests_per_s']:.0f} | "
+        f"{ceiling['p50_ms']} | {ceiling['p99_ms']} | 1 | 1.00 |",
+    ]
+    for name, row in results["endpoints"].items():
+        lines.append(
+            f"| {name} | {row['requests_per_s']:.0f} | {row['p50_ms']} | {row['p99_ms']} | "
+            f"{row.get('queries', '?')} | {row['ratio_to_ceiling']:.2f} |"
+        )
+    latency = results["latency"]
+    lines += [
+        "",
+        f"One connection (a lone request): analytics summary p50 "
+        f"**{scale['summary_p50_ms_large']} ms** (p99 {latency['summary_large']['p99_ms']} ms) at "
+        f"{scale['large_total_runs']:,} runs in all, {scale['summary_p50_ms_small']} ms at "
+        f"{scale['small_total_runs']:,}: ratio **{scale['ratio_large_to_small']}**; list runs p50 "
+        f"{latency['list_runs_large']['p50_ms']} ms.",
+        "",
+        f"Measured {machine['measured_at']} on {machine['cpus']} cores ({machine['platform']}, "
+        f"Python {machine['python']}), server, PostgreSQL, Redis and wrk sharing the machine; "
+        f"wrk {machine['connections']} connections x {machine['duration_s']} s per endpoint; "
+        f"load average {machine['load_average_before'][0]} before and "
+        f"{machine['load_average_after'][0]} after the run; {machine['bench_wall_s']} s in all.",
+    ]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--markdown"]:
+        print(markdown_table(json.loads((ROOT / "bench" / "results.json").read_text())))
+        sys.exit()
     sys.exit(main())
