@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "training.api.schema.paths_without_trailing_slash",
+        "training.api.schema.error_responses",
     ],
 }
 
