@@ -16,9 +16,11 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from training import formatting
 from training.models import Run, RunnerProfile, Workout, available_timezones
+from training.uploads import UPLOAD_FIELD
 
 # Model field → form field, so a service's ValidationError lands next to the right input.
 RUN_MODEL_TO_FORM_FIELD = {
@@ -232,3 +234,26 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+
+class RunUploadForm(forms.Form):
+    """The dashboard's activity-file upload: one file, recognised later by its content (the
+    ``accept`` list only helps the phone's file picker)."""
+
+    file = forms.FileField(
+        label="Activity file",
+        error_messages={
+            "required": "Choose a GPX, TCX or FIT file to upload.",
+            "empty": "The file is empty.",
+        },
+        widget=forms.FileInput(attrs={"accept": ".gpx,.tcx,.fit,.gz"}),
+        help_text="GPX, TCX or FIT, as your watch or app exports it; gzip-compressed is fine.",
+    )
+
+    @classmethod
+    def refused(cls, message: str) -> RunUploadForm:
+        """The form as shown again for an upload refused before its file was read (over the
+        size limit): ``message`` sits next to the file input, as any other file error."""
+        form = cls(data={}, files=MultiValueDict())
+        form.errors[UPLOAD_FIELD] = form.error_class([message], renderer=form.renderer)
+        return form

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -19,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from analytics import web as analytics_web
@@ -27,12 +29,15 @@ from training.forms import (
     RUN_MODEL_TO_FORM_FIELD,
     ProfileForm,
     RunForm,
+    RunUploadForm,
     add_model_errors,
     week_start,
 )
+from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run, RunnerProfile, RunTrack, Workout
 from training.selectors import plans_visible_to, runs_editable_by, runs_visible_to
-from training.services import run_create, run_update
+from training.services import run_create, run_import_file, run_update
+from training.uploads import cap_upload
 
 
 class AuthedRequest(HttpRequest):
@@ -330,6 +335,68 @@ def run_delete_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
         messages.success(request, "Run deleted.")
         return redirect("training:home")
     return render(request, "training/run_confirm_delete.html", {"run": run})
+
+
+@csrf_exempt  # checked by ``_import_upload`` once the capped upload handler is in place
+@login_required
+def run_upload_view(request: AuthedRequest) -> HttpResponse:
+    """Upload an activity file (SPEC §10): a GPX, TCX or FIT file becomes a run of the signed-in
+    runner through ``run_import_file``, the same service as ``POST /api/v1/runs/import``.
+
+    The body is read through ``training.uploads`` (the API's mechanism): a declared
+    ``Content-Length`` over ``MAX_UPLOAD_SIZE`` is refused before anything is read, and the file
+    is kept in memory and cut off at the limit; either way the page answers 413. Django's CSRF
+    middleware would read the body first with the default handlers (spooling big files to
+    disk), so this view is ``csrf_exempt`` and the CSRF check runs in ``_import_upload``.
+
+    Deployment note: this path (``/runs/upload/``) must be listed in ``MAX_UPLOAD_SIZE_PATHS``
+    so the request-body-limit middleware allows ``MAX_UPLOAD_SIZE`` here instead of the smaller
+    ``MAX_REQUEST_SIZE``.
+    """
+    if request.method == "POST":
+        try:
+            cap_upload(request)
+            return _import_upload(request)
+        except FileTooLarge as exc:
+            form = RunUploadForm.refused(exc.message)
+            return _upload_page(request, form, status=413)
+    return _upload_page(request, RunUploadForm(), status=200)
+
+
+@csrf_protect
+def _import_upload(request: AuthedRequest) -> HttpResponse:
+    form = RunUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            run, created = run_import_file(runner=request.user, uploaded_file=uploaded)
+        except FileTooLarge:
+            raise  # the caller answers 413
+        except ActivityFileError as exc:
+            form.add_error("file", exc.message)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            units = _profile(request).units
+            what = run.get_source_display()  # "GPX file"
+            if created:
+                distance = formatting.format_distance(run.distance_m, units)
+                messages.success(request, f"Imported {distance} from your {what}.")
+            else:
+                messages.info(request, f"You already imported this {what}: here is that run.")
+            return redirect(run)
+        finally:
+            uploaded.close()
+    return _upload_page(request, form, status=400)
+
+
+def _upload_page(request: AuthedRequest, form: RunUploadForm, *, status: int) -> HttpResponse:
+    return render(
+        request,
+        "training/run_upload.html",
+        {"form": form, "max_upload_mb": settings.MAX_UPLOAD_SIZE / 1024 / 1024},
+        status=status,
+    )
 
 
 # --- Profile -------------------------------------------------------------------------------------

@@ -1,18 +1,15 @@
 """Activity files over the API (SPEC §7 Files): import, CSV export and a plan's calendar.
 
-Views stay thin: size limits and error shapes here, the work in ``training.services``
-(``run_import_file``) and ``training.exports``.
+Views stay thin: error shapes here, the size limits in ``training.uploads`` (shared with the
+dashboard's upload page), the work in ``training.services`` (``run_import_file``) and
+``training.exports``.
 """
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -32,10 +29,8 @@ from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run
 from training.selectors import plans_visible_to, runs_editable_by
 from training.services import run_import_file
+from training.uploads import UPLOAD_FIELD, cap_upload, too_large_message
 
-UPLOAD_FIELD = "file"
-# Room for the multipart envelope (boundaries, part headers) around a file of the maximum size.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 EXPORT_CHUNK_ROWS = 500
 
 
@@ -46,51 +41,7 @@ class UploadTooLarge(APIException):
 
 
 def _too_large() -> UploadTooLarge:
-    limit = settings.MAX_UPLOAD_SIZE
-    return UploadTooLarge(
-        f"The upload is larger than the activity-file limit of {limit} bytes "
-        f"({limit / 1024 / 1024:.0f} MB)."
-    )
-
-
-class CappedMemoryUploadHandler(FileUploadHandler):
-    """Keeps the ``file`` part in memory and stops the upload as soon as it passes
-    ``MAX_UPLOAD_SIZE``: nothing is written to disk, and memory stays bounded by the limit.
-    Other file parts are dropped unread."""
-
-    def __init__(self, request: Any = None) -> None:
-        super().__init__(request)
-        self.max_bytes: int = settings.MAX_UPLOAD_SIZE
-        self.buffer: BytesIO | None = None
-        self.received_bytes = 0
-
-    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
-        super().new_file(field_name, *args, **kwargs)
-        # Only the first ``file`` part is kept; a repeated one must not double the memory.
-        keep = field_name == UPLOAD_FIELD and self.buffer is None
-        self.buffer = BytesIO() if keep else self.buffer
-        self.keeping = keep
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        self.received_bytes += len(raw_data)
-        if self.received_bytes > self.max_bytes:
-            raise _too_large()
-        if self.keeping and self.buffer is not None:
-            self.buffer.write(raw_data)
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:
-        if not self.keeping or self.buffer is None:
-            return None
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
+    return UploadTooLarge(too_large_message())
 
 
 class ImportedRunSerializer(serializers.ModelSerializer[Run]):
@@ -154,14 +105,15 @@ class RunImportView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Before authentication: session auth's CSRF check may already read the body.
         if request.method == "POST":
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > settings.MAX_UPLOAD_SIZE + MULTIPART_OVERHEAD_BYTES:
-                raise _too_large()
-            request._request.upload_handlers = [CappedMemoryUploadHandler(request._request)]
+            cap_upload(request._request)
         super().initial(request, *args, **kwargs)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # The capped upload handler refuses while the body is parsed, wherever that happens
+        # (session auth's CSRF check, or request.FILES below): the API's answer is a 413.
+        if isinstance(exc, FileTooLarge):
+            exc = _too_large()
+        return super().handle_exception(exc)
 
     @extend_schema(
         operation_id="runs_import",
