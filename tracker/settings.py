@@ -58,20 +58,33 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "django_prometheus",
     "training",
     "analytics",
 ]
 
+# Order (outermost first): metrics see everything; the request id and request log wrap all that
+# can answer; probes answer before host validation and the HTTPS redirect; CORS answers
+# preflights before they are counted; rate-limit headers wrap the body limit so a 413 carries
+# them; the body limit runs before anything reads the body; database faults turn into 503s.
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "tracker.middleware.RequestIdMiddleware",
+    "tracker.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "tracker.middleware.RateLimitHeadersMiddleware",
+    "tracker.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tracker.middleware.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -235,6 +248,8 @@ REST_KNOX = {
 
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # Database outages answer 503 from DRF views too (the stock handler would say 500).
+    "EXCEPTION_HANDLER_CLASS": "tracker.db_faults.DatabaseAwareExceptionHandler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -265,35 +280,51 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 USE_JSON_LOGS = env.bool("USE_JSON_LOGS", default=True)
 LOG_DIR = Path(env.str("LOG_DIR", default=str(BASE_DIR / "logs")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
+# Every handler runs two filters: the request id (so each line of a request can be found by it)
+# and secret redaction (passwords, tokens, Authorization headers never reach a log, SPEC §9).
+_LOG_FORMAT = "json" if USE_JSON_LOGS else "human"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "tracker.logging_utils.RequestIdFilter"},
+        "redact": {"()": "tracker.logging_utils.RedactSecretsFilter"},
+    },
     "formatters": {
         "human": {
-            "format": "[%(asctime)s] [%(levelname)s] [%(module)s] %(message)s",
+            "format": "[%(asctime)s] [%(levelname)s] [%(module)s] %(message)s "
+            "request_id=%(request_id)s",
         },
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(module)s %(name)s %(message)s",
+            "()": "tracker.logging_utils.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(module)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "timestamp", "levelname": "level"},
         },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "json" if USE_JSON_LOGS else "human",
+            "formatter": _LOG_FORMAT,
+            "filters": ["request_id", "redact"],
         },
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
             "filename": str(LOG_DIR / "app.log"),
             "maxBytes": 10 * 1024 * 1024,
             "backupCount": 5,
-            "formatter": "json" if USE_JSON_LOGS else "human",
+            "formatter": _LOG_FORMAT,
+            "filters": ["request_id", "redact"],
             "delay": True,
         },
     },
     "root": {"handlers": ["console", "file"], "level": LOG_LEVEL},
     "loggers": {
+        # tracker.request writes the one line per request; runserver's own line would repeat it.
         "django.server": {"level": "WARNING"},
+        # Django logs every 4xx as a warning; the request line already records them.
+        "django.request": {"level": "ERROR"},
+        # One line per failed connection attempt while the database is down is enough.
+        "psycopg.pool": {"level": "WARNING"},
     },
 }
 
@@ -302,3 +333,66 @@ LOGIN_ATTEMPTS_PER_MINUTE = env.int("LOGIN_ATTEMPTS_PER_MINUTE", default=10)
 # django-ratelimit's own checks insist on memcached/django-redis; Django's RedisCache and, in a
 # single process, LocMemCache both give the atomic add/incr it relies on.
 RATELIMIT_USE_CACHE = "default"
+
+# --- Production behaviour (SPEC §9): throttles, proxies, CSP, metrics, database faults ----------
+# Reads and writes have separate budgets, keyed by user id (client IP when anonymous); counted
+# atomically in the cache (tracker/throttling.py). The rates are read on every request.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "tracker.throttling.ReadRateThrottle",
+    "tracker.throttling.WriteRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"read": RATE_LIMIT_READ, "write": RATE_LIMIT_WRITE}
+
+# Behind a proxy that sets it (e.g. "X-Forwarded-For" or "X-Real-IP"), the client IP comes from
+# this header; TRUSTED_PROXY_COUNT proxies append to X-Forwarded-For. Unset: REMOTE_ADDR only,
+# so clients cannot choose their own anonymous budget.
+TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+# The login limiter (django-ratelimit) resolves client IPs the same way.
+RATELIMIT_IP_META_KEY = "tracker.throttling.client_ip"
+
+# Upload URLs whose bodies may reach MAX_UPLOAD_SIZE instead of MAX_REQUEST_SIZE (regexes).
+MAX_UPLOAD_SIZE_PATHS = [r"^/api/v1/runs/import/?$"]
+
+# Browsers may read these on cross-origin API responses.
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "origin",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+    "x-request-id",
+    "idempotency-key",
+]
+
+# Prometheus scrapes and probes arrive over plain HTTP on an internal address.
+SECURE_REDIRECT_EXEMPT = [r"^health/?$", r"^health/(live|ready)/?$", r"^metrics/?$"]
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Query counts and latencies per database (django-prometheus's backend wrappers, pool-safe).
+_PROMETHEUS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _PROMETHEUS_ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+if "pool" in DATABASES["default"].get("OPTIONS", {}):
+    # psycopg_pool retries a failed connection with exponential backoff for reconnect_timeout
+    # (default 300 s) before a new attempt may start, so after a long outage the next try could
+    # be minutes away. Giving up after 10 s lets the next request start a fresh attempt at once:
+    # service returns within seconds of the database (SPEC §9: within 20 s).
+    DATABASES["default"]["OPTIONS"]["pool"]["reconnect_timeout"] = env.float(
+        "DB_RECONNECT_TIMEOUT", default=10.0
+    )
+# HTML pages under these prefixes may run inline scripts (drf-spectacular's Swagger UI/ReDoc
+# pages initialise inline and show no user content); every other page needs the CSP nonce.
+CSP_INLINE_SCRIPT_PATHS = ["/docs", "/redoc"]

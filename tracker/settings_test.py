@@ -9,6 +9,11 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("USE_JSON_LOGS", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The API throttles are on for every view; a whole suite shares one cache, so the production
+# budgets would run out between unrelated tests. Throttle tests patch
+# api_settings.DEFAULT_THROTTLE_RATES with small rates (tests/production/conftest.py).
+os.environ.setdefault("RATE_LIMIT_READ", "100000/minute")
+os.environ.setdefault("RATE_LIMIT_WRITE", "100000/minute")
 
 from tracker.settings import *  # noqa: F403
 from tracker.settings import ALLOWED_HOSTS

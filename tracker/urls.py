@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from tracker import health, metrics
 from tracker.auth_views import RateLimitedLoginView, signup
 from training.feeds import calendar_feed
 
@@ -12,6 +13,12 @@ admin.site.index_title = "Plans, workouts and runs"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api_urls")),
+    # Probes and metrics (tracker.middleware.HealthCheckMiddleware answers them first; these
+    # routes name them), with or without the trailing slash.
+    re_path(r"^health/?$", health.health, name="health"),
+    re_path(r"^health/live/?$", health.live, name="health-live"),
+    re_path(r"^health/ready/?$", health.ready, name="health-ready"),
+    re_path(r"^metrics/?$", metrics.metrics_view, name="metrics"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     # OpenAPI schema and its offline viewers (assets from drf-spectacular-sidecar), each with and
     # without the trailing slash.
@@ -29,6 +36,8 @@ urlpatterns = [
     path("", include("training.urls")),
 ]
 
-# JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7).
+# JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7). The 500 handler first turns
+# database outages into 503s (also when the fault comes from middleware), then defers to the
+# API's handler.
 handler404 = "training.api.errors.not_found"
-handler500 = "training.api.errors.server_error"
+handler500 = "tracker.db_faults.server_error"
