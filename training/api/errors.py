@@ -14,15 +14,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
-from drf_standardized_errors.handler import exception_handler as standardized_exception_handler
 from rest_framework import status
-from rest_framework.exceptions import APIException, ErrorDetail, ParseError, ValidationError
-from rest_framework.response import Response
+from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
