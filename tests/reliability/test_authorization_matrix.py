@@ -208,6 +208,12 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "profile": [Check("GET", "/profile/", WEB_PAGE)],
     "profile/calendar-token": [Check("POST", "/profile/calendar-token/", {r: 302 for r in ROLES})],
+    # Probes and metrics answer everyone (METRICS_TOKEN is unset in tests; with it, /metrics
+    # needs the bearer token: tests/production/test_metrics.py).
+    "health": [Check("GET", "/health", PUBLIC)],
+    "health/live": [Check("GET", "/health/live", PUBLIC)],
+    "health/ready": [Check("GET", "/health/ready", PUBLIC)],
+    "metrics": [Check("GET", "/metrics", PUBLIC)],
     # The admin is the coach workspace: staff only; everyone else is sent to its login page.
     "admin": [
         Check(
