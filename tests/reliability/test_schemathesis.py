@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
 from tests.reliability import fuzz_stats
 
-EXAMPLES_PER_OPERATION = 30
+EXAMPLES_PER_OPERATION = 20
 
 
 # pytest-django has configured Django before test modules are imported, so the schema is read
