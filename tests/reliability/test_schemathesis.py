@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -40,7 +42,19 @@ schema.config.phases.coverage.enabled = False
 
 
 @pytest.fixture
-def fuzz_world(db):
+def _keep_test_connection():
+    """The WSGI handler closes "old" connections when a request starts and ends, which would
+    close the test's transaction on PostgreSQL; Django's own test client detaches the same
+    receivers for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_world(db, _keep_test_connection):
     """A runner with a token and one plan, workout and run, so generated ids can name real
     objects (otherwise every detail request would be a 404)."""
     cache.clear()
