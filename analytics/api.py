@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics import selectors
-from training.models import Plan
+from training.models import EARLIEST_DATE, LATEST_DATE, Plan
 from training.selectors import plans_visible_to
 
 PERIOD_CHOICES = ("week", "month", "year", "all")
@@ -57,6 +57,12 @@ class SummaryQuerySerializer(serializers.Serializer[Any]):
             raise serializers.ValidationError(
                 {"period": "Give either period or from/to, not both."}
             )
+        for name in ("from", "to"):
+            # Far outside the stored dates, week and period arithmetic leaves the calendar.
+            if name in attrs and not EARLIEST_DATE <= attrs[name] <= LATEST_DATE:
+                raise serializers.ValidationError(
+                    {name: f"Give a date between {EARLIEST_DATE} and {LATEST_DATE}."}
+                )
         if "from" in attrs and "to" in attrs and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"from": "from must not be after to."})
         return attrs

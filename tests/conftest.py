@@ -133,6 +133,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: a 2-core CI machine running the suite can take seconds to parse the docs bundles.
+    page.set_default_timeout(30_000)
     yield page
     context.close()

@@ -84,8 +84,9 @@ class RequestIdFilter(logging.Filter):
             request_id = request_id_var.get()
             # django.request logs 4xx/5xx after the middleware chain has returned (outside the
             # context); the request it attaches still carries the id.
-            if request_id == "-" and isinstance(getattr(record, "request", None), HttpRequest):
-                request_id = getattr(record.request, "request_id", "-")
+            request = getattr(record, "request", None)
+            if request_id == "-" and isinstance(request, HttpRequest):
+                request_id = getattr(request, "request_id", "-")
             record.request_id = request_id
         return True
 

@@ -25,6 +25,13 @@ from django.utils import timezone
 from training.steps import StepsError, steps_totals, validate_steps
 
 MAX_PLAN_LENGTH_DAYS = 365
+# Dates a plan or run may carry (issue 9). Far outside them, date arithmetic (a plan's end + 365
+# days, a week's Monday, a local time's UTC offset) leaves Python's and SQLite's date range and
+# would fail as a 500 rather than a 400 naming the field.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+# Ten times Everest from sea level, in one run of at most 500 km: anything above is a unit error.
+MAX_ELEVATION_GAIN_M = 88_480
 MAX_RUN_DISTANCE_M = 500_000
 MAX_RUN_DURATION_S = 7 * 24 * 3600
 MIN_HEART_RATE_BPM = 25
@@ -187,6 +194,12 @@ class Plan(TimeStampedModel):
         errors: dict[str, str] = {}
         if not self.name:
             errors["name"] = "Name must not be blank."
+        for field in ("start_date", "end_date"):
+            value = getattr(self, field)
+            if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+                errors[field] = f"Dates must lie between {EARLIEST_DATE} and {LATEST_DATE}."
+        if errors:
+            raise ValidationError(errors)
         if self.start_date and self.end_date:
             if self.end_date < self.start_date:
                 errors["end_date"] = "End date must not be before the start date."
@@ -486,9 +499,13 @@ class Run(TimeStampedModel):
         if self.started_at:
             if timezone.is_naive(self.started_at):
                 errors["started_at"] = "Start time must include a time zone offset."
+            elif self.started_at.date() < EARLIEST_DATE + timedelta(days=1):
+                errors["started_at"] = f"Start time must not be before {EARLIEST_DATE}."
             elif self.started_at > timezone.now() + timedelta(minutes=5):
                 # A few minutes of slack for clocks that disagree between watch and server.
                 errors["started_at"] = "Start time must not be in the future."
+        if self.elevation_gain_m is not None and self.elevation_gain_m > MAX_ELEVATION_GAIN_M:
+            errors["elevation_gain_m"] = f"Elevation gain is at most {MAX_ELEVATION_GAIN_M} m."
         if self.elapsed_s is not None and self.duration_s and self.elapsed_s < self.duration_s:
             errors["elapsed_s"] = "Elapsed time must be at least the moving time."
         if (

@@ -3,13 +3,52 @@ fields and always ends with ``id`` so that pages never shuffle rows with equal s
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
+from django import forms
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 
-from training.models import Deletion, Plan, Run, Workout
+from training.models import EARLIEST_DATE, LATEST_DATE, Deletion, Plan, Run, Workout
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO datetime within the dates the API stores: far outside them, converting the offset
+    to UTC overflows (a 500) instead of matching nothing."""
+
+    def clean(self, value: Any) -> Any:
+        cleaned = super().clean(value)
+        if cleaned is not None:
+            try:
+                in_range = EARLIEST_DATE <= cleaned.astimezone(UTC).date() <= LATEST_DATE
+            except OverflowError:
+                in_range = False
+            if not in_range:
+                raise forms.ValidationError(
+                    f"Enter a date/time between {EARLIEST_DATE} and {LATEST_DATE}.", code="invalid"
+                )
+        return cleaned
+
+
+class BoundedDateField(forms.DateField):
+    def clean(self, value: Any) -> Any:
+        cleaned = super().clean(value)
+        if cleaned is not None and not EARLIEST_DATE <= cleaned <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Enter a date between {EARLIEST_DATE} and {LATEST_DATE}.", code="invalid"
+            )
+        return cleaned
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
 
 UPDATED_AFTER_HELP = (
     "ISO 8601 datetime: only objects changed at or after it (for sync; pass the time of the "
@@ -23,7 +62,7 @@ class PlanFilter(django_filters.FilterSet):
         field_name="name", lookup_expr="icontains", help_text="Text contained in the plan name."
     )
     runner = django_filters.NumberFilter(field_name="runner_id", help_text="Runner's user id.")
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
     )
 
@@ -35,13 +74,13 @@ class PlanFilter(django_filters.FilterSet):
 class WorkoutFilter(django_filters.FilterSet):
     plan = django_filters.UUIDFilter(field_name="plan_id", help_text="Plan id.")
     workout_type = django_filters.ChoiceFilter(choices=Workout.WorkoutType.choices)
-    scheduled_after = django_filters.DateFilter(
+    scheduled_after = DateFilter(
         field_name="scheduled_date", lookup_expr="gte", help_text="Scheduled on or after (date)."
     )
-    scheduled_before = django_filters.DateFilter(
+    scheduled_before = DateFilter(
         field_name="scheduled_date", lookup_expr="lte", help_text="Scheduled on or before (date)."
     )
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
     )
 
@@ -57,13 +96,13 @@ class RunFilter(django_filters.FilterSet):
     runner = django_filters.NumberFilter(
         field_name="runner_id", help_text="Runner's user id (for coaches)."
     )
-    started_after = django_filters.IsoDateTimeFilter(
+    started_after = IsoDateTimeFilter(
         field_name="started_at", lookup_expr="gte", help_text="Started at or after (ISO 8601)."
     )
-    started_before = django_filters.IsoDateTimeFilter(
+    started_before = IsoDateTimeFilter(
         field_name="started_at", lookup_expr="lt", help_text="Started before (ISO 8601)."
     )
-    updated_after = django_filters.IsoDateTimeFilter(
+    updated_after = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
     )
 
@@ -81,7 +120,7 @@ class RunFilter(django_filters.FilterSet):
 
 
 class DeletionFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(
+    since = IsoDateTimeFilter(
         field_name="deleted_at",
         lookup_expr="gte",
         help_text="ISO 8601 datetime: only deletions at or after it.",

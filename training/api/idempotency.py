@@ -50,6 +50,11 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if not key:
         return create()
+    if not key.isprintable():
+        # A control character (NUL above all: PostgreSQL refuses it in text) is no key.
+        raise ValidationError(
+            {IDEMPOTENCY_HEADER: ["Use printable characters only."]}, code="invalid"
+        )
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationError(
             {IDEMPOTENCY_HEADER: [f"At most {MAX_KEY_LENGTH} characters."]}, code="max_length"

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from training import services
+from training.api.concurrency import ETagMixin
 from training.api.errors import service_errors
 from training.api.filters import (
     DeletionFilter,
@@ -82,7 +83,7 @@ class IdempotentCreateMixin:
         return idempotent_create(request, lambda: parent_create(request, *args, **kwargs))
 
 
-class BaseViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+class BaseViewSet(ETagMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     lookup_value_regex = UUID_REGEX
 
