@@ -26,8 +26,11 @@ LEGS = [
     Leg(60, 0.0, hr_bpm=110),
     Leg(210, 1000 / 210, bearing_deg=90, climb_m=-10, hr_bpm=170, cadence_rpm=90),
 ]
+# The import answers with the same run representation as GET /api/v1/runs/{id}.
 RUN_FIELDS = {
     "id",
+    "runner",
+    "local_date",
     "plan",
     "workout",
     "started_at",

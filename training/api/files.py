@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from training.api.serializers import RunSerializer
 from training.exports import runs_csv, units_of, workouts_calendar
 from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run
@@ -42,37 +43,6 @@ class UploadTooLarge(APIException):
 
 def _too_large() -> UploadTooLarge:
     return UploadTooLarge(too_large_message())
-
-
-class ImportedRunSerializer(serializers.ModelSerializer[Run]):
-    """The run as SPEC §6 shows it. (The API's RunSerializer has the same fields; the two are
-    to be merged into one.)"""
-
-    pace_s_per_km = serializers.FloatField(read_only=True, allow_null=True)
-
-    class Meta:
-        model = Run
-        fields = [
-            "id",
-            "plan",
-            "workout",
-            "started_at",
-            "timezone",
-            "distance_m",
-            "duration_s",
-            "elapsed_s",
-            "elevation_gain_m",
-            "avg_heart_rate",
-            "max_heart_rate",
-            "avg_cadence",
-            "perceived_effort",
-            "notes",
-            "source",
-            "pace_s_per_km",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
 
 
 class RunImportSerializer(serializers.Serializer[Any]):
@@ -128,8 +98,8 @@ class RunImportView(APIView):
         ),
         request={"multipart/form-data": RunImportSerializer},
         responses={
-            201: ImportedRunSerializer,
-            200: OpenApiResponse(ImportedRunSerializer, description="Already imported."),
+            201: RunSerializer,
+            200: OpenApiResponse(RunSerializer, description="Already imported."),
             413: ErrorResponse413Serializer,
         },
     )
@@ -149,7 +119,7 @@ class RunImportView(APIView):
         finally:
             uploaded.close()
         return Response(
-            ImportedRunSerializer(run).data,
+            RunSerializer(run, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
