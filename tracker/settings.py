@@ -8,6 +8,8 @@ which only fills in what the test run needs before importing this module.
 
 from __future__ import annotations
 
+import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,14 +26,30 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # A known key in production would let anyone forge sessions and password-reset links, so without
 # DEBUG the process refuses to start rather than fall back to one.
+# Management commands that neither serve requests nor sign anything (checking migrations,
+# collecting static files at image build, writing the schema) run with a throwaway key.
+KEYLESS_COMMANDS = {
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "collectstatic",
+    "spectacular",
+}
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "django-insecure-development-only-key-never-used-when-debug-is-off"
+    elif (
+        len(sys.argv) > 1
+        and Path(sys.argv[0]).name == "manage.py"
+        and sys.argv[1] in KEYLESS_COMMANDS
+    ):
+        SECRET_KEY = secrets.token_urlsafe(64)
+    else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) in the environment or "
             ".env, or set DEBUG=true for local development."
         )
-    SECRET_KEY = "django-insecure-development-only-key-never-used-when-debug-is-off"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
