@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from training import selectors, services
+from training.formatting import format_clock_short, format_distance_number, format_pace_number
 from training.models import Plan, Run, RunnerProfile, Workout
 
 User = get_user_model()
@@ -46,24 +47,16 @@ User = get_user_model()
 
 
 def format_duration(seconds: float | None) -> str:
-    """``h:mm:ss`` (or ``m:ss`` under an hour); an em dash for no value."""
-    if seconds is None:
-        return "—"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return format_clock_short(seconds)
 
 
 def format_pace(pace_s_per_km: float | None) -> str:
-    if pace_s_per_km is None:
-        return "—"
-    minutes, secs = divmod(round(pace_s_per_km), 60)
-    return f"{minutes}:{secs:02d}\u00a0/km"  # no break between value and unit
+    number = format_pace_number(pace_s_per_km, "km")
+    return number if number == "—" else f"{number}\u00a0/km"  # no break before the unit
 
 
 def format_km(distance_m: float | None) -> str:
-    return "—" if distance_m is None else f"{distance_m / 1000:.2f}"
+    return format_distance_number(distance_m, "km")
 
 
 # --- scoping ----------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from icalendar import Calendar, Event
 
+from training.formatting import format_clock_short, format_distance, metres_per_unit
 from training.models import Run, RunnerProfile, Workout
 
-METRES_PER_UNIT = {"km": 1000.0, "mi": 1609.344}
 FEET_PER_METRE = 1 / 0.3048
 CALENDAR_PRODID = "-//Running Training Tracker//Training plans//EN"
 # Hosts in UIDs only make them globally unique (RFC 5545 3.8.4.7); they never change, so a
@@ -31,21 +31,13 @@ def units_of(user: object) -> str:
 
 
 def format_hms(seconds: float | None) -> str:
-    """``h:mm:ss`` (or ``m:ss`` under an hour); empty for ``None``."""
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def format_distance(distance_m: float, units: str) -> str:
-    return f"{distance_m / METRES_PER_UNIT[units]:.2f} {units}"
+    """Durations in files: ``m:ss`` under an hour, ``h:mm:ss`` above; empty for ``None``."""
+    return format_clock_short(seconds, empty="")
 
 
 def format_pace(pace_s_per_km: float, units: str) -> str:
-    return f"{format_hms(pace_s_per_km * METRES_PER_UNIT[units] / 1000)}/{units}"
+    """``270, "km"`` → ``"4:30/km"`` (calendar descriptions keep the unit glued on)."""
+    return f"{format_hms(pace_s_per_km * metres_per_unit(units) / 1000)}/{units}"
 
 
 def _safe_text(value: str) -> str:
@@ -91,7 +83,7 @@ def csv_header(units: str) -> list[str]:
 
 def csv_row(run: Run, units: str) -> list[str]:
     """One run as CSV cells; ``run.plan``/``run.workout`` should be select_related."""
-    metres_per_unit = METRES_PER_UNIT[units]
+    unit_m = metres_per_unit(units)
     pace = run.pace_s_per_km
     gain_m = run.elevation_gain_m
     elevation_display = (
@@ -108,10 +100,10 @@ def csv_row(run: Run, units: str) -> list[str]:
         _safe_text(run.plan.name) if run.plan else "",
         str(run.workout_id or ""),
         _safe_text(run.workout.name) if run.workout else "",
-        f"{run.distance_m / metres_per_unit:.3f}",
+        f"{run.distance_m / unit_m:.3f}",
         format_hms(run.duration_s),
         format_hms(run.elapsed_s),
-        "" if pace is None else format_hms(pace * metres_per_unit / 1000),
+        "" if pace is None else format_hms(pace * unit_m / 1000),
         *elevation_display,
         f"{run.distance_m:.1f}",
         str(run.duration_s),

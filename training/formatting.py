@@ -59,6 +59,17 @@ def format_clock(seconds: float | None) -> str:
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
 
 
+def format_clock_short(seconds: float | None, *, empty: str = "—") -> str:
+    """``510`` → ``"8:30"``, ``3723`` → ``"1:02:03"``: m:ss under an hour, for tables and files
+    where a leading ``0:`` is noise; ``empty`` for no value."""
+    if seconds is None:
+        return empty
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def format_duration(seconds: float | None) -> str:
     """Durations always read as h:mm:ss (``2700`` → ``"0:45:00"``), the form the log-run
     field accepts."""

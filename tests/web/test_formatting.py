@@ -85,3 +85,16 @@ def test_elevation_changes_carry_their_sign():
     assert formatting.format_metres_change(-0.6) == "-1 m"
     assert formatting.format_metres_change(0.4) == "0 m"
     assert formatting.format_metres_change(-0.4) == "0 m"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(510, "8:30"), (3599.6, "1:00:00"), (3723, "1:02:03"), (59, "0:59")],
+)
+def test_short_clock_drops_the_hour_only_under_an_hour(seconds, expected):
+    assert formatting.format_clock_short(seconds) == expected
+
+
+def test_short_clock_shows_the_given_placeholder_for_no_value():
+    assert formatting.format_clock_short(None) == "—"
+    assert formatting.format_clock_short(None, empty="") == ""
