@@ -21,20 +21,10 @@ from training.importers.base import (
     summarise,
     utc,
 )
-from training.importers.safexml import local_name, namespace_of, parse_xml
+from training.importers.safexml import local_name, namespace_of, parse_number, parse_xml
 
 EXTENSION_HR = {"hr", "heartrate"}
 EXTENSION_CADENCE = {"cad", "cadence"}
-
-
-def _float(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value else None  # NaN is not a measurement
 
 
 def _time(text: str | None) -> datetime | None:
@@ -61,14 +51,14 @@ def _read_trackpoint(
         if tag == time_tag:
             time = _time(element.text)
         elif tag == ele_tag:
-            ele_m = _float(element.text)
+            ele_m = parse_number(element.text)
         elif isinstance(tag, str):
             name = local_name(tag).lower()
             if name in EXTENSION_HR:
-                value = _float(element.text)
+                value = parse_number(element.text)
                 hr = None if value is None else round(value)
             elif name in EXTENSION_CADENCE:
-                cadence = _float(element.text)
+                cadence = parse_number(element.text)
     return time, ele_m, hr, cadence
 
 
@@ -89,8 +79,8 @@ def parse_gpx(content: bytes) -> ActivityData:
     for segment_index, segment in enumerate(root.iterfind(f"{ns}trk/{ns}trkseg")):
         for trackpoint in segment.iterfind(f"{ns}trkpt"):
             time, ele_m, hr, cadence = _read_trackpoint(trackpoint, time_tag, ele_tag)
-            lat = _float(trackpoint.get("lat"))
-            lon = _float(trackpoint.get("lon"))
+            lat = parse_number(trackpoint.get("lat"))
+            lon = parse_number(trackpoint.get("lon"))
             if time is None:
                 untimed += 1
                 continue

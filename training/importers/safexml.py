@@ -87,3 +87,15 @@ def _refuse_dtd(element: etree._Element, *, kind: str) -> None:
             "DTD entities are refused because they can expand without bound (an entity bomb) or "
             "read other files."
         )
+
+
+def parse_number(text: str | None) -> float | None:
+    """An XML text node as a float; ``None`` when it is missing, not a number, or NaN (NaN is
+    not a measurement)."""
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value else None

@@ -20,7 +20,7 @@ from training.importers.base import (
     summarise,
     utc,
 )
-from training.importers.safexml import local_name, namespace_of, parse_xml
+from training.importers.safexml import local_name, namespace_of, parse_number, parse_xml
 
 
 def _text(element: etree._Element, path: str) -> str | None:
@@ -38,16 +38,6 @@ def _float(element: etree._Element, path: str) -> float | None:
         return float(text)
     except ValueError:
         return None
-
-
-def _number(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value else None  # NaN is not a measurement
 
 
 def _time(text: str | None) -> datetime | None:
@@ -70,15 +60,15 @@ def _read_trackpoint(trackpoint: etree._Element) -> TrackPoint | None:
     time = _time(values.get("Time"))
     if time is None:
         return None
-    hr = _number(values.get("Value"))  # the only <Value> in a trackpoint is HeartRateBpm's
+    hr = parse_number(values.get("Value"))  # the only <Value> in a trackpoint is HeartRateBpm's
     return TrackPoint(
         time=time,
-        lat=_number(values.get("LatitudeDegrees")),
-        lon=_number(values.get("LongitudeDegrees")),
-        ele_m=_number(values.get("AltitudeMeters")),
+        lat=parse_number(values.get("LatitudeDegrees")),
+        lon=parse_number(values.get("LongitudeDegrees")),
+        ele_m=parse_number(values.get("AltitudeMeters")),
         hr_bpm=None if hr is None else round(hr),
-        cadence=_number(values.get("RunCadence") or values.get("Cadence")),
-        dist_m=_number(values.get("DistanceMeters")),
+        cadence=parse_number(values.get("RunCadence") or values.get("Cadence")),
+        dist_m=parse_number(values.get("DistanceMeters")),
     )
 
 
