@@ -31,13 +31,7 @@ def _text(element: etree._Element, path: str) -> str | None:
 
 
 def _float(element: etree._Element, path: str) -> float | None:
-    text = _text(element, path)
-    if text is None:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    return parse_number(_text(element, path))
 
 
 def _time(text: str | None) -> datetime | None:
