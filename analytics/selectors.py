@@ -12,6 +12,8 @@ match what the runner sees on their own clock.
 
 from __future__ import annotations
 
+import functools
+import math
 import uuid
 import zoneinfo
 from collections import defaultdict
@@ -19,27 +21,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
+    Func,
+    IntegerField,
     Min,
-    OuterRef,
     Q,
     Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Cast, RowNumber, TruncWeek
 from django.utils import timezone
 
 from analytics import science
-from training.models import Plan, Run, RunTrack, Workout
+from training.models import Plan, Run, RunTrack, Workout, pace_s_per_m
 
 WEEKLY_SERIES_WEEKS = 12
 TRAINING_LOAD_DAYS = 90
@@ -253,19 +247,30 @@ def period_start(period: str, today: date) -> date | None:
     raise ValueError(f"Unknown period {period!r}.")
 
 
-def _pace_expression() -> ExpressionWrapper[Any]:
-    # Seconds per metre. Cast to a float (not ``* 1.0``, which PostgreSQL computes in slow
-    # ``numeric`` arithmetic: 3.5x the time of the fastest-run query) so integer ÷ float never
-    # truncates on any backend; the quotient is the same double either way.
-    return ExpressionWrapper(
-        Cast("duration_s", FloatField()) / F("distance_m"), output_field=FloatField()
-    )
+# ISO weeks are numbered from Monday 0001-01-01, the first day any date field can hold, so the
+# number is never negative and integer division floors it on every backend.
+WEEK_EPOCH = date(1, 1, 1)
 
 
-def _double(value: float) -> Cast:
-    # A double-precision constant: PostgreSQL reads a bare 42195.0 as ``numeric`` and would then
-    # evaluate the CASE and every comparison with it per row in slow numeric arithmetic.
-    return Cast(Value(value), FloatField())
+class WeeksSinceEpoch(Func):
+    """Whole ISO weeks from ``WEEK_EPOCH`` to a date: the week a day falls in, as an integer.
+
+    Grouping by ``DATE_TRUNC('week', local_date)`` made PostgreSQL cast each date to a
+    ``timestamp with time zone`` and truncate it in the session zone, per row: the weekly
+    series was the slowest summary query (docs/PERFORMANCE.md). Date minus date is a plain
+    integer day count in PostgreSQL, and ``julianday`` differences are whole days in SQLite.
+    """
+
+    output_field = IntegerField()
+    template = "((%(expressions)s - DATE '0001-01-01') / 7)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST((JULIANDAY(%(expressions)s) - JULIANDAY('0001-01-01')) / 7 AS INTEGER)",
+            **extra,
+        )
 
 
 def _run_brief(row: dict[str, Any] | None) -> RunBrief | None:
@@ -301,44 +306,30 @@ def runner_summary(
     date_to = date_to or today
     runs = Run.objects.filter(runner=runner)
 
+    weekly, streak_weeks, totals, first_day = _weeks_and_totals(
+        runs, date_from=date_from, date_to=date_to, today=today
+    )
     in_period = runs.filter(local_date__lte=date_to)
     if date_from is not None:
         in_period = in_period.filter(local_date__gte=date_from)
-    totals_row = in_period.aggregate(
-        runs=Count("id"),
-        distance_m=Sum("distance_m"),
-        duration_s=Sum("duration_s"),
-        elevation_gain_m=Sum("elevation_gain_m"),
-        first_day=Min("local_date"),
-    )
-    distance_m = float(totals_row["distance_m"] or 0.0)
-    duration_s = int(totals_row["duration_s"] or 0)
-    totals = Totals(
-        runs=totals_row["runs"],
-        distance_m=distance_m,
-        duration_s=duration_s,
-        elevation_gain_m=float(totals_row["elevation_gain_m"] or 0.0),
-        avg_pace_s_per_km=science.pace_s_per_km(distance_m, duration_s) if duration_s else None,
-    )
     brief_fields = ("id", "started_at", "distance_m", "duration_s")
     longest_run = _run_brief(
         in_period.order_by("-distance_m", "-started_at").values(*brief_fields).first()
     )
     fastest_run = _run_brief(
         in_period.filter(distance_m__gte=FASTEST_RUN_MIN_DISTANCE_M)
-        .annotate(pace=_pace_expression())
+        .annotate(pace=pace_s_per_m())
         .order_by("pace", "-started_at")
         .values(*brief_fields)
         .first()
     )
 
-    weekly, streak_weeks = _weekly_and_streak(runs, date_to=date_to, today=today)
-    personal_bests, recent_bests = _personal_bests(runs, today=today)
+    personal_bests, recent_bests = _personal_bests(runner.pk, today=today)
     vdot_value, predictions = _vdot_and_predictions(recent_bests)
     training_load = _training_load(runs, profile=profile, today=today)
 
     return RunnerSummary(
-        period=Period(date_from=date_from or totals_row["first_day"], date_to=date_to),
+        period=Period(date_from=date_from or first_day, date_to=date_to),
         totals=totals,
         longest_run=longest_run,
         fastest_run=fastest_run,
@@ -351,26 +342,37 @@ def runner_summary(
     )
 
 
-def _weekly_and_streak(
-    runs: Any, *, date_to: date, today: date
-) -> tuple[tuple[WeekTotals, ...], int]:
-    """One grouped query: per-ISO-week sums over the runner's history up to the later of the
-    two anchors (at most one row per week of history, however many runs)."""
+def _weeks_and_totals(
+    runs: Any, *, date_from: date | None, date_to: date, today: date
+) -> tuple[tuple[WeekTotals, ...], int, Totals, date | None]:
+    """The weekly series, the streak and the period's totals from one grouped scan.
+
+    Rows are per-ISO-week sums over the runner's history up to the later of the two anchors (at
+    most one row per week of history, however many runs); each row also carries the sums of its
+    runs inside ``date_from``…``date_to``, which always lies within that history, so the totals
+    are added up here rather than by a second scan of the same runs.
+    """
     last_week = science.week_start(date_to)
     up_to = max(last_week, science.week_start(today)) + timedelta(days=6)
+    in_period = Q(local_date__lte=date_to)
+    if date_from is not None:
+        in_period &= Q(local_date__gte=date_from)
     rows = (
         runs.filter(local_date__lte=up_to)
-        .annotate(week=TruncWeek("local_date"))
-        .values("week")
-        .annotate(distance_m=Sum("distance_m"), duration_s=Sum("duration_s"), runs=Count("id"))
-        .order_by("-week")
+        .order_by()
+        .values(week=WeeksSinceEpoch("local_date"))
+        .annotate(
+            week_distance_m=Sum("distance_m"),
+            week_duration_s=Sum("duration_s"),
+            week_runs=Count("id"),
+            period_distance_m=Sum("distance_m", filter=in_period),
+            period_duration_s=Sum("duration_s", filter=in_period),
+            period_elevation_gain_m=Sum("elevation_gain_m", filter=in_period),
+            period_runs=Count("id", filter=in_period),
+            period_first_day=Min("local_date", filter=in_period),
+        )
     )
-    by_week: dict[date, dict[str, Any]] = {}
-    for row in rows:
-        week = row["week"]
-        if isinstance(week, datetime):  # some backends hand back a midnight datetime
-            week = week.date()
-        by_week[week] = row
+    by_week = {WEEK_EPOCH + timedelta(weeks=row["week"]): row for row in rows}
     weekly = []
     for offset in range(WEEKLY_SERIES_WEEKS - 1, -1, -1):
         week = last_week - timedelta(weeks=offset)
@@ -378,12 +380,77 @@ def _weekly_and_streak(
         weekly.append(
             WeekTotals(
                 week_start=week,
-                distance_m=float(row["distance_m"]) if row else 0.0,
-                duration_s=int(row["duration_s"]) if row else 0,
-                runs=int(row["runs"]) if row else 0,
+                distance_m=float(row["week_distance_m"]) if row else 0.0,
+                duration_s=int(row["week_duration_s"]) if row else 0,
+                runs=int(row["week_runs"]) if row else 0,
             )
         )
-    return tuple(weekly), science.week_streak(by_week.keys(), today=today)
+    period_rows = [row for row in by_week.values() if row["period_runs"]]
+    # fsum: the weeks' partial sums added without a further rounding error at each step.
+    distance_m = math.fsum(row["period_distance_m"] for row in period_rows)
+    duration_s = int(sum(row["period_duration_s"] for row in period_rows))
+    totals = Totals(
+        runs=sum(row["period_runs"] for row in period_rows),
+        distance_m=distance_m,
+        duration_s=duration_s,
+        elevation_gain_m=math.fsum(row["period_elevation_gain_m"] or 0.0 for row in period_rows),
+        avg_pace_s_per_km=science.pace_s_per_km(distance_m, duration_s) if duration_s else None,
+    )
+    first_day = min((row["period_first_day"] for row in period_rows), default=None)
+    return tuple(weekly), science.week_streak(by_week.keys(), today=today), totals, first_day
+
+
+@functools.cache
+def _best_effort_candidates_sql() -> str:
+    """The personal-best candidates query (see ``_personal_bests``), written once per process.
+
+    It was an ORM query with two CASE expressions, an EXISTS, a window and a filter on the
+    window; Django compiled it on every summary request (3.4 ms of Python, more than the query
+    itself took in PostgreSQL). The SQL is the same on PostgreSQL and SQLite. Only constants of
+    ``analytics.science`` are written into it; everything from the request is a parameter.
+    """
+    quote = connection.ops.quote_name
+    run, track = Run._meta.db_table, RunTrack._meta.db_table
+    distances = science.PERSONAL_BEST_DISTANCES_M
+
+    def double(value: float) -> str:
+        # Double-precision constants: PostgreSQL reads a bare 42195.0 as slow ``numeric``.
+        return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
+
+    def case_by_bucket(value_for: Any) -> str:
+        whens = " ".join(
+            f"WHEN r.distance_m >= {double(d)} THEN {double(value_for(d))}"
+            for d in reversed(distances)
+        )
+        return f"CASE {whens} ELSE NULL END"
+
+    # The prorating limit is computed here exactly as science.prorated_effort_s computes it.
+    # Table names and constants only (S608): every value from the request is a parameter.
+    # A LEFT JOIN on the track's primary key, not a per-row EXISTS: PostgreSQL ran the EXISTS
+    # as a sub-plan restarted for each of the runner's runs (2 ms of the query's 3.5 ms).
+    has_track = "t.run_id IS NOT NULL"
+    return f"""
+        SELECT id, started_at, distance_m, duration_s, has_track, recent FROM (
+            SELECT id, started_at, distance_m, duration_s, has_track, recent,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY bucket, has_track, recent ORDER BY pace, started_at
+                   ) AS candidate_rank
+            FROM (
+                SELECT r.id, r.started_at, r.distance_m, r.duration_s,
+                       {case_by_bucket(lambda d: d)} AS bucket,
+                       {has_track} AS has_track,
+                       r.local_date >= %(recent_from)s AS recent,
+                       CAST(r.duration_s AS DOUBLE PRECISION) / r.distance_m AS pace
+                FROM {quote(run)} r LEFT JOIN {quote(track)} t ON t.run_id = r.id
+                WHERE r.runner_id = %(runner_id)s
+                  AND r.local_date <= %(today)s
+                  AND r.distance_m >= %(shortest_m)s
+                  AND (r.distance_m <= {case_by_bucket(lambda d: d * science.PRORATE_TOLERANCE)}
+                       OR {has_track})
+            ) efforts
+        ) ranked
+        WHERE candidate_rank <= %(per_bucket)s
+    """  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -396,7 +463,7 @@ class _Effort:
 
 
 def _personal_bests(
-    runs: Any, *, today: date
+    runner_id: int, *, today: date
 ) -> tuple[tuple[PersonalBest, ...], tuple[_Effort, ...]]:
     """All-time personal bests, and the best effort of the last 90 days per distance.
 
@@ -407,46 +474,20 @@ def _personal_bests(
     A second query loads only those candidates' tracks.
     """
     distances = science.PERSONAL_BEST_DISTANCES_M
-    bucket = Case(
-        *[When(distance_m__gte=d, then=_double(d)) for d in reversed(distances)],
-        default=Value(None),
-        output_field=FloatField(),
-    )
-    # The longest distance a run without a track may have to count for its bucket, computed
-    # here as ``science.prorated_effort_s`` computes it (the same doubles as the exact decimals).
-    prorate_limit = Case(
-        *[
-            When(distance_m__gte=d, then=_double(d * science.PRORATE_TOLERANCE))
-            for d in reversed(distances)
-        ],
-        default=Value(None),
-        output_field=FloatField(),
-    )
     recent_from = today - timedelta(days=PREDICTION_WINDOW_DAYS - 1)
     candidates = list(
-        runs.filter(local_date__lte=today, distance_m__gte=distances[0])
-        .annotate(
-            bucket=bucket,
-            has_track=Exists(RunTrack.objects.filter(run_id=OuterRef("pk"))),
-            recent=Case(
-                When(local_date__gte=recent_from, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            pace=_pace_expression(),
+        Run.objects.raw(
+            _best_effort_candidates_sql(),
+            {
+                "runner_id": runner_id,
+                "today": today,
+                "recent_from": recent_from,
+                "shortest_m": distances[0],
+                "per_bucket": BEST_EFFORT_CANDIDATES_PER_BUCKET,
+            },
         )
-        .filter(Q(has_track=True) | Q(distance_m__lte=prorate_limit))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("bucket"), F("has_track"), F("recent")],
-                order_by=[F("pace").asc(), F("started_at").asc()],
-            )
-        )
-        .filter(rank__lte=BEST_EFFORT_CANDIDATES_PER_BUCKET)
-        .values("id", "started_at", "distance_m", "duration_s", "has_track", "recent")
     )
-    track_ids = [row["id"] for row in candidates if row["has_track"]]
+    track_ids = [run.pk for run in candidates if run.has_track]
     tracks: dict[uuid.UUID, dict[str, Any]] = {}
     if track_ids:
         tracks = dict(
@@ -455,8 +496,8 @@ def _personal_bests(
 
     all_time: dict[float, _Effort] = {}
     recent: dict[float, _Effort] = {}
-    for row in candidates:
-        samples = tracks.get(row["id"]) if row["has_track"] else None
+    for run in candidates:
+        samples = tracks.get(run.pk) if run.has_track else None
         from_track: dict[float, float | None] = {}
         if samples:
             from_track = science.best_efforts_s(
@@ -465,10 +506,10 @@ def _personal_bests(
         for distance in distances:
             seconds = from_track.get(distance)
             if seconds is None:
-                seconds = science.prorated_effort_s(row["distance_m"], row["duration_s"], distance)
+                seconds = science.prorated_effort_s(run.distance_m, run.duration_s, distance)
             if seconds is None:
                 continue
-            effort = _Effort(distance, seconds, row["id"], row["started_at"], row["recent"])
+            effort = _Effort(distance, seconds, run.pk, run.started_at, bool(run.recent))
             best = all_time.get(distance)
             if best is None or (seconds, effort.started_at) < (best.duration_s, best.started_at):
                 all_time[distance] = effort
@@ -525,19 +566,26 @@ def _training_load(runs: Any, *, profile: _Profile, today: date) -> TrainingLoad
     shown_from = today - timedelta(days=TRAINING_LOAD_DAYS - 1)
     first_day = shown_from - timedelta(days=TRAINING_LOAD_WARMUP_DAYS)
     day_count = (today - first_day).days + 1
-    loads = [0.0] * day_count
-    rows = runs.filter(local_date__gte=first_day, local_date__lte=today).values_list(
-        "local_date", "duration_s", "perceived_effort", "avg_heart_rate"
+    # Each day's loads are added with fsum: the exact sum whatever order the rows arrive in
+    # (they come unordered, which spares the database a sort).
+    session_loads: list[list[float]] = [[] for _ in range(day_count)]
+    rows = (
+        runs.filter(local_date__gte=first_day, local_date__lte=today)
+        .order_by()
+        .values_list("local_date", "duration_s", "perceived_effort", "avg_heart_rate")
     )
     for local_date, duration_s, effort, avg_hr in rows:
-        loads[(local_date - first_day).days] += science.session_load(
-            duration_s=duration_s,
-            perceived_effort=effort,
-            avg_hr_bpm=avg_hr,
-            max_hr_bpm=profile.max_hr,
-            resting_hr_bpm=profile.resting_hr,
-            sex=profile.sex,
+        session_loads[(local_date - first_day).days].append(
+            science.session_load(
+                duration_s=duration_s,
+                perceived_effort=effort,
+                avg_hr_bpm=avg_hr,
+                max_hr_bpm=profile.max_hr,
+                resting_hr_bpm=profile.resting_hr,
+                sex=profile.sex,
+            )
         )
+    loads = [math.fsum(day) for day in session_loads]
     points = science.training_load_series(loads, first_day=first_day)
     shown = tuple(
         science.LoadPoint(

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -339,6 +340,19 @@ class Workout(TimeStampedModel):
         return self.workout_type == self.WorkoutType.REST
 
 
+def pace_s_per_m() -> models.ExpressionWrapper:
+    """A run's average pace in seconds per metre, as the database computes it.
+
+    A float cast, not ``* 1.0`` (which PostgreSQL computes in slow ``numeric``), so an integer
+    divided by a float never truncates on any backend. ``run_runner_fastest_idx`` indexes this
+    very expression, so "fastest run" queries that order by it read one index entry.
+    """
+    return models.ExpressionWrapper(
+        Cast("duration_s", models.FloatField()) / F("distance_m"),
+        output_field=models.FloatField(),
+    )
+
+
 class Run(TimeStampedModel):
     class Source(models.TextChoices):
         MANUAL = "manual", "Manual"
@@ -417,6 +431,14 @@ class Run(TimeStampedModel):
             ),
             models.Index(fields=["plan", "local_date"], name="run_plan_local_date_idx"),
             models.Index(fields=["workout"], name="run_workout_idx"),
+            # The analytics summary's longest and fastest run: one index entry each instead of
+            # sorting all of the runner's runs (docs/PERFORMANCE.md).
+            models.Index(
+                fields=["runner", "-distance_m", "-started_at"], name="run_runner_longest_idx"
+            ),
+            models.Index(
+                F("runner"), pace_s_per_m(), F("started_at").desc(), name="run_runner_fastest_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,106 @@
+"""The summary's faster queries (docs/PERFORMANCE.md) answer exactly what the slower ones did:
+ISO weeks numbered in the database, totals added from weekly partial sums, and the personal-best
+candidates picked by hand-written SQL on both backends."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db.models import DateField, Value
+
+from analytics import science, selectors
+from tests.factories import RunFactory
+from training.models import Run, RunnerProfile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(1, 1, 1),  # the epoch itself, a Monday
+        date(1, 1, 7),  # its Sunday
+        date(1, 1, 8),  # the next Monday
+        date(1999, 12, 31),
+        date(2000, 1, 2),  # a Sunday: still the week of 1999-12-27
+        date(2000, 1, 3),
+        date(2024, 2, 29),
+        date(2026, 12, 28),  # ISO week 53 of 2026 starts here
+        date(2027, 1, 3),
+        date(9999, 12, 31),
+    ],
+)
+def test_week_number_is_the_iso_week_of_the_day(runner, day):
+    row = RunnerProfile.objects.filter(user=runner).annotate(
+        week=selectors.WeeksSinceEpoch(Value(day, output_field=DateField()))
+    )
+    week = row.values_list("week", flat=True).get()
+    # The ISO week's Monday, by Python's calendar rather than the formula under test.
+    assert selectors.WEEK_EPOCH + timedelta(weeks=week) == day - timedelta(days=day.weekday())
+    assert selectors.WEEK_EPOCH + timedelta(weeks=week) == science.week_start(day)
+
+
+def test_totals_are_the_exact_sum_of_runs_in_different_weeks(runner):
+    # 1000.1 + 1000.2 + 1000.3 is 3000.6000000000004 or 3000.6 depending on the order of the
+    # additions; the totals are added with fsum from per-week sums, so always the latter.
+    today = date(2025, 3, 12)
+    for weeks_ago, distance_m in enumerate([1000.1, 1000.2, 1000.3]):
+        started = datetime.combine(today - timedelta(weeks=weeks_ago), datetime.min.time(), UTC)
+        RunFactory(runner=runner, started_at=started, distance_m=distance_m, duration_s=300)
+    summary = selectors.runner_summary(runner=runner, date_from=None, date_to=None, today=today)
+    assert summary.totals.distance_m == math.fsum([1000.1, 1000.2, 1000.3]) == 3000.6
+    assert summary.totals.runs == 3
+    assert summary.totals.duration_s == 900
+    assert [w.runs for w in summary.weekly[-3:]] == [1, 1, 1]
+
+
+def test_period_totals_and_weekly_series_come_from_the_same_scan(runner):
+    # Runs in the week after ``date_to`` count in the weekly series (which runs to the end of
+    # this week) but not in the period's totals.
+    today = date(2025, 3, 12)  # a Wednesday
+    for day, distance_m in [(date(2025, 3, 3), 5000.0), (date(2025, 3, 11), 7000.0)]:
+        RunFactory(
+            runner=runner,
+            started_at=datetime.combine(day, datetime.min.time(), UTC),
+            distance_m=distance_m,
+            duration_s=1800,
+        )
+    summary = selectors.runner_summary(
+        runner=runner, date_from=date(2025, 3, 1), date_to=date(2025, 3, 9), today=today
+    )
+    assert summary.totals.runs == 1
+    assert summary.totals.distance_m == 5000.0
+    assert summary.period.date_from == date(2025, 3, 1)
+    # The series ends with the week of date_to (from 2025-03-03), which holds the first run only.
+    assert summary.weekly[-1].week_start == date(2025, 3, 3)
+    assert summary.weekly[-1].distance_m == 5000.0
+    # Both runs are in this ISO week or the last: a streak of 2.
+    assert summary.streak_weeks == 2
+
+
+def test_empty_history_has_zero_totals_and_no_first_day(runner):
+    summary = selectors.runner_summary(
+        runner=runner, date_from=None, date_to=None, today=date(2025, 3, 12)
+    )
+    assert summary.totals.runs == 0
+    assert summary.totals.distance_m == 0.0
+    assert summary.totals.avg_pace_s_per_km is None
+    assert summary.period.date_from is None
+    assert summary.longest_run is None and summary.fastest_run is None
+
+
+def test_fastest_run_orders_by_the_indexed_pace_expression(runner):
+    today = date(2025, 3, 12)
+    noon = datetime(2025, 3, 10, 12, tzinfo=UTC)
+    RunFactory(runner=runner, started_at=noon, distance_m=10_000, duration_s=3_000)  # 300 s/km
+    quick = RunFactory(
+        runner=runner, started_at=noon - timedelta(days=1), distance_m=5_000, duration_s=1_400
+    )  # 280 s/km
+    # Pace in the database equals pace in Python (integer seconds over float metres).
+    paces = dict(Run.objects.annotate(p=selectors.pace_s_per_m()).values_list("id", "p"))
+    assert paces[quick.pk] == pytest.approx(1_400 / 5_000)
+    summary = selectors.runner_summary(runner=runner, date_from=None, date_to=None, today=today)
+    assert summary.fastest_run is not None and summary.fastest_run.id == quick.pk
+    assert summary.longest_run is not None and summary.longest_run.distance_m == 10_000
