@@ -1,8 +1,20 @@
 from typing import Any
 
+from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models.query import ModelIterable
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination as DRFLimitOffsetPagination
 from rest_framework.request import Request
+
+
+class RowCount(Subquery):
+    """``COUNT(*)`` of a queryset's rows, as a scalar subquery that can ride along another query.
+
+    Uncorrelated, so PostgreSQL and SQLite evaluate it once per statement (an InitPlan), not
+    per row."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted_rows)"
+    output_field = IntegerField()
 
 
 class LimitOffsetPagination(DRFLimitOffsetPagination):
@@ -16,6 +28,37 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
 
     default_limit = 20
     max_limit = 100
+    # The attribute each row of a page carries with the total (see paginate_queryset).
+    total_alias = "pagination_total_count"
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        """The page and the total count in one query instead of DRF's two.
+
+        Each row of the page carries the count of the whole (unsliced) queryset, computed in the
+        same statement, so the count and the page also see the same snapshot. Only an empty
+        page (past the end, or nothing at all) needs a separate ``COUNT``. Querysets this does
+        not fit (not of model rows, combined, distinct) take DRF's two-query path.
+        """
+        if not self._can_count_along(queryset):
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        counted = queryset.annotate(
+            **{self.total_alias: RowCount(queryset.order_by().values("pk"))}
+        )
+        page = list(counted[self.offset : self.offset + self.limit])
+        self.count = getattr(page[0], self.total_alias) if page else self.get_count(queryset)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        return page
+
+    @staticmethod
+    def _can_count_along(queryset: Any) -> bool:
+        if not isinstance(queryset, QuerySet) or queryset._iterable_class is not ModelIterable:
+            return False
+        query = queryset.query
+        return not (query.combinator or query.distinct or query.is_sliced)
 
     @staticmethod
     def _whole_number(request: Request, name: str, minimum: int) -> int | None:

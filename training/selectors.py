@@ -40,7 +40,7 @@ def coached_runner_ids(user: UserLike) -> QuerySet[Plan, Any]:
     """Ids of the runners with at least one plan naming ``user`` as coach."""
     if not user.is_authenticated:
         return Plan.objects.none().values("runner_id")
-    return Plan.objects.filter(coach=user).values("runner_id")
+    return Plan.objects.filter(coach=user).order_by().values("runner_id")
 
 
 def runs_visible_to(user: UserLike) -> QuerySet[Run]:

@@ -22,8 +22,8 @@ from training.models import Run
 API = "/api/v1"
 # The coached-runner lookup, then the run (training/selectors.py runs_visible_to).
 RETRIEVE_MAX_QUERIES = 2
-# The coached-runner lookup, the count and the page.
-LIST_MAX_QUERIES = 3
+# The coached-runner lookup, then the page with its total count (tracker/pagination.py).
+LIST_MAX_QUERIES = 2
 # Profile (default time zone); the foreign key and primary key checks of full_clean(); one check
 # per model CheckConstraint, each in a savepoint; the insert.
 CREATE_MAX_QUERIES = 36
