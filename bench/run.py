@@ -293,16 +293,9 @@ def main() -> None:
                 capture_output=True,
                 check=False,
             )
-        log(f"ceiling: {DURATION_S} s, {CONNECTIONS} connections")
-        ceiling_result = wrk(f"http://127.0.0.1:{CEILING_PORT}/", {})
-        results["ceiling"] = ceiling_result
-        for name, method, path, body, headers in endpoints:
-            log(f"{name}: {method} {path}")
-            result = wrk(f"http://127.0.0.1:{APP_PORT}{path}", headers, body)
-            result["ratio_to_ceiling"] = round(
-                result["requests_per_s"] / ceiling_result["requests_per_s"], 3
-            )
-            results["endpoints"][name] = {"method": method, "path": path, **result}
+        # Latency first: the throughput rows end with "create run", whose thousands of inserts
+        # leave PostgreSQL's autovacuum busy on the runs table for a while afterwards, which
+        # made the lone-request figures depend on when autovacuum happened to run.
         log(
             f"latency, one connection: summary at {ids['total_runs']:,} and at "
             f"{small_ids['total_runs']:,} runs, {SCALE_ROUNDS} alternating rounds"
@@ -331,6 +324,16 @@ def main() -> None:
         large_summary = combine_rounds(large_rounds)
         small_summary = combine_rounds(small_rounds)
         list_latency = wrk(f"http://127.0.0.1:{APP_PORT}/api/v1/runs?limit=50", auth, connections=1)
+        log(f"ceiling: {DURATION_S} s, {CONNECTIONS} connections")
+        ceiling_result = wrk(f"http://127.0.0.1:{CEILING_PORT}/", {})
+        results["ceiling"] = ceiling_result
+        for name, method, path, body, headers in endpoints:
+            log(f"{name}: {method} {path}")
+            result = wrk(f"http://127.0.0.1:{APP_PORT}{path}", headers, body)
+            result["ratio_to_ceiling"] = round(
+                result["requests_per_s"] / ceiling_result["requests_per_s"], 3
+            )
+            results["endpoints"][name] = {"method": method, "path": path, **result}
     finally:
         for process in (app, ceiling, small):
             stop(process)
