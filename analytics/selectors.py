@@ -424,8 +424,8 @@ def _best_effort_candidates_sql() -> str:
         )
         return f"CASE {whens} ELSE NULL END"
 
-    # The prorating limit is computed here exactly as science.prorated_effort_s computes it.
-    # Table names and constants only (S608): every value from the request is a parameter.
+    # Table names and constants only (S608): every value from the request is a parameter. The
+    # prorating limit (d * PRORATE_TOLERANCE) is the same double science.prorated_effort_s uses.
     # A LEFT JOIN on the track's primary key, not a per-row EXISTS: PostgreSQL ran the EXISTS
     # as a sub-plan restarted for each of the runner's runs (2 ms of the query's 3.5 ms).
     has_track = "t.run_id IS NOT NULL"
@@ -475,7 +475,9 @@ def _personal_bests(
     """
     distances = science.PERSONAL_BEST_DISTANCES_M
     recent_from = today - timedelta(days=PREDICTION_WINDOW_DAYS - 1)
-    candidates = list(
+    # Runs with two extra columns from the SQL, ``has_track`` and ``recent`` (Any: mypy knows
+    # the model's fields only).
+    candidates: list[Any] = list(
         Run.objects.raw(
             _best_effort_candidates_sql(),
             {

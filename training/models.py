@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 import zoneinfo
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.constraints import BaseConstraint
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +66,7 @@ class TimeStampedModel(models.Model):
     class Meta:
         abstract = True
 
-    def get_constraints(self) -> list[tuple[type[models.Model], list[Any]]]:
+    def get_constraints(self) -> list[tuple[type[models.Model], Sequence[BaseConstraint]]]:
         """The constraints ``full_clean()`` validates: unique ones only.
 
         Django validates each CheckConstraint with its own ``SELECT`` in a savepoint: 30 of the
