@@ -378,14 +378,27 @@ class Run(TimeStampedModel):
         FIT = "fit", "FIT file"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No single-column indexes on the foreign keys: the composite indexes in Meta start with
+    # each of them (runner, plan, workout), so lookups and the cascades on delete use those,
+    # and every insert updates three indexes fewer.
     runner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs", db_index=False
     )
     plan = models.ForeignKey(
-        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+        db_index=False,
     )
     workout = models.ForeignKey(
-        Workout, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+        Workout,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+        db_index=False,
     )
     started_at = models.DateTimeField()
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone_name])
