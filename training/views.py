@@ -35,7 +35,11 @@ from training.forms import (
 )
 from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run, RunnerProfile, RunTrack, Workout
-from training.selectors import plans_visible_to, runs_editable_by, runs_visible_to
+from training.selectors import (
+    plans_visible_to,
+    run_visible_to,
+    runs_editable_by,
+)
 from training.services import run_create, run_import_file, run_update
 from training.uploads import cap_upload
 
@@ -260,7 +264,7 @@ def run_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(
-        runs_visible_to(request.user).select_related("workout", "plan", "runner"), pk=pk
+        run_visible_to(request.user, pk).select_related("workout", "plan", "runner")
     )
     profile = _profile(request)
     track = RunTrack.objects.filter(run=run).first()

@@ -20,8 +20,9 @@ from tests.factories import PlanFactory, RunFactory, UserFactory
 from training.models import Run
 
 API = "/api/v1"
-# The coached-runner lookup, then the run (training/selectors.py runs_visible_to).
-RETRIEVE_MAX_QUERIES = 2
+# The run, with "mine or a runner I coach" checked on that row (training/selectors.py
+# run_visible_to); it was the coached-runner lookup and then the run.
+RETRIEVE_MAX_QUERIES = 1
 # The coached-runner lookup, then the page with its total count (tracker/pagination.py).
 LIST_MAX_QUERIES = 2
 # Profile (default time zone); the foreign key and primary key checks of full_clean(); the insert;
@@ -65,6 +66,21 @@ def test_retrieve_run_queries(client_for, rows, django_assert_max_num_queries):
     client = client_for(runner)
     with django_assert_max_num_queries(RETRIEVE_MAX_QUERIES):
         assert client.get(f"{API}/runs/{run.pk}").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["runner", "coach", "stranger", "former coach"])
+def test_one_query_decides_who_may_read_a_run(client_for, who, django_assert_max_num_queries):
+    runner, coach = UserFactory(), UserFactory()
+    plan = PlanFactory(runner=runner, coach=coach)
+    run = make_runs(runner, 3)[0]
+    reader = {"runner": runner, "coach": coach, "stranger": UserFactory()}.get(who, coach)
+    if who == "former coach":
+        plan.delete()  # no plan names them any more: the very next read is refused
+    with django_assert_max_num_queries(RETRIEVE_MAX_QUERIES):
+        response = client_for(reader).get(f"{API}/runs/{run.pk}")
+    assert response.status_code == (200 if who in ("runner", "coach") else 404)
+    if response.status_code == 200:
+        assert response.json()["id"] == str(run.pk)
 
 
 def test_create_run_queries_do_not_grow_with_runs(client_for, django_assert_max_num_queries):

@@ -51,6 +51,7 @@ from training.models import Deletion, Plan, Run, Workout
 from training.selectors import (
     deletions_visible_to,
     plans_visible_to,
+    run_visible_to,
     runs_visible_to,
     workouts_visible_to,
 )
@@ -265,6 +266,9 @@ class RunViewSet(BaseViewSet):
     def get_queryset(self) -> QuerySet[Run]:
         if getattr(self, "swagger_fake_view", False):
             return Run.objects.none()
+        run_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if run_id is not None:  # one run by id: visibility checked on that row, in one query
+            return run_visible_to(self.request.user, run_id)
         return runs_visible_to(self.request.user)
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
