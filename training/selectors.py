@@ -69,7 +69,7 @@ def run_visible_to(user: UserLike, pk: Any) -> QuerySet[Run]:
         return Run.objects.none()
     if user.is_superuser:
         return Run.objects.filter(pk=pk)
-    coaches_runner = Plan.objects.filter(coach=user, runner_id=OuterRef("runner_id"))
+    coaches_runner = coached_runner_ids(user).filter(runner_id=OuterRef("runner_id"))
     return Run.objects.filter(Q(runner=user) | Exists(coaches_runner), pk=pk)
 
 
