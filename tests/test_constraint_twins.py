@@ -37,13 +37,17 @@ def run(**_):
     return RunFactory.build(runner=UserFactory())
 
 
-# constraint name -> (a valid object, the changes that break only that constraint)
+# constraint name -> (a valid object, the changes that break only that constraint; a callable
+# change is computed from the object)
 BREAKS = {
     "profile_max_hr_range": (profile, {"max_hr": 251}),
     "profile_resting_hr_range": (profile, {"resting_hr": 24}),
     "profile_resting_below_max_hr": (profile, {"max_hr": 150, "resting_hr": 160}),
-    "plan_end_not_before_start": (plan, {"end_date": "start_date - 1"}),
-    "plan_at_most_365_days": (plan, {"end_date": "start_date + 366"}),
+    "plan_end_not_before_start": (
+        plan,
+        {"end_date": lambda p: p.start_date - timedelta(days=1)},
+    ),
+    "plan_at_most_365_days": (plan, {"end_date": lambda p: p.start_date + timedelta(days=366)}),
     "plan_name_not_empty": (plan, {"name": ""}),
     "workout_pace_range_ordered": (
         workout,
@@ -61,7 +65,7 @@ BREAKS = {
     "run_avg_hr_not_above_max": (run, {"avg_heart_rate": 170, "max_heart_rate": 160}),
     "run_perceived_effort_range": (run, {"perceived_effort": 11}),
     "run_avg_cadence_range": (run, {"avg_cadence": 301}),
-    "run_workout_requires_plan": (run, {"workout": "a workout, no plan"}),
+    "run_workout_requires_plan": (run, {"plan": None, "workout": lambda _: WorkoutFactory()}),
 }
 
 
@@ -83,13 +87,7 @@ def broken(name: str):
     make, changes = BREAKS[name]
     obj = make()
     for field, value in changes.items():
-        if value == "start_date - 1":
-            value = obj.start_date - timedelta(days=1)
-        elif value == "start_date + 366":
-            value = obj.start_date + timedelta(days=366)
-        elif value == "a workout, no plan":
-            value, obj.plan = WorkoutFactory(), None
-        setattr(obj, field, value)
+        setattr(obj, field, value(obj) if callable(value) else value)
     return obj
 
 

@@ -91,7 +91,7 @@ def test_empty_history_has_zero_totals_and_no_first_day(runner):
     assert summary.longest_run is None and summary.fastest_run is None
 
 
-def test_fastest_run_orders_by_the_indexed_pace_expression(runner):
+def test_fastest_run_orders_by_the_database_pace_expression(runner):
     today = date(2025, 3, 12)
     noon = datetime(2025, 3, 10, 12, tzinfo=UTC)
     RunFactory(runner=runner, started_at=noon, distance_m=10_000, duration_s=3_000)  # 300 s/km
