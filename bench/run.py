@@ -1,6 +1,10 @@
 """`make bench`: the real server under gunicorn on PostgreSQL, driven by wrk from a separate
 process, against a no-framework ceiling. Writes bench/results.json and prints a table.
 
+Two floors run beside them (bench/floor_urls.py): the same app and settings answering an empty
+page with no work of its own, once anonymous and once with the project's token authentication and
+throttle. They show how much of the ceiling the stack itself leaves to any endpoint.
+
 Environment: DATABASE_URL (default the local server, database tracker_bench), BENCH_DURATION_S
 (per endpoint, default 10), BENCH_CONNECTIONS (default 16), BENCH_RUNS (default 1,000,000),
 BENCH_RUNNERS (default 1,000), BENCH_SMALL_RUNS (the scale check's small data set, 10,000).
@@ -32,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python")
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/tracker_bench"
-APP_PORT, CEILING_PORT, SMALL_PORT = 8765, 8766, 8767
+FLOOR_SETTINGS = "bench.floor_settings"
+APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT = 8765, 8766, 8767, 8768
 DURATION_S = int(os.environ.get("BENCH_DURATION_S", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SCALE_ROUNDS = 4
@@ -203,8 +208,13 @@ def wrk(
     return parse_wrk(output)
 
 
-def query_counts(database_url: str, ids: dict, endpoints: list[tuple[str, str, str | None]]):
-    env = server_env(database_url)
+def query_counts(
+    database_url: str,
+    ids: dict,
+    endpoints: list[tuple[str, str, str | None]],
+    settings_module: str = "tracker.settings",
+):
+    env = {**server_env(database_url), "DJANGO_SETTINGS_MODULE": settings_module}
     env["BENCH_ENDPOINTS"] = json.dumps(endpoints)
     env["BENCH_IDS"] = json.dumps(ids)
     out = run_checked([PY, "bench/query_counts.py"], env)
@@ -219,7 +229,7 @@ def free(port: int) -> bool:
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: install Debian's package with `apt-get install -y wrk`")
-    for port in (APP_PORT, CEILING_PORT, SMALL_PORT):
+    for port in (APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT):
         if not free(port):
             raise SystemExit(f"port {port} is busy; stop what listens there")
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DB
@@ -266,18 +276,28 @@ def main() -> None:
         "bench.ceiling:app", CEILING_PORT, {**env, "BENCH_RUNNER_ID": str(ids["runner_id"])}
     )
     small = gunicorn("tracker.wsgi:application", SMALL_PORT, server_env(small_url))
-    results: dict = {"endpoints": {}}
+    # The floors: the same app and settings plus two views that do no work (bench/floor_urls.py).
+    floor = gunicorn(
+        "tracker.wsgi:application", FLOOR_PORT, {**env, "DJANGO_SETTINGS_MODULE": FLOOR_SETTINGS}
+    )
+    floors = [
+        ("anonymous", "/api/v1/floor/anonymous", {}),
+        ("token", "/api/v1/floor/token", auth),
+    ]
+    results: dict = {"endpoints": {}, "floors": {}}
     try:
         wait_until_up(APP_PORT, "/api/v1/runs?limit=1", auth)
         wait_until_up(CEILING_PORT, "/", {})
         wait_until_up(
             SMALL_PORT, "/api/v1/runs?limit=1", {"Authorization": f"Token {small_ids['token']}"}
         )
+        wait_until_up(FLOOR_PORT, "/api/v1/floor/token", auth)
         # Warm every worker's connections and caches before measuring (8 connections reach all
         # of gunicorn.conf.py's workers), the ceiling's and the small data set's too.
         small_auth = {"Authorization": f"Token {small_ids['token']}"}
         warm_ups = [(APP_PORT, path, headers) for _, m, path, _, headers in endpoints if m == "GET"]
         warm_ups += [(CEILING_PORT, "/", {}), (SMALL_PORT, "/api/v1/analytics/summary", small_auth)]
+        warm_ups += [(FLOOR_PORT, path, headers) for _, path, headers in floors]
         for port, path, headers in warm_ups:
             wrk_args = f"http://127.0.0.1:{port}{path}"
             header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
@@ -327,6 +347,13 @@ def main() -> None:
         log(f"ceiling: {DURATION_S} s, {CONNECTIONS} connections")
         ceiling_result = wrk(f"http://127.0.0.1:{CEILING_PORT}/", {})
         results["ceiling"] = ceiling_result
+        for name, path, headers in floors:
+            log(f"floor, {name}: GET {path}")
+            result = wrk(f"http://127.0.0.1:{FLOOR_PORT}{path}", headers)
+            result["ratio_to_ceiling"] = round(
+                result["requests_per_s"] / ceiling_result["requests_per_s"], 3
+            )
+            results["floors"][name] = {"path": path, **result}
         for name, method, path, body, headers in endpoints:
             log(f"{name}: {method} {path}")
             result = wrk(f"http://127.0.0.1:{APP_PORT}{path}", headers, body)
@@ -335,7 +362,7 @@ def main() -> None:
             )
             results["endpoints"][name] = {"method": method, "path": path, **result}
     finally:
-        for process in (app, ceiling, small):
+        for process in (app, ceiling, small, floor):
             stop(process)
 
     counts = query_counts(
@@ -343,6 +370,11 @@ def main() -> None:
     )
     for name, count in counts.items():
         results["endpoints"][name]["queries"] = count
+    floor_counts = query_counts(
+        database_url, ids, [(name, "GET", path, None) for name, path, _ in floors], FLOOR_SETTINGS
+    )
+    for name, count in floor_counts.items():
+        results["floors"][name]["queries"] = count
     results["latency"] = {
         "summary_large": large_summary,
         "summary_small": small_summary,
@@ -359,6 +391,8 @@ def main() -> None:
     results["targets"] = {
         "list_runs_ratio_to_ceiling": results["endpoints"]["list runs (50)"]["ratio_to_ceiling"],
         "list_runs_ratio_target": 0.4,
+        # No endpoint can pass the floor that does nothing but authenticate and throttle.
+        "token_floor_ratio_to_ceiling": results["floors"]["token"]["ratio_to_ceiling"],
         "summary_p50_ms_one_connection": big_p50,
         "summary_p50_ms_target": 25,
         "scale_ratio_target": 1.2,
@@ -382,16 +416,22 @@ def print_table(results: dict) -> None:
     ceiling = results["ceiling"]
     print()
     print(
-        f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}"
+        f"{'endpoint':<30}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}"
         f"{'vs ceiling':>12}{'non-2xx':>9}"
     )
     print(
-        f"{'ceiling (raw WSGI)':<22}{ceiling['requests_per_s']:>10.0f}{ceiling['p50_ms']:>9}"
+        f"{'ceiling (raw WSGI)':<30}{ceiling['requests_per_s']:>10.0f}{ceiling['p50_ms']:>9}"
         f"{ceiling['p99_ms']:>9}{1:>9}{1.0:>12.2f}{ceiling['non_2xx']:>9}"
     )
+    for name, row in results.get("floors", {}).items():
+        label = f"floor: {name}"
+        print(
+            f"{label:<30}{row['requests_per_s']:>10.0f}{row['p50_ms']:>9}{row['p99_ms']:>9}"
+            f"{row.get('queries', '?'):>9}{row['ratio_to_ceiling']:>12.2f}{row['non_2xx']:>9}"
+        )
     for name, row in results["endpoints"].items():
         print(
-            f"{name:<22}{row['requests_per_s']:>10.0f}{row['p50_ms']:>9}{row['p99_ms']:>9}"
+            f"{name:<30}{row['requests_per_s']:>10.0f}{row['p50_ms']:>9}{row['p99_ms']:>9}"
             f"{row.get('queries', '?'):>9}{row['ratio_to_ceiling']:>12.2f}{row['non_2xx']:>9}"
         )
     scale = results["scale"]
@@ -422,6 +462,11 @@ def markdown_table(results: dict) -> str:
         f"| ceiling (raw WSGI, one query) | {ceiling['requests_per_s']:.0f} | "
         f"{ceiling['p50_ms']} | {ceiling['p99_ms']} | 1 | 1.00 |",
     ]
+    for name, row in results.get("floors", {}).items():
+        lines.append(
+            f"| floor: {name} (no work) | {row['requests_per_s']:.0f} | {row['p50_ms']} | "
+            f"{row['p99_ms']} | {row.get('queries', '?')} | {row['ratio_to_ceiling']:.2f} |"
+        )
     for name, row in results["endpoints"].items():
         lines.append(
             f"| {name} | {row['requests_per_s']:.0f} | {row['p50_ms']} | {row['p99_ms']} | "
