@@ -22,6 +22,7 @@ import logging
 import math
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, empty
+from redis.commands.core import Script
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
@@ -171,14 +173,29 @@ _INCR_WITH_EXPIRY = (
     "if used == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
     "return used"
 )
+# One registered script per cache backend (Django keeps one backend per cache and thread). Django's
+# get_client() builds a new redis-py client on every call, and building one fills a table of ~170
+# response callbacks: a tenth of an authenticated request that does no work (the benchmark's token
+# floor, docs/PERFORMANCE.md). The client only wraps the backend's connection pool, so one per
+# backend is the same connections. The script sends EVALSHA (the script's hash, not its text) and
+# reloads the script by itself if Redis lost it (a restart or SCRIPT FLUSH).
+_INCREMENT_SCRIPTS: weakref.WeakKeyDictionary[Any, Script] = weakref.WeakKeyDictionary()
+
+
+def _increment_script(cache: RedisCache) -> Script:
+    backend = cache._cache
+    script = _INCREMENT_SCRIPTS.get(backend)
+    if script is None:
+        script = backend.get_client(write=True).register_script(_INCR_WITH_EXPIRY)
+        _INCREMENT_SCRIPTS[backend] = script
+    return script
 
 
 def _redis_increment(cache: RedisCache, key: str, timeout_s: int) -> int:
     """``add(key, 1)`` or ``incr(key)`` as one Lua call; same key and value format as Django's
     RedisCache (integers are stored as plain integers), so either path can read the count."""
     redis_key = cache.make_and_validate_key(key)
-    client = cache._cache.get_client(redis_key, write=True)
-    used = client.eval(_INCR_WITH_EXPIRY, 1, redis_key, timeout_s)
+    used = _increment_script(cache)(keys=[redis_key], args=[timeout_s])
     cache_health.record_success()
     return int(used)
 

@@ -58,3 +58,23 @@ def test_redis_key_has_the_window_expiry_and_reads_back_through_the_cache_api(re
     # A key Django's add() created is counted on by the Lua path too.
     redis_cache.add("rl:test:other", 1, 65)
     assert throttle._increment("rl:test:other", timeout_s=65) == 2
+
+
+def test_counting_goes_on_after_redis_loses_the_script(redis_cache):
+    # A Redis restart or SCRIPT FLUSH forgets the script; EVALSHA's NOSCRIPT reloads it.
+    throttle = FixedWindowRateThrottle()
+    assert throttle._increment("rl:test:flush", timeout_s=65) == 1
+    redis_cache._cache.get_client(write=True).script_flush()
+
+    assert throttle._increment("rl:test:flush", timeout_s=65) == 2
+    assert cache_health.last_fault is None
+
+
+def test_counting_reuses_one_redis_client_per_cache(redis_cache):
+    throttle = FixedWindowRateThrottle()
+    throttle._increment("rl:test:reuse", timeout_s=65)
+    new_client = mock.patch.object(
+        type(redis_cache._cache), "get_client", side_effect=AssertionError("a new client")
+    )
+    with new_client:
+        assert throttle._increment("rl:test:reuse", timeout_s=65) == 2
