@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from contextvars import ContextVar
 from typing import Any
 
@@ -47,11 +48,28 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def redact(text: str) -> str:
-    """``text`` with every secret the patterns know replaced by ``[REDACTED]``."""
+# Every pattern above needs one of these words or paths to match, so text without any of them
+# (the request line, "GET /api/v1/runs 200 3.1ms user=7", and most other lines) is returned after
+# one search instead of six substitutions: with two handlers each redacting the message and the
+# string fields, that was 36 substitutions per request line, a seventh of an authenticated
+# request that does no work (docs/PERFORMANCE.md).
+_MAY_HOLD_SECRET = re.compile(
+    rf"(?i)authorization|token|bearer|basic|{_SENSITIVE_KEYS}|/calendar/|/reset/"
+)
+_SENSITIVE_KEY = re.compile(_SENSITIVE_KEYS, re.IGNORECASE)
+
+
+def _apply_patterns(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret the patterns know replaced by ``[REDACTED]``."""
+    if _MAY_HOLD_SECRET.search(text) is None:
+        return text
+    return _apply_patterns(text)
 
 
 def _redact_value(value: Any) -> Any:
@@ -59,11 +77,7 @@ def _redact_value(value: Any) -> Any:
         return redact(value)
     if isinstance(value, dict):
         return {
-            key: (
-                REDACTED
-                if re.fullmatch(_SENSITIVE_KEYS, str(key), re.IGNORECASE)
-                else _redact_value(val)
-            )
+            key: (REDACTED if _SENSITIVE_KEY.fullmatch(str(key)) else _redact_value(val))
             for key, val in value.items()
         }
     if isinstance(value, list | tuple):
@@ -95,9 +109,17 @@ class RedactSecretsFilter(logging.Filter):
     """Rewrites the record in place: message, arguments, exception text and extra fields.
 
     Installed on the handlers, so it sees records from every logger (Django's, libraries').
+    Both handlers share this filter and hand it the same record in turn; the second time the
+    record is already clean, so the last record is remembered (weakly) and passed at once.
     """
 
+    _last: weakref.ref[logging.LogRecord] | None = None
+
     def filter(self, record: logging.LogRecord) -> bool:
+        last = self._last
+        if last is not None and last() is record:
+            return True
+        self._last = weakref.ref(record)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record
@@ -113,7 +135,7 @@ class RedactSecretsFilter(logging.Filter):
         for key, value in list(record.__dict__.items()):
             if key in _STANDARD_ATTRS or key == "request_id":
                 continue
-            if re.fullmatch(_SENSITIVE_KEYS, key, re.IGNORECASE):
+            if _SENSITIVE_KEY.fullmatch(key):
                 setattr(record, key, REDACTED)
             elif isinstance(value, HttpRequest):
                 # django.request attaches the request; its repr includes the query string.
@@ -125,7 +147,22 @@ class RedactSecretsFilter(logging.Filter):
 
 class JsonFormatter(_JsonFormatterBase):
     """python-json-logger's formatter, redacting the traceback it formats itself from exc_info
-    (it does not reuse the filter's redacted ``exc_text``)."""
+    (it does not reuse the filter's redacted ``exc_text``).
+
+    The console and the file handler share this formatter and each asks it to format the same
+    record, so the last record's line is kept and handed to the second handler instead of being
+    built again. The record is held weakly: a traceback it carries is not kept alive by this.
+    """
+
+    _last: tuple[weakref.ref[logging.LogRecord], str] | None = None
+
+    def format(self, record: logging.LogRecord) -> str:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last is not None and last[0]() is record:
+            return last[1]
+        line = super().format(record)
+        self._last = (weakref.ref(record), line)
+        return line
 
     def formatException(self, ei: Any) -> Any:
         formatted = super().formatException(ei)

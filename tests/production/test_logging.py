@@ -120,3 +120,78 @@ def test_djangos_own_error_line_for_a_request_carries_its_id(client, caplog, set
     [record] = [r for r in caplog.records if r.name == "django.request"]
     assert record.status_code == 503
     assert record.request_id == "after-the-chain"
+
+
+def test_redact_after_the_quick_search_equals_every_pattern_applied():
+    # redact() skips the substitutions when its quick search finds no word any pattern needs;
+    # on text built from those words, values and separators it must agree with all six patterns.
+    from random import Random
+
+    from tracker.logging_utils import _apply_patterns
+
+    words = [
+        "Authorization", "authorization", "TOKEN", "token", "Bearer", "basic", "password",
+        "Password2", "passwd", "secret_key", "api_key", "apikey", "cookie", "sessionid",
+        "csrftoken", "access_token", "tokenizer", "user", "GET", "/calendar/", "/reset/MQ/",
+        ".ics", "/api/v1/runs",
+    ]  # fmt: skip
+    glue = ["", " ", "=", ": ", '"', "'", "&", ",", "/", "{", "}", " 200 3.1ms "]
+    values = ["abc123def456ghi", "x", "9f8e7d6c5b4a3928", "eyJ.payload.sig", "7", ""]
+    rng = Random(20261127)  # fixed: a failure names a reproducible string
+    for _ in range(20_000):
+        text = "".join(
+            rng.choice(words) + rng.choice(glue) + rng.choice(values) + rng.choice(glue)
+            for _ in range(rng.randint(1, 4))
+        )
+        assert redact(text) == _apply_patterns(text), text
+
+
+def test_two_handlers_sharing_the_json_formatter_get_one_line_built_once():
+    from tracker.logging_utils import JsonFormatter
+
+    formatter = JsonFormatter("%(message)s")
+    first, second = io.StringIO(), io.StringIO()
+    logger = logging.getLogger("tracker.test_two_handlers")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    handlers = [logging.StreamHandler(first), logging.StreamHandler(second)]
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+    built = []
+    json_base = JsonFormatter.__mro__[1]  # python-json-logger's formatter, which builds the line
+    original = json_base.format
+
+    def counting_format(self, record):
+        built.append(record.getMessage())
+        return original(self, record)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(json_base, "format", counting_format)
+            logger.info("one %s", "line")
+            logger.info("one %s", "line")  # an equal record is still a new line
+    finally:
+        for handler in handlers:
+            logger.removeHandler(handler)
+    assert first.getvalue() == second.getvalue()
+    assert [json.loads(line)["message"] for line in first.getvalue().splitlines()] == [
+        "one line",
+        "one line",
+    ]
+    assert built == ["one line", "one line"]  # once per record, not once per handler
+
+
+def test_the_redaction_filter_cleans_a_record_once_for_both_handlers(monkeypatch):
+    from tracker import logging_utils
+
+    redact_filter = logging_utils.RedactSecretsFilter()
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "password=%s", ("hunter2",), None)
+    calls = []
+    monkeypatch.setattr(logging_utils, "redact", lambda text: calls.append(text) or text)
+
+    assert redact_filter.filter(record) and redact_filter.filter(record)
+    assert calls == ["password=hunter2"]  # the second handler's pass redacts nothing again
+    other = logging.LogRecord("x", logging.INFO, __file__, 1, "password=%s", ("hunter2",), None)
+    assert redact_filter.filter(other)
+    assert calls == ["password=hunter2", "password=hunter2"]  # a new record is cleaned anew
