@@ -1,0 +1,131 @@
+"""Instructions per request, counted by valgrind's callgrind: a repeatable cost measure.
+
+`make bench` reports requests per second, which on this shared 2-core VM moves by ±25 % from one
+run to the next, so a change worth 5 % cannot be seen in it. Callgrind counts the CPU
+instructions the server process executes instead; the count repeats to about 0.1 % whatever else
+the machine is doing. It covers the Python side only (the app, Django, DRF, psycopg, redis-py),
+not PostgreSQL's or Redis's own work, so a query saved shows here only by its client-side cost.
+
+Each path is served in-process through Django's WSGI handler with the production settings (the
+whole middleware stack, the request log, the throttle), warmed up, then run twice under
+callgrind, for 10 and for 50 requests; the difference over 40 requests cancels start-up and
+warm-up. Paths answering anything but 200 stop the run. Counts include Python's cyclic garbage
+collector, which runs every few hundred allocations; two runs of the 50-run list gave 27.20 M and
+27.32 M, so differences under about 1 % are not to be trusted.
+
+Usage (after `make bench` has loaded the data): `.venv/bin/python bench/instructions.py PATH…`;
+``--floor`` serves the bench's floor views too (bench/floor_urls.py). Needs Debian's valgrind.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHORT_RUN, LONG_RUN, WARM_UP = 10, 50, 50
+
+
+def serve(path: str, count: int, token: str) -> None:
+    """Child process: answer ``path`` ``count`` times after a warm-up, in-process."""
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    route, _, query = path.partition("?")
+    statuses = []
+
+    def start_response(status: str, headers: list) -> None:
+        statuses.append(status)
+
+    for _ in range(WARM_UP + count):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": route,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_AUTHORIZATION": f"Token {token}",
+            "REMOTE_ADDR": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+        }
+        b"".join(app(environ, start_response))
+    if any(not status.startswith("200") for status in statuses):
+        raise SystemExit(f"{path} answered {sorted(set(statuses))}, not 200")
+
+
+def instructions(path: str, count: int, env: dict[str, str]) -> int:
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={scratch}/callgrind.out",
+                sys.executable,
+                __file__,
+                "--child",
+                path,
+                str(count),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    collected = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or collected is None:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"callgrind run of {path} failed")
+    return int(collected.group(1))
+
+
+def main(args: list[str]) -> None:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is missing: install Debian's package (apt-get install valgrind)")
+    floor = "--floor" in args
+    paths = [arg for arg in args if arg != "--floor"] or ["/api/v1/runs?limit=50"]
+    from bench.run import DEFAULT_DB, FLOOR_SETTINGS, server_env
+
+    env = server_env(os.environ.get("DATABASE_URL") or DEFAULT_DB)
+    if floor:
+        env["DJANGO_SETTINGS_MODULE"] = FLOOR_SETTINGS
+    env["PYTHONPATH"] = str(ROOT)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from knox.models import AuthToken
+
+    user = get_user_model().objects.filter(username="bench").first()
+    if user is None:
+        raise SystemExit("no bench data: run `make bench` first")
+    token_row, token = AuthToken.objects.create(user)
+    try:
+        env["BENCH_TOKEN"] = token
+        for path in paths:
+            short = instructions(path, SHORT_RUN, env)
+            long = instructions(path, LONG_RUN, env)
+            per_request = (long - short) / (LONG_RUN - SHORT_RUN)
+            print(f"{per_request / 1e6:8.2f} M instructions per request  {path}", flush=True)
+    finally:
+        token_row.delete()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        serve(sys.argv[2], int(sys.argv[3]), os.environ["BENCH_TOKEN"])
+    else:
+        main(sys.argv[1:])
