@@ -15,10 +15,16 @@ collector, which runs every few hundred allocations; two runs of the 50-run list
 
 Usage (after `make bench` has loaded the data): `.venv/bin/python bench/instructions.py PATH…`;
 ``--floor`` serves the bench's floor views too (bench/floor_urls.py). Needs Debian's valgrind.
+
+``--gc`` measures instead, without valgrind, what a request leaves to Python's cyclic garbage
+collector: the objects it frees per request (a count that repeats exactly) and its pauses in ms
+per request (a time, so noisy). Tracing those objects is memory-bound work that instruction
+counts understate.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -26,14 +32,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SHORT_RUN, LONG_RUN, WARM_UP = 10, 50, 50
+GC_RUN = 500
 
 
-def serve(path: str, count: int, token: str) -> None:
+def serve(path: str, count: int, token: str, gc_report: bool = False) -> None:
     """Child process: answer ``path`` ``count`` times after a warm-up, in-process."""
     import django
 
@@ -43,11 +51,23 @@ def serve(path: str, count: int, token: str) -> None:
     app = WSGIHandler()
     route, _, query = path.partition("?")
     statuses = []
+    pauses_s: list[float] = []
+    pause_started = [0.0]
 
     def start_response(status: str, headers: list) -> None:
         statuses.append(status)
 
-    for _ in range(WARM_UP + count):
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            pause_started[0] = time.perf_counter()
+        else:
+            pauses_s.append(time.perf_counter() - pause_started[0])
+
+    for number in range(WARM_UP + count):
+        if gc_report and number == WARM_UP:
+            gc.collect()
+            freed_before = sum(generation["collected"] for generation in gc.get_stats())
+            gc.callbacks.append(on_gc)
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": route,
@@ -65,6 +85,14 @@ def serve(path: str, count: int, token: str) -> None:
         b"".join(app(environ, start_response))
     if any(not status.startswith("200") for status in statuses):
         raise SystemExit(f"{path} answered {sorted(set(statuses))}, not 200")
+    if gc_report:
+        gc.callbacks.remove(on_gc)
+        gc.collect()  # what the last requests left behind counts too
+        freed = sum(generation["collected"] for generation in gc.get_stats()) - freed_before
+        print(
+            f"{freed / count:8.1f} objects freed by the cyclic collector per request, "
+            f"{1000 * sum(pauses_s) / count:.3f} ms of its pauses per request  {path}"
+        )
 
 
 def instructions(path: str, count: int, env: dict[str, str]) -> int:
@@ -92,10 +120,11 @@ def instructions(path: str, count: int, env: dict[str, str]) -> int:
 
 
 def main(args: list[str]) -> None:
-    if shutil.which("valgrind") is None:
+    gc_report = "--gc" in args
+    if not gc_report and shutil.which("valgrind") is None:
         raise SystemExit("valgrind is missing: install Debian's package (apt-get install valgrind)")
     floor = "--floor" in args
-    paths = [arg for arg in args if arg != "--floor"] or ["/api/v1/runs?limit=50"]
+    paths = [arg for arg in args if arg not in ("--floor", "--gc")] or ["/api/v1/runs?limit=50"]
     from bench.run import DEFAULT_DB, FLOOR_SETTINGS, server_env
 
     env = server_env(os.environ.get("DATABASE_URL") or DEFAULT_DB)
@@ -116,6 +145,14 @@ def main(args: list[str]) -> None:
     try:
         env["BENCH_TOKEN"] = token
         for path in paths:
+            if gc_report:
+                command = [sys.executable, __file__, "--child-gc", path, str(GC_RUN)]
+                done = subprocess.run(command, env=env, capture_output=True, text=True)
+                if done.returncode != 0:
+                    sys.stderr.write(done.stderr[-4000:])
+                    raise SystemExit(f"in-process run of {path} failed")
+                print(done.stdout.strip(), flush=True)
+                continue
             short = instructions(path, SHORT_RUN, env)
             long = instructions(path, LONG_RUN, env)
             per_request = (long - short) / (LONG_RUN - SHORT_RUN)
@@ -127,5 +164,7 @@ def main(args: list[str]) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         serve(sys.argv[2], int(sys.argv[3]), os.environ["BENCH_TOKEN"])
+    elif sys.argv[1:2] == ["--child-gc"]:
+        serve(sys.argv[2], int(sys.argv[3]), os.environ["BENCH_TOKEN"], gc_report=True)
     else:
         main(sys.argv[1:])

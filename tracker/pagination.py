@@ -30,6 +30,7 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
     max_limit = 100
     # The attribute each row of a page carries with the total (see paginate_queryset).
     total_alias = "pagination_total_count"
+    _page: list[Any] | None = None
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
         """The page and the total count in one query instead of DRF's two.
@@ -40,7 +41,8 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         not fit (not of model rows, combined, distinct) take DRF's two-query path.
         """
         if not self._can_count_along(queryset):
-            return super().paginate_queryset(queryset, request, view)
+            self._page = super().paginate_queryset(queryset, request, view)
+            return self._page
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
@@ -51,7 +53,23 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         self.count = getattr(page[0], self.total_alias) if page else self.get_count(queryset)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
+        self._page = page
         return page
+
+    def get_paginated_response(self, data: Any) -> Any:
+        """DRF's response, after letting go of the page's model instances.
+
+        By now they are serialized into ``data``. The list serializer still holds the page, and it
+        sits in a reference cycle with its child (DRF binds ``child.parent``), so the instances
+        would live on until Python's cyclic garbage collector ran: on a 50-run page, 300 objects
+        per request for it to trace. Emptying the page list frees them at once, by reference
+        counting (docs/PERFORMANCE.md). Anything ``data`` refers to is unaffected.
+        """
+        page = self._page
+        if page is not None:
+            page.clear()
+            self._page = None
+        return super().get_paginated_response(data)
 
     @staticmethod
     def _can_count_along(queryset: Any) -> bool:
