@@ -100,3 +100,20 @@ def test_anonymous_coaches_nobody(world, runner):
     anonymous = AnonymousUser()
     assert not selectors.coached_runner_ids(anonymous).exists()
     assert not selectors.user_coaches_runner(coach=anonymous, runner_id=runner.pk)
+
+
+def test_the_compiled_coached_runner_lookup_answers_as_the_queryset(
+    runner, other_runner, coach, other_coach, django_assert_num_queries
+):
+    # runs_visible_to reads the coached runners through SQL compiled once from
+    # coached_runner_ids; it must name the same runners, for coaches and non-coaches alike.
+    PlanFactory(runner=runner, coach=coach)
+    PlanFactory(runner=runner, coach=coach)  # a second plan: the runner counts once
+    PlanFactory(runner=other_runner, coach=coach)
+    PlanFactory(runner=other_runner, coach=other_coach)
+    for user in (coach, other_coach, runner):
+        expected = set(selectors.coached_runner_ids(user).values_list("runner_id", flat=True))
+        with django_assert_num_queries(1):
+            assert set(selectors._runner_ids_coached_by(user.pk)) == expected
+    assert set(selectors._runner_ids_coached_by(coach.pk)) == {runner.pk, other_runner.pk}
+    assert selectors._runner_ids_coached_by(runner.pk) == []
