@@ -119,7 +119,6 @@ class RedactSecretsFilter(logging.Filter):
         last = self._last
         if last is not None and last() is record:
             return True
-        self._last = weakref.ref(record)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record
@@ -142,6 +141,7 @@ class RedactSecretsFilter(logging.Filter):
                 setattr(record, key, redact(f"{value.method} {value.path}"))
             elif isinstance(value, str | dict | list | tuple):
                 setattr(record, key, _redact_value(value))
+        self._last = weakref.ref(record)  # only once the record is wholly clean
         return True
 
 
