@@ -96,6 +96,4 @@ def test_a_served_page_frees_its_model_instances_without_the_cyclic_collector(ru
     finally:
         gc.enable()
     assert response.data["count"] == 3
-    assert [item["id"] for item in response.data["results"]] == [
-        str(run.id) for run in runs[:2]
-    ]
+    assert [item["id"] for item in response.data["results"]] == [str(run.id) for run in runs[:2]]
