@@ -208,6 +208,20 @@ def wrk(
     return parse_wrk(output)
 
 
+def against(result: dict, ceiling: dict) -> dict:
+    """A wrk result with its throughput as a ratio to the ceiling's."""
+    return {
+        **result,
+        "ratio_to_ceiling": round(result["requests_per_s"] / ceiling["requests_per_s"], 3),
+    }
+
+
+def measured_rows(results: dict) -> list[tuple[str, dict]]:
+    """The table's rows after the ceiling: the floors, then the endpoints."""
+    floors = [(f"floor: {name}", row) for name, row in results.get("floors", {}).items()]
+    return floors + list(results["endpoints"].items())
+
+
 def query_counts(
     database_url: str,
     ids: dict,
@@ -350,17 +364,15 @@ def main() -> None:
         for name, path, headers in floors:
             log(f"floor, {name}: GET {path}")
             result = wrk(f"http://127.0.0.1:{FLOOR_PORT}{path}", headers)
-            result["ratio_to_ceiling"] = round(
-                result["requests_per_s"] / ceiling_result["requests_per_s"], 3
-            )
-            results["floors"][name] = {"path": path, **result}
+            results["floors"][name] = {"path": path, **against(result, ceiling_result)}
         for name, method, path, body, headers in endpoints:
             log(f"{name}: {method} {path}")
             result = wrk(f"http://127.0.0.1:{APP_PORT}{path}", headers, body)
-            result["ratio_to_ceiling"] = round(
-                result["requests_per_s"] / ceiling_result["requests_per_s"], 3
-            )
-            results["endpoints"][name] = {"method": method, "path": path, **result}
+            results["endpoints"][name] = {
+                "method": method,
+                "path": path,
+                **against(result, ceiling_result),
+            }
     finally:
         for process in (app, ceiling, small, floor):
             stop(process)
@@ -423,13 +435,7 @@ def print_table(results: dict) -> None:
         f"{'ceiling (raw WSGI)':<30}{ceiling['requests_per_s']:>10.0f}{ceiling['p50_ms']:>9}"
         f"{ceiling['p99_ms']:>9}{1:>9}{1.0:>12.2f}{ceiling['non_2xx']:>9}"
     )
-    for name, row in results.get("floors", {}).items():
-        label = f"floor: {name}"
-        print(
-            f"{label:<30}{row['requests_per_s']:>10.0f}{row['p50_ms']:>9}{row['p99_ms']:>9}"
-            f"{row.get('queries', '?'):>9}{row['ratio_to_ceiling']:>12.2f}{row['non_2xx']:>9}"
-        )
-    for name, row in results["endpoints"].items():
+    for name, row in measured_rows(results):
         print(
             f"{name:<30}{row['requests_per_s']:>10.0f}{row['p50_ms']:>9}{row['p99_ms']:>9}"
             f"{row.get('queries', '?'):>9}{row['ratio_to_ceiling']:>12.2f}{row['non_2xx']:>9}"
@@ -462,12 +468,7 @@ def markdown_table(results: dict) -> str:
         f"| ceiling (raw WSGI, one query) | {ceiling['requests_per_s']:.0f} | "
         f"{ceiling['p50_ms']} | {ceiling['p99_ms']} | 1 | 1.00 |",
     ]
-    for name, row in results.get("floors", {}).items():
-        lines.append(
-            f"| floor: {name} (no work) | {row['requests_per_s']:.0f} | {row['p50_ms']} | "
-            f"{row['p99_ms']} | {row.get('queries', '?')} | {row['ratio_to_ceiling']:.2f} |"
-        )
-    for name, row in results["endpoints"].items():
+    for name, row in measured_rows(results):
         lines.append(
             f"| {name} | {row['requests_per_s']:.0f} | {row['p50_ms']} | {row['p99_ms']} | "
             f"{row.get('queries', '?')} | {row['ratio_to_ceiling']:.2f} |"
