@@ -29,13 +29,14 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy tracker training analytics
+	$(VENV)/bin/mypy tracker accounts training analytics coaching dashboard
 
 schema: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=tracker.settings_test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null

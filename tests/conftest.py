@@ -8,43 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import CoachFactory, UserFactory
+from tests.helpers import CHROMIUM_ARGS, CHROMIUM_PATH, port_open, skip_or_fail
 
 # Playwright's sync API runs an event loop in the test thread; Django's async-safety guard would
 # otherwise refuse the ORM calls that fixtures make in the same thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip on a developer machine; fail under CI, where every service must be present."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: a missing service is a failure, not a skip)")
-    pytest.skip(reason)
-
-
-def port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -112,6 +86,20 @@ def coach_client(coach) -> APIClient:
 def client_for():
     """Build an authenticated API client for any user: ``client_for(user)``."""
     return _client_for
+
+
+@pytest.fixture
+def web(runner) -> Client:
+    client = Client()
+    client.force_login(runner)
+    return client
+
+
+@pytest.fixture
+def other_web(other_runner) -> Client:
+    client = Client()
+    client.force_login(other_runner)
+    return client
 
 
 @pytest.fixture(scope="session")

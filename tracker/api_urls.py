@@ -4,7 +4,6 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from training.api.auth import LogoutAllView, LogoutView, TokenView
 from training.api.views import (
     UUID_REGEX,
     DeletionViewSet,
@@ -34,11 +33,9 @@ router.register("runs", RunViewSet, basename="run")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [
-    path("", include("analytics.urls")),
+    path("", include("analytics.api.urls")),
     path("", include("training.api.file_urls")),
-    re_path(r"^auth/token/?$", TokenView.as_view(), name="api-token"),
-    re_path(r"^auth/logout/?$", LogoutView.as_view(), name="api-logout"),
-    re_path(r"^auth/logout-all/?$", LogoutAllView.as_view(), name="api-logout-all"),
+    path("", include("accounts.api.urls")),
     # Seed-compatible nested routes (SPEC §7), plan from the path.
     re_path(
         rf"^plans/(?P<id>{UUID_REGEX})/workouts/?$",

@@ -99,6 +99,6 @@ def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         return database_unavailable_response(request)
-    from training.api.errors import server_error as api_server_error
+    from tracker.errors import server_error as api_server_error
 
     return api_server_error(request)

@@ -77,8 +77,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "django_prometheus",
+    # Domain first, then what reads it, then the faces (docs/ARCHITECTURE.md has the layers).
     "training",
     "analytics",
+    "accounts",
+    "coaching",
+    "dashboard",
 ]
 
 # Order (outermost first): metrics see everything; the request id and request log wrap all that
@@ -118,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tracker.context_processors.runner",
+                "dashboard.context_processors.runner",
             ],
         },
     },
@@ -247,8 +251,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        # Over-deep or non-finite JSON → 400 instead of a 500 (training/api/parsers.py).
-        "training.api.parsers.JSONParser",
+        # Over-deep or non-finite JSON → 400 instead of a 500 (tracker/parsers.py).
+        "tracker.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -288,8 +292,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "training.api.schema.paths_without_trailing_slash",
-        "training.api.schema.error_responses",
+        "tracker.schema.paths_without_trailing_slash",
+        "tracker.schema.error_responses",
     ],
 }
 
@@ -346,7 +350,7 @@ LOGGING = {
     },
 }
 
-# --- Password-guessing limits (tracker/login_limits.py) -----------------------------------------
+# --- Password-guessing limits (accounts/login_limits.py) -----------------------------------------
 LOGIN_ATTEMPTS_PER_MINUTE = env.int("LOGIN_ATTEMPTS_PER_MINUTE", default=10)
 # django-ratelimit's own checks insist on memcached/django-redis; Django's RedisCache and, in a
 # single process, LocMemCache both give the atomic add/incr it relies on.

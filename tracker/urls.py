@@ -3,8 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from tracker import health, metrics
-from tracker.auth_views import RateLimitedLoginView, signup
-from training.feeds import calendar_feed
+from training.api.feeds import calendar_feed
 
 admin.site.site_header = "Running Training Tracker — coach workspace"
 admin.site.site_title = "Training Tracker admin"
@@ -30,14 +29,12 @@ urlpatterns = [
         name="redoc",
     ),
     # Dashboard (SPEC §10): sign-in pages, then the runner's pages at the site root.
-    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
-    path("accounts/signup/", signup, name="signup"),
-    path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("training.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("dashboard.urls")),
 ]
 
 # JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7). The 500 handler first turns
 # database outages into 503s (also when the fault comes from middleware), then defers to the
 # API's handler.
-handler404 = "training.api.errors.not_found"
+handler404 = "tracker.errors.not_found"
 handler500 = "tracker.db_faults.server_error"

@@ -1,7 +1,7 @@
 """Presentation of SI values in a runner's units: the one place that turns metres, seconds and
 seconds-per-km into the text a runner reads, and reads typed text back (SPEC §10).
 
-Pure functions; the template filters in ``training.templatetags.units`` and the SVG charts call
+Pure functions; the template filters in ``dashboard.templatetags.units`` and the SVG charts call
 these so a number is never formatted two different ways.
 """
 

@@ -73,7 +73,8 @@ class TimeStampedModel(models.Model):
         37 queries of creating a run (docs/PERFORMANCE.md). Every check constraint here has a
         Python twin, a field validator or a ``clean()`` rule with a message naming the field,
         so ``full_clean()`` already refuses what they refuse without asking the database
-        (tests/test_constraint_twins.py proves it for each constraint). The constraints stay in
+        (tests/training/test_constraint_twins.py proves it for each constraint). The constraints
+        stay in
         the database, where they guard every write that skips ``full_clean()``.
         """
         return [
@@ -205,7 +206,7 @@ class Plan(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("training:plan-detail", kwargs={"pk": self.pk})
+        return reverse("dashboard:plan-detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         self.name = (self.name or "").strip()
@@ -536,7 +537,7 @@ class Run(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("training:run-detail", kwargs={"pk": self.pk})
+        return reverse("dashboard:run-detail", kwargs={"pk": self.pk})
 
     def compute_local_date(self) -> date:
         """The calendar day on which the run started, in the run's own time zone."""

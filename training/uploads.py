@@ -1,7 +1,7 @@
 """Activity-file uploads kept in memory and capped at ``MAX_UPLOAD_SIZE``.
 
 One mechanism for both places a runner sends a file — the API import (``training.api.files``)
-and the dashboard's upload page (``training.views.run_upload_view``):
+and the dashboard's upload page (``dashboard.views.run_upload_view``):
 
 1. ``cap_upload(request)`` refuses a request whose declared ``Content-Length`` is already over the
    limit (plus room for the multipart envelope) before a byte of the body is read, and

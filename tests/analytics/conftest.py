@@ -3,18 +3,13 @@ the tests that use them. "Today" is pinned to Wednesday 12 March 2025 in the run
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
+from tests.analytics.helpers import TODAY, at
 from tests.factories import PlanFactory, RunFactory, WorkoutFactory
 from training.models import Workout
-
-TODAY = date(2025, 3, 12)  # a Wednesday; its ISO week starts Monday 10 March
-
-
-def at(year: int, month: int, day: int, hour: int = 7, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture

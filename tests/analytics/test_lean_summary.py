@@ -1,4 +1,5 @@
-"""``analytics.api.summary_data`` (the summary body built without DRF's nested serializers) gives
+"""``analytics.api.views.summary_data`` (the summary body built without DRF's nested serializers)
+gives
 exactly ``SummarySerializer(...).data`` — with runs, with nothing, and in another time zone."""
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from analytics import selectors
-from analytics.api import SummarySerializer, summary_data
-from tests.analytics.conftest import TODAY
+from analytics.api.views import SummarySerializer, summary_data
+from tests.analytics.helpers import TODAY
 from tests.factories import RunFactory
 
 pytestmark = pytest.mark.django_db

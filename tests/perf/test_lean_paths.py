@@ -2,7 +2,8 @@
 
 Each lean ``to_representation`` is compared with DRF's field-by-field path on the same object,
 and the orjson renderer with DRF's ``JSONRenderer`` on the same data, byte for byte. The API
-tests (tests/api/) check the full shapes over HTTP; these pin the equivalence itself, including
+tests (tests/training/api/) check the full shapes over HTTP; these pin the equivalence itself,
+including
 the awkward values (nulls, other time zones, microseconds, line separators, tiny floats).
 """
 

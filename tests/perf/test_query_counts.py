@@ -1,7 +1,8 @@
 """Query counts of the benchmarked endpoints (bench/run.py) do not grow with the data: each is
 measured with few and with many rows and pinned with ``django_assert_max_num_queries``.
 
-The list endpoints and the analytics have their own pins (tests/api/test_lists_and_errors.py,
+The list endpoints and the analytics have their own pins
+(tests/training/api/test_lists_and_errors.py,
 tests/analytics/test_query_bounds.py); these add retrieve and create of a run, and the list of
 runs seen by a coach of several runners.
 """

@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from rest_framework.settings import api_settings
 
-from tests.production.conftest import READ_LIMIT
+from tests.production.helpers import READ_LIMIT
 from tracker.throttling import FixedWindowRateThrottle, cache_health
 
 pytestmark = pytest.mark.urls("tests.production.urls")

@@ -8,10 +8,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 
+from tests.production.helpers import READ_LIMIT, WRITE_LIMIT
 from tracker.throttling import cache_health
-
-READ_LIMIT = 5
-WRITE_LIMIT = 3
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from django.db.utils import load_backend
 
-from tests.production.conftest import READ_LIMIT
+from tests.production.helpers import READ_LIMIT
 
 pytestmark = pytest.mark.urls("tests.production.urls")
 

@@ -27,7 +27,7 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from rest_framework.settings import api_settings
 
-from tests.conftest import port_open, skip_or_fail
+from tests.helpers import port_open, skip_or_fail
 
 pytestmark = [pytest.mark.services, pytest.mark.urls("tests.production.urls")]
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.production.conftest import READ_LIMIT, WRITE_LIMIT
+from tests.production.helpers import READ_LIMIT, WRITE_LIMIT
 from tracker.throttling import cache_health, parse_rate
 
 pytestmark = pytest.mark.urls("tests.production.urls")

@@ -97,5 +97,5 @@ urlpatterns = [
     path("", include("tracker.urls")),
 ]
 
-handler404 = "training.api.errors.not_found"
+handler404 = "tracker.errors.not_found"
 handler500 = "tracker.db_faults.server_error"

@@ -1,9 +1,9 @@
 """Auth hardening checks that no other test already proves (issue 9). Already proven elsewhere,
-and not repeated: tokens stored hashed and expiring (tests/api/test_auth.py
+and not repeated: tokens stored hashed and expiring (tests/accounts/test_api_tokens.py
 ``test_token_for_good_credentials``, ``test_bad_or_expired_token_is_401``), logout revoking
 (``test_logout_revokes_only_that_token``, ``test_logout_all_…``), the token endpoint and the login
 form rate limited (``test_too_many_attempts_is_429_with_retry_after``,
-tests/test_login_limits.py, tests/web/test_auth_pages.py), the admin staff-only
+tests/accounts/test_login_limits.py, tests/dashboard/test_auth_pages.py), the admin staff-only
 (tests/reliability/test_authorization_matrix.py), no secret in a log line, the calendar feed
 token included (tests/production/test_logging.py).
 """

@@ -7,7 +7,7 @@
   gets 412 (PostgreSQL, real threads: the row lock is what makes this true).
 - Deleting a plan while runs are being logged against it leaves no run pointing at a missing plan,
   and every run that was answered 201 is stored.
-- 20 parallel imports of one file making one run: tests/files/test_import_api.py
+- 20 parallel imports of one file making one run: tests/training/api/test_import.py
   (``test_parallel_imports_of_one_file_make_one_run``), not repeated here.
 """
 
@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection, connections
 
-from tests.api.conftest import assert_error
 from tests.factories import PlanFactory, RunFactory, WorkoutFactory
+from tests.helpers import assert_error
 from training.models import Plan, Run
 
 API = "/api/v1"

@@ -26,7 +26,7 @@ from django.test import override_settings
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
-from tests.conftest import port_open, skip_or_fail
+from tests.helpers import port_open, skip_or_fail
 from tracker import throttling
 from tracker.throttling import cache_health
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from tests.api.conftest import assert_error
 from tests.factories import PlanFactory
+from tests.helpers import assert_error
 from training.models import Deletion, IdempotencyRecord, Plan, Run, Workout
 
 API = "/api/v1"

@@ -199,7 +199,8 @@ class WorkoutSerializer(serializers.ModelSerializer):
         return fields
 
     def to_representation(self, instance: Any) -> Any:
-        """The same dict as DRF's field-by-field path (tests/api/test_lean_serializers.py proves
+        """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py
+        proves
         it), built directly: DRF's per-field machinery was most of a list's time
         (docs/PERFORMANCE.md)."""
         if type(self) is not WorkoutSerializer or type(instance) is not Workout:
@@ -324,7 +325,8 @@ class RunSerializer(serializers.ModelSerializer):
         return fields
 
     def to_representation(self, instance: Any) -> Any:
-        """The same dict as DRF's field-by-field path (tests/api/test_lean_serializers.py proves
+        """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py
+        proves
         it), built directly: DRF's per-field machinery was most of a run list's time
         (docs/PERFORMANCE.md)."""
         if type(self) is not RunSerializer or type(instance) is not Run:
@@ -384,15 +386,3 @@ class DeletionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deletion
         fields = ["type", "id", "deleted_at"]
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(
-        max_length=4096, trim_whitespace=False, style={"input_type": "password"}
-    )
-
-
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
-    expiry = serializers.DateTimeField(allow_null=True)

@@ -27,9 +27,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from tracker.concurrency import ETagMixin
+from tracker.errors import service_errors
 from training import services
-from training.api.concurrency import ETagMixin
-from training.api.errors import service_errors
 from training.api.filters import (
     DeletionFilter,
     DjangoFilterBackend,

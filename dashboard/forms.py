@@ -1,0 +1,249 @@
+"""Dashboard forms. They check input shape only (a number, a time, a choice) and convert it to
+SI units; the rules about runs live in ``training.services`` / the models and come back as
+field errors through ``add_model_errors``.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+from training import formatting
+from training.models import Run, RunnerProfile, Workout, available_timezones
+from training.uploads import UPLOAD_FIELD
+
+# Model field → form field, so a service's ValidationError lands next to the right input.
+RUN_MODEL_TO_FORM_FIELD = {
+    "started_at": "started_at",
+    "distance_m": "distance",
+    "duration_s": "duration",
+    "avg_heart_rate": "avg_heart_rate",
+    "max_heart_rate": "max_heart_rate",
+    "perceived_effort": "perceived_effort",
+    "notes": "notes",
+    "workout": "workout",
+    "plan": "workout",
+}
+
+
+def add_model_errors(
+    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+) -> None:
+    """Attach a model/service ``ValidationError`` to ``form``: per field where the form has
+    that field, otherwise as a form-wide error."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for model_field, messages in error.message_dict.items():
+        name = (field_map or {}).get(model_field, model_field)
+        form.add_error(name if name in form.fields else None, messages)
+
+
+class DurationField(forms.CharField):
+    """One text input for a duration, typed as ``h:mm:ss`` or ``mm:ss``; cleans to seconds."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "placeholder": "h:mm:ss or mm:ss",
+                    "autocomplete": "off",
+                    "maxlength": "12",
+                    "pattern": r"(\d+:)?\d+:\d{1,2}",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return formatting.parse_duration(text)
+        except formatting.DurationParseError as exc:
+            raise ValidationError(str(exc), code="invalid_duration") from exc
+
+
+def week_start(day: date) -> date:
+    """Monday of the ISO week containing ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def linkable_workouts(runner: Any, around: date) -> QuerySet[Workout]:
+    """Non-rest workouts of the runner's own plans in the week of ``around`` and the week
+    before it (Monday's run often makes up Sunday's long run)."""
+    start = week_start(around) - timedelta(days=7)
+    return (
+        Workout.objects.filter(
+            plan__runner=runner, scheduled_date__range=(start, start + timedelta(days=13))
+        )
+        .exclude(workout_type=Workout.WorkoutType.REST)
+        .select_related("plan")
+        .order_by("scheduled_date", "created_at")
+    )
+
+
+class WorkoutChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, units: str = "km", **kwargs: Any) -> None:
+        self.units = units
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Workout) -> str:
+        planned = ""
+        if obj.planned_distance_m:
+            planned = f" · {formatting.format_distance(obj.planned_distance_m, self.units)}"
+        elif obj.planned_duration_s:
+            planned = f" · {formatting.format_duration(obj.planned_duration_s)}"
+        return f"{obj.scheduled_date:%a %d %b} · {obj.name}{planned}"
+
+
+class RunForm(forms.Form):
+    """Log or edit a run. Distance is typed in the runner's unit, the start in their time
+    zone; ``cleaned_run_fields()`` gives the SI keyword arguments for the run services."""
+
+    started_at = forms.DateTimeField(
+        label="Start",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    distance = forms.DecimalField(
+        error_messages={"required": "Enter the distance you ran."},
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    duration = DurationField(
+        label="Moving time",
+        error_messages={"required": "Enter the moving time, e.g. 42:15 or 1:05:30."},
+    )
+    avg_heart_rate = forms.IntegerField(
+        label="Avg HR (bpm)", required=False, widget=forms.NumberInput(attrs={"step": "1"})
+    )
+    max_heart_rate = forms.IntegerField(
+        label="Max HR (bpm)", required=False, widget=forms.NumberInput(attrs={"step": "1"})
+    )
+    perceived_effort = forms.TypedChoiceField(
+        label="Effort (RPE)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—")] + [(n, f"{n}") for n in range(1, 11)],
+    )
+    workout = WorkoutChoiceField(
+        queryset=Workout.objects.none(),
+        required=False,
+        label="Planned workout",
+        empty_label="Not linked to a plan",
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self, *args: Any, runner: Any, tz: zoneinfo.ZoneInfo, units: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.runner, self.tz, self.units = runner, tz, units
+        self.fields["distance"].label = f"Distance ({formatting.unit_label(units)})"
+        self.fields["started_at"].widget.attrs["max"] = timezone.localtime(
+            timezone.now(), tz
+        ).strftime("%Y-%m-%dT%H:%M")
+        workout_field: WorkoutChoiceField = self.fields["workout"]  # type: ignore[assignment]
+        workout_field.units = units
+        workout_field.queryset = linkable_workouts(runner, self._reference_date())
+
+    def _reference_date(self) -> date:
+        """The day whose week the workout choices come from: the typed start when it parses,
+        else the initial start, else today."""
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("started_at"), "")
+            for fmt in self.fields["started_at"].input_formats:  # type: ignore[attr-defined]
+                try:
+                    return datetime.strptime(raw.strip(), fmt).date()
+                except ValueError:
+                    continue
+        initial = self.initial.get("started_at")
+        if isinstance(initial, datetime):
+            return initial.date()
+        return timezone.localtime(timezone.now(), self.tz).date()
+
+    def clean_started_at(self) -> datetime:
+        value: datetime = self.cleaned_data["started_at"]
+        # The typed wall-clock time is in the runner's zone, whatever zone the server runs in.
+        naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+        return naive.replace(tzinfo=self.tz)
+
+    def cleaned_run_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "started_at": data["started_at"],
+            "distance_m": formatting.distance_to_m(data["distance"], self.units),
+            "duration_s": data["duration"],
+            "avg_heart_rate": data["avg_heart_rate"],
+            "max_heart_rate": data["max_heart_rate"],
+            "perceived_effort": data["perceived_effort"],
+            "workout": data["workout"],
+            "plan": data["workout"].plan if data["workout"] else None,
+            "notes": data["notes"],
+        }
+
+    @staticmethod
+    def initial_for(run: Run, *, tz: zoneinfo.ZoneInfo, units: str) -> dict[str, Any]:
+        distance = formatting.distance_in_units(run.distance_m, units) or 0
+        return {
+            "started_at": timezone.localtime(run.started_at, tz).replace(tzinfo=None),
+            "distance": f"{distance:.2f}",
+            "duration": formatting.format_duration(run.duration_s),
+            "avg_heart_rate": run.avg_heart_rate,
+            "max_heart_rate": run.max_heart_rate,
+            "perceived_effort": run.perceived_effort,
+            "workout": run.workout_id,
+            "notes": run.notes,
+        }
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+
+    class Meta:
+        model = RunnerProfile
+        fields = ["units", "timezone", "max_hr", "resting_hr", "sex"]
+        widgets = {"units": forms.RadioSelect}
+        labels = {"sex": "Sex (for TRIMP)", "max_hr": "Max heart rate (bpm)"}
+
+
+class RunUploadForm(forms.Form):
+    """The dashboard's activity-file upload: one file, recognised later by its content (the
+    ``accept`` list only helps the phone's file picker)."""
+
+    file = forms.FileField(
+        label="Activity file",
+        error_messages={
+            "required": "Choose a GPX, TCX or FIT file to upload.",
+            "empty": "The file is empty.",
+        },
+        widget=forms.FileInput(attrs={"accept": ".gpx,.tcx,.fit,.gz"}),
+        help_text="GPX, TCX or FIT, as your watch or app exports it; gzip-compressed is fine.",
+    )
+
+    @classmethod
+    def refused(cls, message: str) -> RunUploadForm:
+        """The form as shown again for an upload refused before its file was read (over the
+        size limit): ``message`` sits next to the file input, as any other file error."""
+        form = cls(data={}, files=MultiValueDict())
+        form.errors[UPLOAD_FIELD] = form.error_class([message], renderer=form.renderer)
+        return form

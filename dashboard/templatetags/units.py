@@ -1,0 +1,48 @@
+"""Template filters for distances, paces and durations in the runner's units.
+
+Thin bindings over ``training.formatting``; ``units`` comes from the ``runner_units`` context
+variable (``dashboard.context_processors.runner``): ``{{ run.distance_m|distance:units }}``.
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from training import formatting
+
+register = template.Library()
+
+
+@register.filter
+def distance(distance_m: float | None, units: str = formatting.DEFAULT_UNITS) -> str:
+    return formatting.format_distance(distance_m, units)
+
+
+@register.filter
+def distance_number(distance_m: float | None, units: str = formatting.DEFAULT_UNITS) -> str:
+    return formatting.format_distance_number(distance_m, units)
+
+
+@register.filter
+def pace(pace_s_per_km: float | None, units: str = formatting.DEFAULT_UNITS) -> str:
+    return formatting.format_pace(pace_s_per_km, units)
+
+
+@register.simple_tag
+def pace_range(fast_s_per_km: float | None, slow_s_per_km: float | None, units: str) -> str:
+    return formatting.format_pace_range(fast_s_per_km, slow_s_per_km, units)
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    return formatting.format_duration(seconds)
+
+
+@register.filter
+def unit_label(units: str) -> str:
+    return formatting.unit_label(units)
+
+
+@register.filter
+def metres_change(value_m: float | None) -> str:
+    return formatting.format_metres_change(value_m)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plans/", views.plan_list, name="plan-list"),
+    path("plans/<uuid:pk>/", views.plan_detail, name="plan-detail"),
+    path("runs/", views.run_list, name="run-list"),
+    path("runs/new/", views.run_create_view, name="run-create"),
+    path("runs/upload/", views.run_upload_view, name="run-upload"),
+    path("runs/<uuid:pk>/", views.run_detail, name="run-detail"),
+    path("runs/<uuid:pk>/edit/", views.run_update_view, name="run-update"),
+    path("runs/<uuid:pk>/delete/", views.run_delete_view, name="run-delete"),
+    path("profile/", views.profile_view, name="profile"),
+    path("profile/calendar-token/", views.profile_calendar_token, name="profile-calendar-token"),
+]

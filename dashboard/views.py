@@ -1,0 +1,433 @@
+"""The runner dashboard (SPEC §10): thin views over the visibility selectors, the run services
+and the analytics selectors. Every page loads a fixed number of queries, whatever the data size.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from dashboard import presenters as analytics_web
+from dashboard.forms import (
+    RUN_MODEL_TO_FORM_FIELD,
+    ProfileForm,
+    RunForm,
+    RunUploadForm,
+    add_model_errors,
+    week_start,
+)
+from training import formatting
+from training.importers import ActivityFileError, FileTooLarge
+from training.models import Run, RunnerProfile, RunTrack, Workout
+from training.selectors import (
+    plans_visible_to,
+    run_visible_to,
+    runs_editable_by,
+)
+from training.services import run_create, run_import_file, run_update
+from training.uploads import cap_upload
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind ``login_required``: ``user`` is a signed-in user."""
+
+    user: User
+
+
+RECENT_RUNS = 8
+RUNS_PER_PAGE = 25
+PLAN_BAND_LABELS = {
+    "green": "On target",
+    "yellow": "Partly done",
+    "red": "Off target",
+    "missed": "Missed",
+    "upcoming": "Upcoming",
+    "rest": "Rest",
+}
+
+
+def _profile(request: AuthedRequest) -> RunnerProfile:
+    """The signed-in user's profile, shared with the context processor's cached copy."""
+    try:
+        return request.user.profile
+    except RunnerProfile.DoesNotExist:
+        profile, _ = RunnerProfile.objects.get_or_create(user=request.user)
+        return profile
+
+
+def _today(profile: RunnerProfile) -> date:
+    return timezone.localtime(timezone.now(), profile.tzinfo).date()
+
+
+# --- Home ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class DayPlan:
+    day: date
+    is_today: bool
+    workouts: list[dict[str, Any]] = field(default_factory=list)
+    other_runs: list[Run] = field(default_factory=list)
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    profile = _profile(request)
+    today = _today(profile)
+    monday = week_start(today)
+    sunday = monday + timedelta(days=6)
+    week_workouts = list(
+        Workout.objects.filter(plan__runner=request.user, scheduled_date__range=(monday, sunday))
+        .select_related("plan")
+        .prefetch_related(Prefetch("runs", queryset=Run.objects.order_by("started_at")))
+        .order_by("scheduled_date", "created_at")
+    )
+    week_runs = list(
+        Run.objects.filter(runner=request.user, local_date__range=(monday, sunday)).order_by(
+            "started_at"
+        )
+    )
+    week_plans = analytics_web.week_plan_context({w.plan for w in week_workouts}, today=today)
+    bands = week_plans["bands"]
+    days = [DayPlan(day=monday + timedelta(days=i), is_today=False) for i in range(7)]
+    for day in days:
+        day.is_today = day.day == today
+    linked_ids: set[uuid.UUID] = set()
+    for workout in week_workouts:
+        band = analytics_web.band_for(workout, bands)
+        days[(workout.scheduled_date - monday).days].workouts.append(
+            {
+                "workout": workout,
+                "runs": list(workout.runs.all()),
+                "band": band,
+                "band_label": PLAN_BAND_LABELS.get(band, band),
+            }
+        )
+        linked_ids.update(run.pk for run in workout.runs.all())
+    for run in week_runs:
+        if run.pk not in linked_ids:
+            days[(run.local_date - monday).days].other_runs.append(run)
+
+    # The plan this week belongs to, for the "week n of N" link (the first one if several).
+    current_plan = next(
+        (w.plan for w in week_workouts if w.plan.start_date <= today <= w.plan.end_date), None
+    )
+    recent_runs = list(
+        Run.objects.filter(runner=request.user).select_related("workout")[:RECENT_RUNS]
+    )
+    context = {
+        "profile": profile,
+        "today": today,
+        "monday": monday,
+        "sunday": sunday,
+        "days": days,
+        "week_planned_m": week_plans["week_planned_m"],
+        "recent_runs": recent_runs,
+        "current_plan": current_plan,
+        "current_plan_week": (today - current_plan.start_date).days // 7 + 1
+        if current_plan
+        else None,
+        **analytics_web.home_context(runner=request.user, units=profile.units, today=today),
+    }
+    return render(request, "dashboard/home.html", context)
+
+
+# --- Plans ---------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: AuthedRequest) -> HttpResponse:
+    plans = list(
+        plans_visible_to(request.user)
+        .select_related("runner", "coach")
+        .order_by("-start_date", "name")
+    )
+    profile = _profile(request)
+    today = _today(profile)
+    return render(
+        request,
+        "dashboard/plan_list.html",
+        {
+            "current": [p for p in plans if p.start_date <= today <= p.end_date],
+            "upcoming": [p for p in plans if p.start_date > today],
+            "past": [p for p in plans if p.end_date < today],
+            "today": today,
+        },
+    )
+
+
+@login_required
+def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    plan = get_object_or_404(
+        plans_visible_to(request.user).select_related("runner", "coach"), pk=pk
+    )
+    profile = _profile(request)
+    today = _today(profile)
+    workouts = list(
+        plan.workouts.prefetch_related(
+            Prefetch("runs", queryset=Run.objects.order_by("started_at"))
+        ).order_by("scheduled_date", "created_at")
+    )
+    is_owner = plan.runner_id == request.user.pk
+    analytics = analytics_web.plan_context(plan=plan, today=today)
+    bands = analytics.get("bands", {})
+    by_day: dict[date, list[dict[str, Any]]] = {}
+    for workout in workouts:
+        band = analytics_web.band_for(workout, bands)
+        runs = list(workout.runs.all())
+        href = runs[0].get_absolute_url() if runs else None
+        if href is None and is_owner and band == "upcoming":
+            href = reverse("dashboard:run-create") + f"?workout={workout.pk}"
+        by_day.setdefault(workout.scheduled_date, []).append(
+            {
+                "workout": workout,
+                "runs": runs,
+                "band": band,
+                "band_label": PLAN_BAND_LABELS.get(band, band),
+                "href": href,
+            }
+        )
+    weeks_by_start = analytics.get("weeks_by_start", {})
+    grid = []
+    monday = week_start(plan.start_date)
+    while monday <= plan.end_date:
+        cells = []
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            cells.append(
+                {
+                    "day": day,
+                    "in_plan": plan.start_date <= day <= plan.end_date,
+                    "is_today": day == today,
+                    "items": by_day.get(day, []),
+                }
+            )
+        week = next(
+            (
+                weeks_by_start[d]
+                for d in (monday + timedelta(days=i) for i in range(7))
+                if d in weeks_by_start
+            ),
+            None,
+        )
+        grid.append(
+            {
+                "monday": monday,
+                "cells": cells,
+                "week": week,
+                "current": monday <= today <= monday + timedelta(days=6),
+                "future": monday > today,
+            }
+        )
+        monday += timedelta(days=7)
+    return render(
+        request,
+        "dashboard/plan_detail.html",
+        {
+            "plan": plan,
+            "grid": grid,
+            "weekday_names": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+            "is_owner": is_owner,
+            "today": today,
+            "band_labels": PLAN_BAND_LABELS,
+            **analytics,
+        },
+    )
+
+
+# --- Runs ----------------------------------------------------------------------------------------
+
+
+@login_required
+def run_list(request: AuthedRequest) -> HttpResponse:
+    runs = Run.objects.filter(runner=request.user).select_related("workout")
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "dashboard/run_list.html", {"page": page, "runs": page.object_list})
+
+
+@login_required
+def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    run = get_object_or_404(
+        run_visible_to(request.user, pk).select_related("workout", "plan", "runner")
+    )
+    profile = _profile(request)
+    track = RunTrack.objects.filter(run=run).first()
+    split_m = formatting.metres_per_unit(profile.units)
+    splits, chart = [], None
+    if track is not None:
+        samples = track.samples or {}
+        splits = analytics_web.track_splits(samples, split_m=split_m)
+        chart = analytics_web.track_profile_chart(samples, units=profile.units)
+    return render(
+        request,
+        "dashboard/run_detail.html",
+        {
+            "run": run,
+            "can_edit": run.runner_id == request.user.pk,
+            "splits": splits,
+            "profile_chart": chart,
+            "has_track": track is not None,
+            "split_m": split_m,
+        },
+    )
+
+
+def _run_form_page(request: AuthedRequest, *, run: Run | None) -> HttpResponse:
+    profile = _profile(request)
+    tz, units = profile.tzinfo, profile.units
+    if run is None:
+        now_local = timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
+        initial: dict[str, Any] = {"started_at": now_local.replace(tzinfo=None)}
+        workout_id = request.GET.get("workout")
+        if workout_id:
+            initial["workout"] = workout_id
+    else:
+        initial = RunForm.initial_for(run, tz=tz, units=units)
+    form = RunForm(request.POST or None, initial=initial, runner=request.user, tz=tz, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if run is None:
+                saved = run_create(runner=request.user, **form.cleaned_run_fields())
+                messages.success(request, "Run logged.")
+            else:
+                saved = run_update(run=run, **form.cleaned_run_fields())
+                messages.success(request, "Run updated.")
+        except ValidationError as exc:
+            add_model_errors(form, exc, RUN_MODEL_TO_FORM_FIELD)
+        else:
+            return redirect(saved)
+    return render(
+        request,
+        "dashboard/run_form.html",
+        {"form": form, "run": run, "units": units},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def run_create_view(request: AuthedRequest) -> HttpResponse:
+    return _run_form_page(request, run=None)
+
+
+@login_required
+def run_update_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    run = get_object_or_404(runs_editable_by(request.user).select_related("runner"), pk=pk)
+    return _run_form_page(request, run=run)
+
+
+@login_required
+def run_delete_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    run = get_object_or_404(runs_editable_by(request.user), pk=pk)
+    if request.method == "POST":
+        run.delete()
+        messages.success(request, "Run deleted.")
+        return redirect("dashboard:home")
+    return render(request, "dashboard/run_confirm_delete.html", {"run": run})
+
+
+@csrf_exempt  # checked by ``_import_upload`` once the capped upload handler is in place
+@login_required
+def run_upload_view(request: AuthedRequest) -> HttpResponse:
+    """Upload an activity file (SPEC §10): a GPX, TCX or FIT file becomes a run of the signed-in
+    runner through ``run_import_file``, the same service as ``POST /api/v1/runs/import``.
+
+    The body is read through ``training.uploads`` (the API's mechanism): a declared
+    ``Content-Length`` over ``MAX_UPLOAD_SIZE`` is refused before anything is read, and the file
+    is kept in memory and cut off at the limit; either way the page answers 413. Django's CSRF
+    middleware would read the body first with the default handlers (spooling big files to
+    disk), so this view is ``csrf_exempt`` and the CSRF check runs in ``_import_upload``.
+
+    Deployment note: this path (``/runs/upload/``) must be listed in ``MAX_UPLOAD_SIZE_PATHS``
+    so the request-body-limit middleware allows ``MAX_UPLOAD_SIZE`` here instead of the smaller
+    ``MAX_REQUEST_SIZE``.
+    """
+    if request.method == "POST":
+        try:
+            cap_upload(request)
+            return _import_upload(request)
+        except FileTooLarge as exc:
+            form = RunUploadForm.refused(exc.message)
+            return _upload_page(request, form, status=413)
+    return _upload_page(request, RunUploadForm(), status=200)
+
+
+@csrf_protect
+def _import_upload(request: AuthedRequest) -> HttpResponse:
+    form = RunUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            run, created = run_import_file(runner=request.user, uploaded_file=uploaded)
+        except FileTooLarge:
+            raise  # the caller answers 413
+        except ActivityFileError as exc:
+            form.add_error("file", exc.message)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            units = _profile(request).units
+            what = run.get_source_display()  # "GPX file"
+            if created:
+                distance = formatting.format_distance(run.distance_m, units)
+                messages.success(request, f"Imported {distance} from your {what}.")
+            else:
+                messages.info(request, f"You already imported this {what}: here is that run.")
+            return redirect(run)
+        finally:
+            uploaded.close()
+    return _upload_page(request, form, status=400)
+
+
+def _upload_page(request: AuthedRequest, form: RunUploadForm, *, status: int) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/run_upload.html",
+        {"form": form, "max_upload_mb": settings.MAX_UPLOAD_SIZE / 1024 / 1024},
+        status=status,
+    )
+
+
+# --- Profile -------------------------------------------------------------------------------------
+
+
+@login_required
+def profile_view(request: AuthedRequest) -> HttpResponse:
+    profile = _profile(request)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("dashboard:profile")
+    feed_url = request.build_absolute_uri(
+        reverse("calendar-feed", kwargs={"token": profile.calendar_token})
+    )
+    return render(
+        request,
+        "dashboard/profile.html",
+        {"form": form, "profile": profile, "calendar_feed_url": feed_url},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def profile_calendar_token(request: AuthedRequest) -> HttpResponse:
+    _profile(request).regenerate_calendar_token()
+    messages.success(request, "New calendar feed address created; the old one stops working.")
+    return redirect(reverse("dashboard:profile") + "#calendar")

@@ -1,0 +1,46 @@
+"""Fixtures for the API tests: a small world with two runners, a coach of the first, a coach of
+nobody and a superuser, plus helpers to check the error shape (SPEC §7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import PlanFactory, RunFactory, WorkoutFactory
+from tests.helpers import World
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Login limits count in the cache; each test starts with a fresh budget.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(runner, other_runner, coach, other_coach, superuser) -> World:
+    """Runner A's plan is coached by ``coach``; runner B's plan has no coach. ``other_coach``
+    coaches nobody."""
+    start = date(2026, 1, 5)  # a Monday
+    plan_a = PlanFactory(
+        runner=runner, coach=coach, start_date=start, end_date=start + timedelta(days=83)
+    )
+    workout_a = WorkoutFactory(plan=plan_a, scheduled_date=start + timedelta(days=1))
+    run_a = RunFactory(
+        runner=runner,
+        plan=plan_a,
+        workout=workout_a,
+        started_at=datetime(2026, 1, 6, 7, 0, tzinfo=UTC),
+    )
+    plan_b = PlanFactory(runner=other_runner, start_date=start, end_date=start + timedelta(days=83))
+    workout_b = WorkoutFactory(plan=plan_b, scheduled_date=start + timedelta(days=2))
+    run_b = RunFactory(
+        runner=other_runner,
+        plan=plan_b,
+        workout=workout_b,
+        started_at=datetime(2026, 1, 7, 7, 0, tzinfo=UTC),
+    )
+    return World(plan_a, workout_a, run_a, plan_b, workout_b, run_b)
