@@ -7,6 +7,7 @@ that view answer 404, and foreign-key choices never list users or plans outside 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -18,12 +19,14 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
     Field,
     ForeignKey,
     IntegerField,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -106,6 +109,45 @@ class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return super().history_view(request, object_id, extra_context)
 
 
+# --- writes go through training.services ---------------------------------------------------------
+# The admin validates with its model forms and then hands every write to the same services as the
+# API and the dashboard, so a rule enforced there (workouts inside the plan's dates, sync
+# tombstones, runs unlinked and marked changed when their plan goes) holds here too.
+
+
+def edited_fields(obj: Model, names: Iterable[str]) -> dict[str, Any]:
+    """The values an admin form put on ``obj`` for the model fields among ``names`` (form-only
+    names such as ``DELETE``, the primary key and an inline's parent key are left out)."""
+    editable = {field.name for field in obj._meta.concrete_fields if not field.primary_key}
+    return {name: getattr(obj, name) for name in names if name in editable}
+
+
+def adopt(saved: Model, *, into: Model) -> None:
+    """Let the admin's instance take over what a create service saved: Django's admin goes on
+    with the instance its form built (inline rows point at it, the log and the redirect read its
+    id), while the service built and saved its own."""
+    for field in saved._meta.concrete_fields:
+        setattr(into, field.attname, getattr(saved, field.attname))
+    into._state.adding = False
+    into._state.db = saved._state.db
+
+
+class ServiceDeletesMixin:
+    """The delete page and the "delete selected" action call ``delete_one`` (a domain delete
+    service) for each object instead of deleting rows directly."""
+
+    def delete_one(self, obj: Any) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_one(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_one(obj)
+
+
 # --- plans and workouts -----------------------------------------------------------------------
 
 
@@ -160,6 +202,23 @@ class WorkoutInline(admin.TabularInline):  # type: ignore[type-arg]
         return formfield
 
 
+class PlanAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The plan form refuses new dates that would strand saved workouts outside the plan, with
+    the error ``services.plan_update`` raises, before anything is saved."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            services.plan_validate_dates(
+                plan=self.instance,
+                start_date=cleaned.get("start_date"),
+                end_date=cleaned.get("end_date"),
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
 class CopyPlanForm(forms.Form):
     runner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=None)
     start_date = forms.DateField(widget=AdminDateWidget, help_text="The copy's first day.")
@@ -172,7 +231,8 @@ class CopyPlanForm(forms.Form):
 
 
 @admin.register(Plan)
-class PlanAdmin(ScopedModelAdmin):
+class PlanAdmin(ServiceDeletesMixin, ScopedModelAdmin):
+    form = PlanAdminForm
     inlines = [WorkoutInline]
     list_display = (
         "name",
@@ -279,7 +339,25 @@ class PlanAdmin(ScopedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         if not request.user.is_superuser:
             obj.coach = acting_user(request)  # belt and braces: the form offers no other choice
-        super().save_model(request, obj, form, change)
+        fields = edited_fields(obj, [*form.cleaned_data, "coach"])
+        if change:
+            services.plan_update(plan=obj, **fields)
+        else:
+            adopt(services.plan_create(**fields), into=obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The workout rows: added, changed and deleted through the workout services."""
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+        for workout in formset.deleted_objects:
+            services.workout_delete(workout=workout)
+        for workout in formset.new_objects:
+            fields = edited_fields(workout, WorkoutInline.fields)
+            adopt(services.workout_create(plan=form.instance, **fields), into=workout)
+        for workout, changed in formset.changed_objects:
+            services.workout_update(workout=workout, **edited_fields(workout, changed))
+
+    def delete_one(self, obj: Plan) -> None:
+        services.plan_delete(plan=obj)
 
     @admin.action(description="Copy plan to another runner", permissions=["add"])
     def copy_to_runner(self, request: HttpRequest, queryset: QuerySet[Plan]) -> HttpResponse | None:
@@ -336,7 +414,7 @@ STEPS_HELP = (
 
 
 @admin.register(Workout)
-class WorkoutAdmin(ScopedModelAdmin):
+class WorkoutAdmin(ServiceDeletesMixin, ScopedModelAdmin):
     """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
 
     list_display = (
@@ -378,6 +456,16 @@ class WorkoutAdmin(ScopedModelAdmin):
             kwargs["queryset"] = Plan.objects.filter(coach=acting_user(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request: HttpRequest, obj: Workout, form: Any, change: bool) -> None:
+        fields = edited_fields(obj, form.cleaned_data)
+        if change:
+            services.workout_update(workout=obj, **fields)
+        else:
+            adopt(services.workout_create(**fields), into=obj)
+
+    def delete_one(self, obj: Workout) -> None:
+        services.workout_delete(workout=obj)
+
     @admin.display(description="runner", ordering="plan__runner__username")
     def runner(self, workout: Workout) -> str:
         return str(workout.plan.runner)
@@ -402,7 +490,7 @@ class WorkoutAdmin(ScopedModelAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(ScopedModelAdmin):
+class RunAdmin(ServiceDeletesMixin, ScopedModelAdmin):
     """Read-mostly: coaches view their runners' runs; only superusers change them here
     (runners log and edit runs in the dashboard and the API)."""
 
@@ -436,6 +524,16 @@ class RunAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
         return request.user.is_superuser
+
+    def save_model(self, request: HttpRequest, obj: Run, form: Any, change: bool) -> None:
+        fields = edited_fields(obj, form.cleaned_data)
+        if change:
+            services.run_update(run=obj, **fields)
+        else:
+            adopt(services.run_create(**fields), into=obj)
+
+    def delete_one(self, obj: Run) -> None:
+        services.run_delete(run=obj)
 
     @admin.display(description="distance (km)", ordering="distance_m")
     def distance_km(self, run: Run) -> str:
@@ -471,6 +569,16 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         # page would try to create a second one.
         return [] if obj is None else super().get_inline_instances(request, obj)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The profile row is saved through ``profile_update`` (the dashboard's service)."""
+        formset.save(commit=False)
+        for profile in formset.new_objects:  # a user from before profiles existed
+            existing = services.profile_get_or_create(user=form.instance)
+            fields = edited_fields(profile, RunnerProfileInline.fields)
+            services.profile_update(profile=existing, **fields)
+        for profile, changed in formset.changed_objects:
+            services.profile_update(profile=profile, **edited_fields(profile, changed))
+
 
 @admin.register(RunnerProfile)
 class RunnerProfileAdmin(ScopedModelAdmin):
@@ -487,6 +595,9 @@ class RunnerProfileAdmin(ScopedModelAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(user__in=selectors.coached_runner_ids(request.user))
         return queryset
+
+    def save_model(self, request: HttpRequest, obj: RunnerProfile, form: Any, change: bool) -> None:
+        services.profile_update(profile=obj, **edited_fields(obj, form.cleaned_data))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # every user gets a profile automatically
