@@ -321,11 +321,12 @@ class PlanAdmin(ServiceDeletesMixin, ScopedModelAdmin):
         if db_field.name == "runner":
             kwargs["queryset"] = coached_runners(user)
         elif db_field.name == "coach":
+            coaches = selectors.coach_candidates().order_by("username")
             if user.is_superuser:
-                kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("username")
+                kwargs["queryset"] = coaches
             else:
                 # A coach plans only for themself: the one choice, preselected and required.
-                kwargs["queryset"] = User.objects.filter(pk=user.pk)
+                kwargs["queryset"] = coaches.filter(pk=user.pk)
                 kwargs["initial"] = user.pk
                 kwargs["empty_label"] = None
                 kwargs["required"] = True

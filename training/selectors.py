@@ -111,6 +111,24 @@ def runs_editable_by(user: UserLike) -> QuerySet[Run]:
     return Run.objects.filter(runner=user)
 
 
+# The group created by migration training/0002_coach_group with the permissions of the coach's
+# admin workspace (seed_demo puts its demo coach in it).
+COACH_GROUP = "coach"
+
+
+def coach_candidates() -> QuerySet[User]:
+    """The users who may be named as a plan's coach, by the API and in the admin alike.
+
+    A coach works in the admin workspace, so they must be able to sign in there (active staff)
+    and to edit plans there (a superuser, or a member of the ``coach`` group, which carries the
+    plan permissions). Naming anyone else as coach would give them read access to the runner's
+    runs without a workspace to coach from.
+    """
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=COACH_GROUP), is_active=True, is_staff=True
+    ).distinct()
+
+
 def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
     if not coach.is_authenticated:
         return False
