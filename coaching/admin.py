@@ -40,7 +40,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from training import selectors, services
-from training.formatting import format_clock_short, format_distance_number, format_pace_number
+from training.formatting import (
+    NO_BREAK_SPACE,
+    format_clock_short,
+    format_distance_number,
+    format_pace,
+    format_pace_range,
+)
 from training.models import Plan, Run, RunnerProfile, Workout
 
 User = get_user_model()
@@ -51,11 +57,6 @@ User = get_user_model()
 
 def format_duration(seconds: float | None) -> str:
     return format_clock_short(seconds)
-
-
-def format_pace(pace_s_per_km: float | None) -> str:
-    number = format_pace_number(pace_s_per_km, "km")
-    return number if number == "—" else f"{number}\u00a0/km"  # no break before the unit
 
 
 def format_km(distance_m: float | None) -> str:
@@ -481,10 +482,8 @@ class WorkoutAdmin(ServiceDeletesMixin, ScopedModelAdmin):
 
     @admin.display(description="pace range")
     def pace_range(self, workout: Workout) -> str:
-        if workout.target_pace_min_s_per_km is None:
-            return "—"
-        fastest = format_pace(workout.target_pace_min_s_per_km).removesuffix("\u00a0/km")
-        return f"{fastest}–{format_pace(workout.target_pace_max_s_per_km)}"  # noqa: RUF001 (typographic dash)
+        fastest, slowest = workout.target_pace_min_s_per_km, workout.target_pace_max_s_per_km
+        return format_pace_range(fastest, slowest, "km", gap=NO_BREAK_SPACE)
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -546,7 +545,7 @@ class RunAdmin(ServiceDeletesMixin, ScopedModelAdmin):
 
     @admin.display(description="pace")
     def pace(self, run: Run) -> str:
-        return format_pace(run.pace_s_per_km)
+        return format_pace(run.pace_s_per_km, "km", gap=NO_BREAK_SPACE)
 
 
 # --- runner profiles --------------------------------------------------------------------------

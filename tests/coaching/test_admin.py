@@ -506,6 +506,12 @@ def test_run_changelist_shows_distance_duration_and_pace(coach_admin, own_plan):
     assert "5:00\u00a0/km" in body  # 3000 s over 10 km
 
 
+def test_workout_changelist_shows_the_pace_range_on_one_line(coach_admin, own_plan):
+    WorkoutFactory(plan=own_plan, target_pace_min_s_per_km=255, target_pace_max_s_per_km=265)
+    body = coach_admin.get(reverse("admin:training_workout_changelist")).content.decode()
+    assert "4:15\N{EN DASH}4:25\u00a0/km" in body
+
+
 def test_coach_sees_only_coached_runners_profiles(coach_admin, own_plan, foreign_plan):
     response = coach_admin.get(reverse("admin:training_runnerprofile_changelist"))
     assert [p.user for p in response.context["cl"].result_list] == [own_plan.runner]
