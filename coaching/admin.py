@@ -133,12 +133,26 @@ def adopt(saved: Model, *, into: Model) -> None:
     into._state.db = saved._state.db
 
 
-class ServiceDeletesMixin:
-    """The delete page and the "delete selected" action call ``delete_one`` (a domain delete
-    service) for each object instead of deleting rows directly."""
+class ServiceWritesMixin:
+    """Saves (the add and change pages) and deletes (the delete page and the "delete selected"
+    action) call the admin's ``create_one``/``update_one``/``delete_one``, each a domain service,
+    with the fields its validated form edited."""
+
+    def create_one(self, fields: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def update_one(self, obj: Any, fields: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def delete_one(self, obj: Any) -> None:
         raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        fields = edited_fields(obj, form.cleaned_data)
+        if change:
+            self.update_one(obj, fields)
+        else:
+            adopt(self.create_one(fields), into=obj)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete_one(obj)
@@ -232,7 +246,7 @@ class CopyPlanForm(forms.Form):
 
 
 @admin.register(Plan)
-class PlanAdmin(ServiceDeletesMixin, ScopedModelAdmin):
+class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
     form = PlanAdminForm
     inlines = [WorkoutInline]
     list_display = (
@@ -341,11 +355,13 @@ class PlanAdmin(ServiceDeletesMixin, ScopedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
         if not request.user.is_superuser:
             obj.coach = acting_user(request)  # belt and braces: the form offers no other choice
-        fields = edited_fields(obj, [*form.cleaned_data, "coach"])
-        if change:
-            services.plan_update(plan=obj, **fields)
-        else:
-            adopt(services.plan_create(**fields), into=obj)
+        super().save_model(request, obj, form, change)
+
+    def create_one(self, fields: dict[str, Any]) -> Plan:
+        return services.plan_create(**fields)
+
+    def update_one(self, obj: Plan, fields: dict[str, Any]) -> None:
+        services.plan_update(plan=obj, **fields)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """The workout rows: added, changed and deleted through the workout services."""
@@ -416,7 +432,7 @@ STEPS_HELP = (
 
 
 @admin.register(Workout)
-class WorkoutAdmin(ServiceDeletesMixin, ScopedModelAdmin):
+class WorkoutAdmin(ServiceWritesMixin, ScopedModelAdmin):
     """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
 
     list_display = (
@@ -458,12 +474,11 @@ class WorkoutAdmin(ServiceDeletesMixin, ScopedModelAdmin):
             kwargs["queryset"] = Plan.objects.filter(coach=acting_user(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: HttpRequest, obj: Workout, form: Any, change: bool) -> None:
-        fields = edited_fields(obj, form.cleaned_data)
-        if change:
-            services.workout_update(workout=obj, **fields)
-        else:
-            adopt(services.workout_create(**fields), into=obj)
+    def create_one(self, fields: dict[str, Any]) -> Workout:
+        return services.workout_create(**fields)
+
+    def update_one(self, obj: Workout, fields: dict[str, Any]) -> None:
+        services.workout_update(workout=obj, **fields)
 
     def delete_one(self, obj: Workout) -> None:
         services.workout_delete(workout=obj)
@@ -490,7 +505,7 @@ class WorkoutAdmin(ServiceDeletesMixin, ScopedModelAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(ServiceDeletesMixin, ScopedModelAdmin):
+class RunAdmin(ServiceWritesMixin, ScopedModelAdmin):
     """Read-mostly: coaches view their runners' runs; only superusers change them here
     (runners log and edit runs in the dashboard and the API)."""
 
@@ -525,12 +540,11 @@ class RunAdmin(ServiceDeletesMixin, ScopedModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
         return request.user.is_superuser
 
-    def save_model(self, request: HttpRequest, obj: Run, form: Any, change: bool) -> None:
-        fields = edited_fields(obj, form.cleaned_data)
-        if change:
-            services.run_update(run=obj, **fields)
-        else:
-            adopt(services.run_create(**fields), into=obj)
+    def create_one(self, fields: dict[str, Any]) -> Run:
+        return services.run_create(**fields)
+
+    def update_one(self, obj: Run, fields: dict[str, Any]) -> None:
+        services.run_update(run=obj, **fields)
 
     def delete_one(self, obj: Run) -> None:
         services.run_delete(run=obj)
@@ -581,7 +595,7 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(RunnerProfile)
-class RunnerProfileAdmin(ScopedModelAdmin):
+class RunnerProfileAdmin(ServiceWritesMixin, ScopedModelAdmin):
     """Coaches read their runners' heart-rate settings (they feed TRIMP); the calendar token is
     never shown."""
 
@@ -596,8 +610,8 @@ class RunnerProfileAdmin(ScopedModelAdmin):
             queryset = queryset.filter(user__in=selectors.coached_runner_ids(request.user))
         return queryset
 
-    def save_model(self, request: HttpRequest, obj: RunnerProfile, form: Any, change: bool) -> None:
-        services.profile_update(profile=obj, **edited_fields(obj, form.cleaned_data))
+    def update_one(self, obj: RunnerProfile, fields: dict[str, Any]) -> None:
+        services.profile_update(profile=obj, **fields)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # every user gets a profile automatically

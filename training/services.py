@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import zoneinfo
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from training.importers import ActivityFileError, parse_activity, read_capped, unpack
@@ -28,6 +29,8 @@ from training.models import (
 )
 from training.tombstones import tombstones_recorded
 
+M = TypeVar("M", bound=Model)
+
 PLAN_COPY_FIELDS = ("name", "description", "goal")
 WORKOUT_COPY_FIELDS = (
     "name",
@@ -39,6 +42,16 @@ WORKOUT_COPY_FIELDS = (
     "steps",
     "notes",
 )
+
+
+def _model_update(instance: M, fields: dict[str, Any]) -> M:
+    """Set ``fields`` on ``instance``, validate it with ``full_clean()`` and save it (the body of
+    every ``<entity>_update``; call it inside the service's transaction)."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
 
 
 @transaction.atomic
@@ -79,11 +92,7 @@ def plan_update(*, plan: Plan, **fields: Any) -> Plan:
         start_date=fields.get("start_date", plan.start_date),
         end_date=fields.get("end_date", plan.end_date),
     )
-    for name, value in fields.items():
-        setattr(plan, name, value)
-    plan.full_clean()
-    plan.save()
-    return plan
+    return _model_update(plan, fields)
 
 
 @transaction.atomic
@@ -133,11 +142,7 @@ def workout_create(*, plan: Plan, **fields: Any) -> Workout:
 
 @transaction.atomic
 def workout_update(*, workout: Workout, **fields: Any) -> Workout:
-    for name, value in fields.items():
-        setattr(workout, name, value)
-    workout.full_clean()
-    workout.save()
-    return workout
+    return _model_update(workout, fields)
 
 
 def default_run_timezone(runner: User) -> str:
@@ -182,11 +187,7 @@ def profile_get_or_create(*, user: User) -> RunnerProfile:
 
 @transaction.atomic
 def profile_update(*, profile: RunnerProfile, **fields: Any) -> RunnerProfile:
-    for name, value in fields.items():
-        setattr(profile, name, value)
-    profile.full_clean()
-    profile.save()
-    return profile
+    return _model_update(profile, fields)
 
 
 @transaction.atomic
