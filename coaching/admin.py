@@ -7,6 +7,7 @@ that view answer 404, and foreign-key choices never list users or plans outside 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -18,12 +19,14 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
     Field,
     ForeignKey,
     IntegerField,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -37,7 +40,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from training import selectors, services
-from training.formatting import format_clock_short, format_distance_number, format_pace_number
+from training.formatting import (
+    NO_BREAK_SPACE,
+    format_clock_short,
+    format_distance_number,
+    format_pace,
+    format_pace_range,
+)
 from training.models import Plan, Run, RunnerProfile, Workout
 
 User = get_user_model()
@@ -48,11 +57,6 @@ User = get_user_model()
 
 def format_duration(seconds: float | None) -> str:
     return format_clock_short(seconds)
-
-
-def format_pace(pace_s_per_km: float | None) -> str:
-    number = format_pace_number(pace_s_per_km, "km")
-    return number if number == "—" else f"{number}\u00a0/km"  # no break before the unit
 
 
 def format_km(distance_m: float | None) -> str:
@@ -104,6 +108,59 @@ class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ) -> HttpResponse:
         self._require_in_scope(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+
+# --- writes go through training.services ---------------------------------------------------------
+# The admin validates with its model forms and then hands every write to the same services as the
+# API and the dashboard, so a rule enforced there (workouts inside the plan's dates, sync
+# tombstones, runs unlinked and marked changed when their plan goes) holds here too.
+
+
+def edited_fields(obj: Model, names: Iterable[str]) -> dict[str, Any]:
+    """The values an admin form put on ``obj`` for the model fields among ``names`` (form-only
+    names such as ``DELETE``, the primary key and an inline's parent key are left out)."""
+    editable = {field.name for field in obj._meta.concrete_fields if not field.primary_key}
+    return {name: getattr(obj, name) for name in names if name in editable}
+
+
+def adopt(saved: Model, *, into: Model) -> None:
+    """Let the admin's instance take over what a create service saved: Django's admin goes on
+    with the instance its form built (inline rows point at it, the log and the redirect read its
+    id), while the service built and saved its own."""
+    for field in saved._meta.concrete_fields:
+        setattr(into, field.attname, getattr(saved, field.attname))
+    into._state.adding = False
+    into._state.db = saved._state.db
+
+
+class ServiceWritesMixin:
+    """Saves (the add and change pages) and deletes (the delete page and the "delete selected"
+    action) call the admin's ``create_one``/``update_one``/``delete_one``, each a domain service,
+    with the fields its validated form edited."""
+
+    def create_one(self, fields: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def update_one(self, obj: Any, fields: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def delete_one(self, obj: Any) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        fields = edited_fields(obj, form.cleaned_data)
+        if change:
+            self.update_one(obj, fields)
+        else:
+            adopt(self.create_one(fields), into=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_one(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_one(obj)
 
 
 # --- plans and workouts -----------------------------------------------------------------------
@@ -160,6 +217,23 @@ class WorkoutInline(admin.TabularInline):  # type: ignore[type-arg]
         return formfield
 
 
+class PlanAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The plan form refuses new dates that would strand saved workouts outside the plan, with
+    the error ``services.plan_update`` raises, before anything is saved."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            services.plan_validate_dates(
+                plan=self.instance,
+                start_date=cleaned.get("start_date"),
+                end_date=cleaned.get("end_date"),
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
 class CopyPlanForm(forms.Form):
     runner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=None)
     start_date = forms.DateField(widget=AdminDateWidget, help_text="The copy's first day.")
@@ -172,7 +246,8 @@ class CopyPlanForm(forms.Form):
 
 
 @admin.register(Plan)
-class PlanAdmin(ScopedModelAdmin):
+class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
+    form = PlanAdminForm
     inlines = [WorkoutInline]
     list_display = (
         "name",
@@ -261,11 +336,12 @@ class PlanAdmin(ScopedModelAdmin):
         if db_field.name == "runner":
             kwargs["queryset"] = coached_runners(user)
         elif db_field.name == "coach":
+            coaches = selectors.coach_candidates().order_by("username")
             if user.is_superuser:
-                kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("username")
+                kwargs["queryset"] = coaches
             else:
                 # A coach plans only for themself: the one choice, preselected and required.
-                kwargs["queryset"] = User.objects.filter(pk=user.pk)
+                kwargs["queryset"] = coaches.filter(pk=user.pk)
                 kwargs["initial"] = user.pk
                 kwargs["empty_label"] = None
                 kwargs["required"] = True
@@ -280,6 +356,26 @@ class PlanAdmin(ScopedModelAdmin):
         if not request.user.is_superuser:
             obj.coach = acting_user(request)  # belt and braces: the form offers no other choice
         super().save_model(request, obj, form, change)
+
+    def create_one(self, fields: dict[str, Any]) -> Plan:
+        return services.plan_create(**fields)
+
+    def update_one(self, obj: Plan, fields: dict[str, Any]) -> None:
+        services.plan_update(plan=obj, **fields)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The workout rows: added, changed and deleted through the workout services."""
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+        for workout in formset.deleted_objects:
+            services.workout_delete(workout=workout)
+        for workout in formset.new_objects:
+            fields = edited_fields(workout, WorkoutInline.fields)
+            adopt(services.workout_create(plan=form.instance, **fields), into=workout)
+        for workout, changed in formset.changed_objects:
+            services.workout_update(workout=workout, **edited_fields(workout, changed))
+
+    def delete_one(self, obj: Plan) -> None:
+        services.plan_delete(plan=obj)
 
     @admin.action(description="Copy plan to another runner", permissions=["add"])
     def copy_to_runner(self, request: HttpRequest, queryset: QuerySet[Plan]) -> HttpResponse | None:
@@ -336,7 +432,7 @@ STEPS_HELP = (
 
 
 @admin.register(Workout)
-class WorkoutAdmin(ScopedModelAdmin):
+class WorkoutAdmin(ServiceWritesMixin, ScopedModelAdmin):
     """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
 
     list_display = (
@@ -378,6 +474,15 @@ class WorkoutAdmin(ScopedModelAdmin):
             kwargs["queryset"] = Plan.objects.filter(coach=acting_user(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def create_one(self, fields: dict[str, Any]) -> Workout:
+        return services.workout_create(**fields)
+
+    def update_one(self, obj: Workout, fields: dict[str, Any]) -> None:
+        services.workout_update(workout=obj, **fields)
+
+    def delete_one(self, obj: Workout) -> None:
+        services.workout_delete(workout=obj)
+
     @admin.display(description="runner", ordering="plan__runner__username")
     def runner(self, workout: Workout) -> str:
         return str(workout.plan.runner)
@@ -392,17 +497,15 @@ class WorkoutAdmin(ScopedModelAdmin):
 
     @admin.display(description="pace range")
     def pace_range(self, workout: Workout) -> str:
-        if workout.target_pace_min_s_per_km is None:
-            return "—"
-        fastest = format_pace(workout.target_pace_min_s_per_km).removesuffix("\u00a0/km")
-        return f"{fastest}–{format_pace(workout.target_pace_max_s_per_km)}"  # noqa: RUF001 (typographic dash)
+        fastest, slowest = workout.target_pace_min_s_per_km, workout.target_pace_max_s_per_km
+        return format_pace_range(fastest, slowest, "km", gap=NO_BREAK_SPACE)
 
 
 # --- runs -------------------------------------------------------------------------------------
 
 
 @admin.register(Run)
-class RunAdmin(ScopedModelAdmin):
+class RunAdmin(ServiceWritesMixin, ScopedModelAdmin):
     """Read-mostly: coaches view their runners' runs; only superusers change them here
     (runners log and edit runs in the dashboard and the API)."""
 
@@ -437,6 +540,15 @@ class RunAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Run | None = None) -> bool:
         return request.user.is_superuser
 
+    def create_one(self, fields: dict[str, Any]) -> Run:
+        return services.run_create(**fields)
+
+    def update_one(self, obj: Run, fields: dict[str, Any]) -> None:
+        services.run_update(run=obj, **fields)
+
+    def delete_one(self, obj: Run) -> None:
+        services.run_delete(run=obj)
+
     @admin.display(description="distance (km)", ordering="distance_m")
     def distance_km(self, run: Run) -> str:
         return format_km(run.distance_m)
@@ -447,7 +559,7 @@ class RunAdmin(ScopedModelAdmin):
 
     @admin.display(description="pace")
     def pace(self, run: Run) -> str:
-        return format_pace(run.pace_s_per_km)
+        return format_pace(run.pace_s_per_km, "km", gap=NO_BREAK_SPACE)
 
 
 # --- runner profiles --------------------------------------------------------------------------
@@ -471,9 +583,19 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         # page would try to create a second one.
         return [] if obj is None else super().get_inline_instances(request, obj)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The profile row is saved through ``profile_update`` (the dashboard's service)."""
+        formset.save(commit=False)
+        for profile in formset.new_objects:  # a user from before profiles existed
+            existing = services.profile_get_or_create(user=form.instance)
+            fields = edited_fields(profile, RunnerProfileInline.fields)
+            services.profile_update(profile=existing, **fields)
+        for profile, changed in formset.changed_objects:
+            services.profile_update(profile=profile, **edited_fields(profile, changed))
+
 
 @admin.register(RunnerProfile)
-class RunnerProfileAdmin(ScopedModelAdmin):
+class RunnerProfileAdmin(ServiceWritesMixin, ScopedModelAdmin):
     """Coaches read their runners' heart-rate settings (they feed TRIMP); the calendar token is
     never shown."""
 
@@ -487,6 +609,9 @@ class RunnerProfileAdmin(ScopedModelAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(user__in=selectors.coached_runner_ids(request.user))
         return queryset
+
+    def update_one(self, obj: RunnerProfile, fields: dict[str, Any]) -> None:
+        services.profile_update(profile=obj, **fields)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # every user gets a profile automatically

@@ -18,6 +18,7 @@ from django.utils.datastructures import MultiValueDict
 
 from training import formatting
 from training.models import Run, RunnerProfile, Workout, available_timezones
+from training.selectors import runner_workouts_linkable
 from training.uploads import UPLOAD_FIELD
 
 # Model field → form field, so a service's ValidationError lands next to the right input.
@@ -35,7 +36,7 @@ RUN_MODEL_TO_FORM_FIELD = {
 
 
 def add_model_errors(
-    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+    form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None
 ) -> None:
     """Attach a model/service ``ValidationError`` to ``form``: per field where the form has
     that field, otherwise as a form-wide error."""
@@ -84,13 +85,8 @@ def linkable_workouts(runner: Any, around: date) -> QuerySet[Workout]:
     """Non-rest workouts of the runner's own plans in the week of ``around`` and the week
     before it (Monday's run often makes up Sunday's long run)."""
     start = week_start(around) - timedelta(days=7)
-    return (
-        Workout.objects.filter(
-            plan__runner=runner, scheduled_date__range=(start, start + timedelta(days=13))
-        )
-        .exclude(workout_type=Workout.WorkoutType.REST)
-        .select_related("plan")
-        .order_by("scheduled_date", "created_at")
+    return runner_workouts_linkable(
+        runner=runner, first_day=start, last_day=start + timedelta(days=13)
     )
 
 

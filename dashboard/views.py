@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,12 +31,17 @@ from dashboard.forms import (
     add_model_errors,
     week_start,
 )
-from training import formatting
+from training import formatting, services
 from training.importers import ActivityFileError, FileTooLarge
-from training.models import Run, RunnerProfile, RunTrack, Workout
+from training.models import Run, RunnerProfile
 from training.selectors import (
+    plan_workouts_with_runs,
     plans_visible_to,
+    run_track_of,
     run_visible_to,
+    runner_runs,
+    runner_runs_between,
+    runner_workouts_between,
     runs_editable_by,
 )
 from training.services import run_create, run_import_file, run_update
@@ -52,14 +56,6 @@ class AuthedRequest(HttpRequest):
 
 RECENT_RUNS = 8
 RUNS_PER_PAGE = 25
-PLAN_BAND_LABELS = {
-    "green": "On target",
-    "yellow": "Partly done",
-    "red": "Off target",
-    "missed": "Missed",
-    "upcoming": "Upcoming",
-    "rest": "Rest",
-}
 
 
 def _profile(request: AuthedRequest) -> RunnerProfile:
@@ -67,8 +63,7 @@ def _profile(request: AuthedRequest) -> RunnerProfile:
     try:
         return request.user.profile
     except RunnerProfile.DoesNotExist:
-        profile, _ = RunnerProfile.objects.get_or_create(user=request.user)
-        return profile
+        return services.profile_get_or_create(user=request.user)
 
 
 def _today(profile: RunnerProfile) -> date:
@@ -82,7 +77,7 @@ def _today(profile: RunnerProfile) -> date:
 class DayPlan:
     day: date
     is_today: bool
-    workouts: list[dict[str, Any]] = field(default_factory=list)
+    workouts: list[analytics_web.WorkoutItem] = field(default_factory=list)
     other_runs: list[Run] = field(default_factory=list)
 
 
@@ -93,16 +88,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     monday = week_start(today)
     sunday = monday + timedelta(days=6)
     week_workouts = list(
-        Workout.objects.filter(plan__runner=request.user, scheduled_date__range=(monday, sunday))
-        .select_related("plan")
-        .prefetch_related(Prefetch("runs", queryset=Run.objects.order_by("started_at")))
-        .order_by("scheduled_date", "created_at")
+        runner_workouts_between(runner=request.user, first_day=monday, last_day=sunday)
     )
-    week_runs = list(
-        Run.objects.filter(runner=request.user, local_date__range=(monday, sunday)).order_by(
-            "started_at"
-        )
-    )
+    week_runs = list(runner_runs_between(runner=request.user, first_day=monday, last_day=sunday))
     week_plans = analytics_web.week_plan_context({w.plan for w in week_workouts}, today=today)
     bands = week_plans["bands"]
     days = [DayPlan(day=monday + timedelta(days=i), is_today=False) for i in range(7)]
@@ -110,16 +98,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         day.is_today = day.day == today
     linked_ids: set[uuid.UUID] = set()
     for workout in week_workouts:
-        band = analytics_web.band_for(workout, bands)
-        days[(workout.scheduled_date - monday).days].workouts.append(
-            {
-                "workout": workout,
-                "runs": list(workout.runs.all()),
-                "band": band,
-                "band_label": PLAN_BAND_LABELS.get(band, band),
-            }
-        )
-        linked_ids.update(run.pk for run in workout.runs.all())
+        item = analytics_web.workout_item(workout, bands)
+        days[(workout.scheduled_date - monday).days].workouts.append(item)
+        linked_ids |= {run.pk for run in item.runs}
     for run in week_runs:
         if run.pk not in linked_ids:
             days[(run.local_date - monday).days].other_runs.append(run)
@@ -128,9 +109,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     current_plan = next(
         (w.plan for w in week_workouts if w.plan.start_date <= today <= w.plan.end_date), None
     )
-    recent_runs = list(
-        Run.objects.filter(runner=request.user).select_related("workout")[:RECENT_RUNS]
-    )
+    recent_runs = list(runner_runs(request.user)[:RECENT_RUNS])
     context = {
         "profile": profile,
         "today": today,
@@ -179,73 +158,26 @@ def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     )
     profile = _profile(request)
     today = _today(profile)
-    workouts = list(
-        plan.workouts.prefetch_related(
-            Prefetch("runs", queryset=Run.objects.order_by("started_at"))
-        ).order_by("scheduled_date", "created_at")
-    )
     is_owner = plan.runner_id == request.user.pk
     analytics = analytics_web.plan_context(plan=plan, today=today)
-    bands = analytics.get("bands", {})
-    by_day: dict[date, list[dict[str, Any]]] = {}
-    for workout in workouts:
-        band = analytics_web.band_for(workout, bands)
-        runs = list(workout.runs.all())
-        href = runs[0].get_absolute_url() if runs else None
-        if href is None and is_owner and band == "upcoming":
-            href = reverse("dashboard:run-create") + f"?workout={workout.pk}"
-        by_day.setdefault(workout.scheduled_date, []).append(
-            {
-                "workout": workout,
-                "runs": runs,
-                "band": band,
-                "band_label": PLAN_BAND_LABELS.get(band, band),
-                "href": href,
-            }
-        )
-    weeks_by_start = analytics.get("weeks_by_start", {})
-    grid = []
-    monday = week_start(plan.start_date)
-    while monday <= plan.end_date:
-        cells = []
-        for offset in range(7):
-            day = monday + timedelta(days=offset)
-            cells.append(
-                {
-                    "day": day,
-                    "in_plan": plan.start_date <= day <= plan.end_date,
-                    "is_today": day == today,
-                    "items": by_day.get(day, []),
-                }
-            )
-        week = next(
-            (
-                weeks_by_start[d]
-                for d in (monday + timedelta(days=i) for i in range(7))
-                if d in weeks_by_start
-            ),
-            None,
-        )
-        grid.append(
-            {
-                "monday": monday,
-                "cells": cells,
-                "week": week,
-                "current": monday <= today <= monday + timedelta(days=6),
-                "future": monday > today,
-            }
-        )
-        monday += timedelta(days=7)
+    grid = analytics_web.plan_calendar_weeks(
+        plan=plan,
+        workouts=plan_workouts_with_runs(plan),
+        bands=analytics.get("bands", {}),
+        weeks_by_start=analytics.get("weeks_by_start", {}),
+        today=today,
+        log_run_url=reverse("dashboard:run-create") if is_owner else None,
+    )
     return render(
         request,
         "dashboard/plan_detail.html",
         {
             "plan": plan,
             "grid": grid,
-            "weekday_names": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+            "weekday_names": analytics_web.WEEKDAY_NAMES,
             "is_owner": is_owner,
             "today": today,
-            "band_labels": PLAN_BAND_LABELS,
+            "band_labels": analytics_web.PLAN_BAND_LABELS,
             **analytics,
         },
     )
@@ -256,8 +188,7 @@ def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
 
 @login_required
 def run_list(request: AuthedRequest) -> HttpResponse:
-    runs = Run.objects.filter(runner=request.user).select_related("workout")
-    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(runner_runs(request.user), RUNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "dashboard/run_list.html", {"page": page, "runs": page.object_list})
 
 
@@ -267,7 +198,7 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
         run_visible_to(request.user, pk).select_related("workout", "plan", "runner")
     )
     profile = _profile(request)
-    track = RunTrack.objects.filter(run=run).first()
+    track = run_track_of(run)
     split_m = formatting.metres_per_unit(profile.units)
     splits, chart = [], None
     if track is not None:
@@ -335,7 +266,7 @@ def run_update_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
 def run_delete_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(runs_editable_by(request.user), pk=pk)
     if request.method == "POST":
-        run.delete()
+        services.run_delete(run=run)
         messages.success(request, "Run deleted.")
         return redirect("dashboard:home")
     return render(request, "dashboard/run_confirm_delete.html", {"run": run})
@@ -411,9 +342,13 @@ def profile_view(request: AuthedRequest) -> HttpResponse:
     profile = _profile(request)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Profile saved.")
-        return redirect("dashboard:profile")
+        try:
+            services.profile_update(profile=profile, **form.cleaned_data)
+        except ValidationError as exc:
+            add_model_errors(form, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("dashboard:profile")
     feed_url = request.build_absolute_uri(
         reverse("calendar-feed", kwargs={"token": profile.calendar_token})
     )
@@ -428,6 +363,6 @@ def profile_view(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def profile_calendar_token(request: AuthedRequest) -> HttpResponse:
-    _profile(request).regenerate_calendar_token()
+    services.profile_regenerate_calendar_token(profile=_profile(request))
     messages.success(request, "New calendar feed address created; the old one stops working.")
     return redirect(reverse("dashboard:profile") + "#calendar")

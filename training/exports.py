@@ -13,7 +13,13 @@ from datetime import timedelta
 
 from icalendar import Calendar, Event
 
-from training.formatting import format_clock_short, format_distance, metres_per_unit
+from training.formatting import (
+    format_clock_short,
+    format_distance,
+    format_pace,
+    format_pace_number,
+    metres_per_unit,
+)
 from training.models import Run, RunnerProfile, Workout
 
 FEET_PER_METRE = 1 / 0.3048
@@ -33,11 +39,6 @@ def units_of(user: object) -> str:
 def format_hms(seconds: float | None) -> str:
     """Durations in files: ``m:ss`` under an hour, ``h:mm:ss`` above; empty for ``None``."""
     return format_clock_short(seconds, empty="")
-
-
-def format_pace(pace_s_per_km: float, units: str) -> str:
-    """``270, "km"`` → ``"4:30/km"`` (calendar descriptions keep the unit glued on)."""
-    return f"{format_hms(pace_s_per_km * metres_per_unit(units) / 1000)}/{units}"
 
 
 def _safe_text(value: str) -> str:
@@ -103,7 +104,7 @@ def csv_row(run: Run, units: str) -> list[str]:
         f"{run.distance_m / unit_m:.3f}",
         format_hms(run.duration_s),
         format_hms(run.elapsed_s),
-        "" if pace is None else format_hms(pace * unit_m / 1000),
+        format_pace_number(pace, units, empty=""),
         *elevation_display,
         f"{run.distance_m:.1f}",
         str(run.duration_s),
@@ -157,8 +158,9 @@ def workout_event(workout: Workout, units: str) -> Event:
     if workout.target_pace_min_s_per_km and workout.target_pace_max_s_per_km:
         lines.append(
             "Target pace: "
-            f"{format_pace(workout.target_pace_min_s_per_km, units)} - "
-            f"{format_pace(workout.target_pace_max_s_per_km, units)}"
+            # Calendar descriptions keep the unit glued on: "4:30/km - 4:40/km".
+            f"{format_pace(workout.target_pace_min_s_per_km, units, gap='')} - "
+            f"{format_pace(workout.target_pace_max_s_per_km, units, gap='')}"
         )
     if workout.notes:
         lines.extend(["", workout.notes])

@@ -82,28 +82,39 @@ def pace_in_units(pace_s_per_km: float | None, units: str) -> float | None:
     return pace_s_per_km * metres_per_unit(units) / M_PER_KM
 
 
-def format_pace_number(pace_s_per_km: float | None, units: str) -> str:
-    """``300, "mi"`` → ``"8:03"`` (seconds per mile rounded to the second, as m:ss)."""
+NO_BREAK_SPACE = "\N{NO-BREAK SPACE}"
+
+
+def format_pace_number(pace_s_per_km: float | None, units: str, *, empty: str = "—") -> str:
+    """``300, "mi"`` → ``"8:03"``: the pace per mile or km rounded to the second, as m:ss
+    (h:mm:ss from an hour per unit on); ``empty`` when there is no pace."""
     value = pace_in_units(pace_s_per_km, units)
     if value is None or value <= 0:
-        return "—"
-    minutes, secs = divmod(round(value), 60)
-    return f"{minutes}:{secs:02d}"
+        return empty
+    return format_clock_short(value)
 
 
-def format_pace(pace_s_per_km: float | None, units: str) -> str:
-    """``300, "km"`` → ``"5:00 /km"``; ``300, "mi"`` → ``"8:03 /mi"``."""
+def format_pace(pace_s_per_km: float | None, units: str, *, gap: str = " ") -> str:
+    """``300, "km"`` → ``"5:00 /km"``; ``300, "mi"`` → ``"8:03 /mi"``; an em dash for no pace.
+
+    ``gap`` separates the number from the unit: ``""`` for files, where the unit is glued on
+    (``"4:30/km"`` in calendar events), ``NO_BREAK_SPACE`` for table cells that must not wrap
+    before the unit (the admin's columns).
+    """
     number = format_pace_number(pace_s_per_km, units)
-    return number if number == "—" else f"{number} /{unit_label(units)}"
+    return number if number == "—" else f"{number}{gap}/{unit_label(units)}"
 
 
-def format_pace_range(fast_s_per_km: float | None, slow_s_per_km: float | None, units: str) -> str:
-    """``255, 265, "km"`` → ``"4:15-4:25 /km"`` (joined by an en dash)."""
+def format_pace_range(
+    fast_s_per_km: float | None, slow_s_per_km: float | None, units: str, *, gap: str = " "
+) -> str:
+    """``255, 265, "km"`` → ``"4:15-4:25 /km"`` (joined by an en dash); ``gap`` as for
+    ``format_pace``."""
     if fast_s_per_km is None or slow_s_per_km is None:
         return "—"
     fast = format_pace_number(fast_s_per_km, units)
     slow = format_pace_number(slow_s_per_km, units)
-    return f"{fast}\N{EN DASH}{slow} /{unit_label(units)}"
+    return f"{fast}\N{EN DASH}{slow}{gap}/{unit_label(units)}"
 
 
 def format_metres_change(value_m: float | None) -> str:

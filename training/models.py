@@ -151,10 +151,6 @@ class RunnerProfile(TimeStampedModel):
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
-    def regenerate_calendar_token(self) -> None:
-        self.calendar_token = new_calendar_token()
-        self.save(update_fields=["calendar_token", "updated_at"])
-
 
 class Plan(TimeStampedModel):
     class Status(models.TextChoices):

@@ -11,13 +11,14 @@ Writes are narrower than reads for coaches: see ``runs_editable_by``.
 from __future__ import annotations
 
 import functools
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from training.models import Deletion, Plan, Run, Workout
+from training.models import Deletion, Plan, Run, RunnerProfile, RunTrack, Workout
 
 UserLike = User | AnonymousUser
 
@@ -110,6 +111,24 @@ def runs_editable_by(user: UserLike) -> QuerySet[Run]:
     return Run.objects.filter(runner=user)
 
 
+# The group created by migration training/0002_coach_group with the permissions of the coach's
+# admin workspace (seed_demo puts its demo coach in it).
+COACH_GROUP = "coach"
+
+
+def coach_candidates() -> QuerySet[User]:
+    """The users who may be named as a plan's coach, by the API and in the admin alike.
+
+    A coach works in the admin workspace, so they must be able to sign in there (active staff)
+    and to edit plans there (a superuser, or a member of the ``coach`` group, which carries the
+    plan permissions). Naming anyone else as coach would give them read access to the runner's
+    runs without a workspace to coach from.
+    """
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=COACH_GROUP), is_active=True, is_staff=True
+    ).distinct()
+
+
 def user_coaches_runner(*, coach: UserLike, runner_id: int) -> bool:
     if not coach.is_authenticated:
         return False
@@ -128,3 +147,76 @@ def deletions_visible_to(user: UserLike) -> QuerySet[Deletion]:
         | Q(coach_user_id=user.pk)
         | Q(object_type=Deletion.ObjectType.RUN, runner_user_id__in=coached_runner_ids(user))
     )
+
+
+# --- A runner's own training (the dashboard's pages) ---------------------------------------------
+# The dashboard shows the signed-in user's own plans' workouts and own runs, also for a coach or a
+# superuser, whose wider view belongs to the admin and the API.
+
+
+def _with_runs_in_start_order(workouts: QuerySet[Workout]) -> QuerySet[Workout]:
+    return workouts.prefetch_related(
+        Prefetch("runs", queryset=Run.objects.order_by("started_at"))
+    ).order_by("scheduled_date", "created_at")
+
+
+def runner_workouts_between(*, runner: User, first_day: date, last_day: date) -> QuerySet[Workout]:
+    """The workouts of ``runner``'s own plans scheduled from ``first_day`` to ``last_day``
+    (inclusive), in date order, with their plan and their linked runs (oldest first)."""
+    workouts = Workout.objects.filter(
+        plan__runner=runner, scheduled_date__range=(first_day, last_day)
+    ).select_related("plan")
+    return _with_runs_in_start_order(workouts)
+
+
+def plan_workouts_with_runs(plan: Plan) -> QuerySet[Workout]:
+    """``plan``'s workouts in date order with their linked runs (oldest first)."""
+    return _with_runs_in_start_order(plan.workouts.all())
+
+
+def runner_workouts_linkable(*, runner: User, first_day: date, last_day: date) -> QuerySet[Workout]:
+    """The non-rest workouts of ``runner``'s own plans from ``first_day`` to ``last_day``
+    (inclusive) that a run may be linked to, in date order, with their plan."""
+    return (
+        Workout.objects.filter(plan__runner=runner, scheduled_date__range=(first_day, last_day))
+        .exclude(workout_type=Workout.WorkoutType.REST)
+        .select_related("plan")
+        .order_by("scheduled_date", "created_at")
+    )
+
+
+def runner_runs(runner: User) -> QuerySet[Run]:
+    """``runner``'s own runs, newest first, with their workout."""
+    return Run.objects.filter(runner=runner).select_related("workout")
+
+
+def runner_runs_between(*, runner: User, first_day: date, last_day: date) -> QuerySet[Run]:
+    """``runner``'s own runs whose local start day is from ``first_day`` to ``last_day``
+    (inclusive), oldest first."""
+    return Run.objects.filter(runner=runner, local_date__range=(first_day, last_day)).order_by(
+        "started_at"
+    )
+
+
+def run_track_of(run: Run) -> RunTrack | None:
+    """The recorded track (samples) of an imported ``run``; ``None`` for a run typed in."""
+    return RunTrack.objects.filter(run=run).first()
+
+
+def profile_with_calendar_token(token: str) -> RunnerProfile | None:
+    """The profile (with its user) whose private calendar feed ``token`` opens, if any."""
+    if not token:
+        return None
+    return RunnerProfile.objects.select_related("user").filter(calendar_token=token).first()
+
+
+# Drafts are still being written by the coach and abandoned plans are over; the feed shows the
+# plans a runner is following or has followed.
+FEED_PLAN_STATUSES = (Plan.Status.ACTIVE, Plan.Status.COMPLETED)
+
+
+def workouts_in_calendar_feed(runner: User) -> QuerySet[Workout]:
+    """The workouts of ``runner``'s active and completed plans, in date order."""
+    return Workout.objects.filter(
+        plan__runner=runner, plan__status__in=FEED_PLAN_STATUSES
+    ).order_by("scheduled_date", "created_at")

@@ -7,17 +7,29 @@ from __future__ import annotations
 import hashlib
 import zoneinfo
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from training.importers import ActivityFileError, parse_activity, read_capped, unpack
-from training.models import Deletion, Plan, Run, RunTrack, Workout, available_timezones
+from training.models import (
+    Deletion,
+    Plan,
+    Run,
+    RunnerProfile,
+    RunTrack,
+    Workout,
+    available_timezones,
+    new_calendar_token,
+)
 from training.tombstones import tombstones_recorded
+
+M = TypeVar("M", bound=Model)
 
 PLAN_COPY_FIELDS = ("name", "description", "goal")
 WORKOUT_COPY_FIELDS = (
@@ -32,6 +44,16 @@ WORKOUT_COPY_FIELDS = (
 )
 
 
+def _model_update(instance: M, fields: dict[str, Any]) -> M:
+    """Set ``fields`` on ``instance``, validate it with ``full_clean()`` and save it (the body of
+    every ``<entity>_update``; call it inside the service's transaction)."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def plan_create(*, runner: User, **fields: Any) -> Plan:
     plan = Plan(runner=runner, **fields)
@@ -40,13 +62,37 @@ def plan_create(*, runner: User, **fields: Any) -> Plan:
     return plan
 
 
+def plan_validate_dates(*, plan: Plan, start_date: date | None, end_date: date | None) -> None:
+    """Refuse dates that would leave some of the saved ``plan``'s workouts outside the plan
+    (a workout's date lies within its plan's, docs/API.md). Raises ``ValidationError`` on the
+    date field that cuts the workout off; a plan not saved yet has no workouts to strand.
+
+    Public so that a face validating a form before it saves (the admin's plan form) reports
+    the same error as ``plan_update`` would raise.
+    """
+    if plan._state.adding or not start_date or not end_date:
+        return
+    outside = plan.workouts.exclude(scheduled_date__range=(start_date, end_date))
+    first_outside = outside.order_by("scheduled_date").values_list("scheduled_date", flat=True)
+    stranded = list(first_outside[:1])
+    if stranded:
+        field = "start_date" if stranded[0] < start_date else "end_date"
+        message = (
+            f"The plan has a workout on {stranded[0]}, outside the new dates; "
+            "move or delete it first."
+        )
+        raise ValidationError({field: ValidationError(message, code="workouts_outside_plan")})
+
+
 @transaction.atomic
 def plan_update(*, plan: Plan, **fields: Any) -> Plan:
-    for name, value in fields.items():
-        setattr(plan, name, value)
-    plan.full_clean()
-    plan.save()
-    return plan
+    """Change ``plan``; new dates must keep every workout of the plan inside them."""
+    plan_validate_dates(
+        plan=plan,
+        start_date=fields.get("start_date", plan.start_date),
+        end_date=fields.get("end_date", plan.end_date),
+    )
+    return _model_update(plan, fields)
 
 
 @transaction.atomic
@@ -96,11 +142,7 @@ def workout_create(*, plan: Plan, **fields: Any) -> Workout:
 
 @transaction.atomic
 def workout_update(*, workout: Workout, **fields: Any) -> Workout:
-    for name, value in fields.items():
-        setattr(workout, name, value)
-    workout.full_clean()
-    workout.save()
-    return workout
+    return _model_update(workout, fields)
 
 
 def default_run_timezone(runner: User) -> str:
@@ -130,6 +172,31 @@ def run_update(*, run: Run, **fields: Any) -> Run:
     run.full_clean()
     run.save()
     return run
+
+
+# --- Runner profiles ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def profile_get_or_create(*, user: User) -> RunnerProfile:
+    """``user``'s profile, created with the defaults for a user who has none yet (the
+    ``post_save`` signal gives every new user one; users from before it may lack it)."""
+    profile, _ = RunnerProfile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, profile: RunnerProfile, **fields: Any) -> RunnerProfile:
+    return _model_update(profile, fields)
+
+
+@transaction.atomic
+def profile_regenerate_calendar_token(*, profile: RunnerProfile) -> RunnerProfile:
+    """Give ``profile`` a new calendar-feed token; the old feed address stops working."""
+    profile.calendar_token = new_calendar_token()
+    profile.full_clean()
+    profile.save(update_fields=["calendar_token", "updated_at"])
+    return profile
 
 
 # --- Deletes with sync tombstones (SPEC §7 deletions feed) ----------------------------------------
@@ -194,26 +261,6 @@ def run_delete(*, run: Run) -> None:
     )
     with tombstones_recorded():
         run.delete()
-
-
-@transaction.atomic
-def plan_update_keeping_workouts_inside(*, plan: Plan, **fields: Any) -> Plan:
-    """``plan_update``, refusing new dates that would leave some of the plan's workouts outside
-    the plan (SPEC §6: a workout's date lies within its plan's)."""
-    start_date = fields.get("start_date", plan.start_date)
-    end_date = fields.get("end_date", plan.end_date)
-    if plan.pk is not None and start_date and end_date:
-        outside = plan.workouts.exclude(scheduled_date__range=(start_date, end_date))
-        first_outside = outside.order_by("scheduled_date").values_list("scheduled_date", flat=True)
-        stranded = list(first_outside[:1])
-        if stranded:
-            field = "start_date" if stranded[0] < start_date else "end_date"
-            message = (
-                f"The plan has a workout on {stranded[0]}, outside the new dates; "
-                "move or delete it first."
-            )
-            raise ValidationError({field: ValidationError(message, code="workouts_outside_plan")})
-    return plan_update(plan=plan, **fields)
 
 
 # --- Activity-file import (SPEC §6/§7, issue 7) ---------------------------------------------------

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
-from training.models import Plan, Run, RunnerProfile
+from training.models import Deletion, Plan, Run, RunnerProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -506,6 +506,12 @@ def test_run_changelist_shows_distance_duration_and_pace(coach_admin, own_plan):
     assert "5:00\u00a0/km" in body  # 3000 s over 10 km
 
 
+def test_workout_changelist_shows_the_pace_range_on_one_line(coach_admin, own_plan):
+    WorkoutFactory(plan=own_plan, target_pace_min_s_per_km=255, target_pace_max_s_per_km=265)
+    body = coach_admin.get(reverse("admin:training_workout_changelist")).content.decode()
+    assert "4:15\N{EN DASH}4:25\u00a0/km" in body
+
+
 def test_coach_sees_only_coached_runners_profiles(coach_admin, own_plan, foreign_plan):
     response = coach_admin.get(reverse("admin:training_runnerprofile_changelist"))
     assert [p.user for p in response.context["cl"].result_list] == [own_plan.runner]
@@ -607,6 +613,74 @@ def test_shortening_a_plan_past_its_existing_workouts_is_refused(coach_admin, co
     )
     response = coach_admin.post(change_url(plan), data)
     assert response.status_code == 200
-    assert "scheduled_date" in response.context["inline_admin_formsets"][0].formset.errors[0]
+    # The plan form refuses with the API's rule (services.plan_validate_dates), not only the row.
+    assert "outside the new dates" in str(response.context["adminform"].form.errors["end_date"])
     plan.refresh_from_db()
     assert plan.end_date == date(2026, 3, 29)
+
+
+def test_shrinking_a_plan_from_a_stale_form_cannot_strand_a_workout(coach_admin, coach, runner):
+    """The change form was opened before the workout on the 29th was added (say, over the API):
+    its inline has no row for it, so only the plan's own check can see that it would be
+    stranded."""
+    plan = PlanFactory(
+        runner=runner, coach=coach, start_date=date(2026, 3, 2), end_date=date(2026, 3, 29)
+    )
+    WorkoutFactory(plan=plan, name="Long", scheduled_date=date(2026, 3, 29))
+    plan_fields = {"name": plan.name, "runner": runner.pk, "coach": coach.pk}
+    data = plan_form_data({**plan_fields, "start_date": "2026-03-02", "end_date": "2026-03-22"}, [])
+
+    response = coach_admin.post(change_url(plan), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["end_date"] == [
+        "The plan has a workout on 2026-03-29, outside the new dates; move or delete it first."
+    ]
+    plan.refresh_from_db()
+    assert (plan.start_date, plan.end_date) == (date(2026, 3, 2), date(2026, 3, 29))
+    assert plan.workouts.get().scheduled_date == date(2026, 3, 29)
+
+
+def test_deleting_a_plan_in_the_admin_marks_its_runs_changed_for_sync(coach_admin, own_plan):
+    run = RunFactory(runner=own_plan.runner, plan=own_plan)
+    before = run.updated_at
+    delete_url = reverse("admin:training_plan_delete", args=[own_plan.pk])
+
+    assert coach_admin.post(delete_url, {"post": "yes"}).status_code == 302
+
+    run.refresh_from_db()
+    assert run.plan_id is None
+    assert run.updated_at > before  # plan_delete's rule: syncing clients fetch the run again
+    assert Deletion.objects.filter(object_id=own_plan.pk).exists()
+
+
+def test_deleting_an_inline_workout_unlinks_its_runs_as_changed(coach_admin, coach, runner):
+    plan = PlanFactory(runner=runner, coach=coach)
+    workout = WorkoutFactory(plan=plan)
+    run = RunFactory(runner=runner, plan=plan, workout=workout)
+    before = run.updated_at
+    row = {
+        "id": workout.pk,
+        "plan": plan.pk,
+        "scheduled_date": workout.scheduled_date.isoformat(),
+        "name": workout.name,
+        "workout_type": workout.workout_type,
+        "DELETE": "on",
+    }
+    plan_fields = {
+        "name": plan.name,
+        "runner": runner.pk,
+        "coach": coach.pk,
+        "start_date": plan.start_date.isoformat(),
+        "end_date": plan.end_date.isoformat(),
+    }
+
+    response = coach_admin.post(change_url(plan), plan_form_data(plan_fields, [row], initial=1))
+
+    assert response.status_code == 302
+    assert not plan.workouts.exists()
+    run.refresh_from_db()
+    assert (run.workout_id, run.plan_id) == (None, plan.pk)
+    assert run.updated_at > before
+    assert Deletion.objects.filter(object_id=workout.pk).exists()

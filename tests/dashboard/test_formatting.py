@@ -4,9 +4,15 @@
 482.8 s/mi → 8:03 /mi.
 """
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from training import formatting
+
+PROJECT_ROOT = Path(formatting.__file__).resolve().parent.parent
+APPS = ("tracker", "accounts", "training", "analytics", "coaching", "dashboard")
 
 
 def test_ten_thousand_metres_is_six_point_two_one_miles():
@@ -28,6 +34,36 @@ def test_pace_of_five_minutes_per_km_is_eight_oh_three_per_mile():
 def test_pace_rounds_to_the_nearest_second():
     assert formatting.format_pace(299.6, "km") == "5:00 /km"
     assert formatting.format_pace(359.4, "km") == "5:59 /km"
+
+
+def test_pace_variants_differ_only_in_the_gap_before_the_unit():
+    """Each face keeps the text its readers know: the dashboard "4:30 /km", calendar files
+    "4:30/km", the admin's table cells a no-break space; the CSV column the bare number."""
+    assert formatting.format_pace(270, "km", gap="") == "4:30/km"
+    assert formatting.format_pace(270, "mi", gap="") == "7:15/mi"
+    assert formatting.format_pace(300, "km", gap=formatting.NO_BREAK_SPACE) == "5:00\u00a0/km"
+    assert formatting.format_pace_number(295, "km", empty="") == "4:55"
+    assert formatting.format_pace_number(None, "km", empty="") == ""
+    assert (
+        formatting.format_pace_range(255, 265, "km", gap=formatting.NO_BREAK_SPACE)
+        == "4:15\N{EN DASH}4:25\u00a0/km"
+    )
+
+
+def test_a_pace_of_an_hour_or_more_per_unit_reads_as_hours():
+    assert formatting.format_pace_number(3723, "km") == "1:02:03"
+
+
+def test_there_is_one_pace_formatter():
+    """``format_pace`` is defined once, here; the admin and the exports call it."""
+    homes = [
+        str(path.relative_to(PROJECT_ROOT))
+        for app in APPS
+        for path in sorted((PROJECT_ROOT / app).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name == "format_pace"
+    ]
+    assert homes == ["training/formatting.py"]
 
 
 def test_durations_read_as_hours_minutes_seconds():

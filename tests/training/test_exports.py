@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from tests.factories import PlanFactory, RunFactory, WorkoutFactory
 from tests.training.importers.builders import Leg, gpx_bytes, route
+from training import services
 from training.models import Plan, Run
 from training.services import run_import_file
 
@@ -251,7 +252,7 @@ def test_feed_needs_no_login_and_lists_the_runners_workouts(client, runner, plan
 @pytest.mark.django_db
 def test_regenerated_feed_token_retires_the_old_url(client, runner, plan):
     old = runner.profile.calendar_token
-    runner.profile.regenerate_calendar_token()
+    services.profile_regenerate_calendar_token(profile=runner.profile)
     assert client.get(f"/calendar/{old}.ics").status_code == 404
     assert client.get(f"/calendar/{runner.profile.calendar_token}.ics").status_code == 200
 

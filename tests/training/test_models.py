@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
+from training import services
 from training.models import Plan, Run, Workout
 
 
@@ -438,6 +439,6 @@ def test_profile_calendar_token_is_unique_and_can_be_regenerated(runner, other_r
     old = runner.profile.calendar_token
     assert len(old) >= 40
     assert old != other_runner.profile.calendar_token
-    runner.profile.regenerate_calendar_token()
+    services.profile_regenerate_calendar_token(profile=runner.profile)
     runner.profile.refresh_from_db()
     assert runner.profile.calendar_token != old

@@ -44,6 +44,18 @@ def test_plan_update_that_fails_validation_leaves_the_row_unchanged(runner):
     assert plan.name == "Kept"
 
 
+def test_plan_update_refuses_dates_that_strand_a_workout(runner):
+    """The rule lives in plan_update itself, so every face (API, admin) that updates a plan
+    keeps its workouts inside its dates."""
+    plan = PlanFactory(runner=runner, start_date=date(2026, 3, 2), end_date=date(2026, 3, 29))
+    WorkoutFactory(plan=plan, scheduled_date=date(2026, 3, 2))
+    with pytest.raises(ValidationError) as excinfo:
+        services.plan_update(plan=plan, start_date=date(2026, 3, 3))
+    assert excinfo.value.error_dict["start_date"][0].code == "workouts_outside_plan"
+    plan.refresh_from_db()
+    assert plan.start_date == date(2026, 3, 2)
+
+
 def test_plan_copy_shifts_every_workout_and_keeps_the_length(runner, other_runner, coach):
     plan = PlanFactory(
         runner=runner,

@@ -11,25 +11,15 @@ from django.views.decorators.http import require_safe
 
 from training.api.files import calendar_response
 from training.exports import workouts_calendar
-from training.models import Plan, RunnerProfile, Workout
-
-# Drafts are still being written by the coach and abandoned plans are over; the feed shows the
-# plans a runner is following or has followed.
-FEED_PLAN_STATUSES = (Plan.Status.ACTIVE, Plan.Status.COMPLETED)
+from training.selectors import profile_with_calendar_token, workouts_in_calendar_feed
 
 
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    profile = (
-        RunnerProfile.objects.select_related("user").filter(calendar_token=token).first()
-        if token
-        else None
-    )
+    profile = profile_with_calendar_token(token)
     if profile is None:
         raise Http404("No calendar feed at this address.")
-    workouts = Workout.objects.filter(
-        plan__runner=profile.user, plan__status__in=FEED_PLAN_STATUSES
-    ).order_by("scheduled_date", "created_at")
+    workouts = workouts_in_calendar_feed(profile.user)
     content = workouts_calendar(
         workouts, name=f"Training plan - {profile.user.get_username()}", units=profile.units
     )

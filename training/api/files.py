@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -24,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from training.api.filters import DjangoFilterBackend, RunFilter
 from training.api.serializers import RunSerializer
 from training.exports import runs_csv, units_of, workouts_calendar
 from training.importers import ActivityFileError, FileTooLarge
@@ -124,24 +124,11 @@ class RunImportView(APIView):
         )
 
 
-class RunExportFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
-    """The run list's filters (SPEC §7): ``plan``, ``workout``, ``source``, ``started_after``,
-    ``started_before`` (inclusive ISO datetimes)."""
-
-    started_after = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_before = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
-    plan = filters.UUIDFilter(field_name="plan_id")
-    workout = filters.UUIDFilter(field_name="workout_id")
-    source = filters.ChoiceFilter(choices=Run.Source.choices)
-
-    class Meta:
-        model = Run
-        fields = ["started_after", "started_before", "plan", "workout", "source"]
-
-
 class RunExportView(GenericAPIView[Run]):
-    filter_backends = [filters.DjangoFilterBackend]
-    filterset_class = RunExportFilter
+    # The run list's filters, the same class: one set of names, bounds and inclusivity
+    # (docs/API.md, "Run filters").
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RunFilter
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Run]:
@@ -158,13 +145,15 @@ class RunExportView(GenericAPIView[Run]):
         tags=["runs"],
         summary="Export the caller's runs as CSV",
         description=(
-            "Every run of the caller, newest first, streamed. Columns in the runner's units "
+            "Every run of the caller, newest first, streamed; the run list's filters "
+            "(`GET /runs`) select which. Columns in the runner's units "
             "(`distance_km` or `distance_mi`, `h:mm:ss` durations, pace per km or mile, elevation "
             "in feet for mile users) followed by the SI columns (`distance_m`, `duration_s`, "
             "`elapsed_s`, `pace_s_per_km`, `elevation_gain_m`). Text cells that a spreadsheet "
             "would run as a formula are prefixed with `'`."
         ),
         responses={(200, "text/csv"): OpenApiTypes.STR},
+        filters=True,
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         runs = self.filter_queryset(self.get_queryset())

@@ -90,6 +90,10 @@ class WorkoutFilter(django_filters.FilterSet):
 
 
 class RunFilter(django_filters.FilterSet):
+    """The run filters of ``GET /runs`` and ``GET /runs/export.csv`` alike (docs/API.md, "Run
+    filters"): datetimes bounded to 1900-2999, ``started_after`` inclusive, ``started_before``
+    exclusive."""
+
     plan = django_filters.UUIDFilter(field_name="plan_id", help_text="Plan id.")
     workout = django_filters.UUIDFilter(field_name="workout_id", help_text="Workout id.")
     source = django_filters.ChoiceFilter(choices=Run.Source.choices)
@@ -97,10 +101,12 @@ class RunFilter(django_filters.FilterSet):
         field_name="runner_id", help_text="Runner's user id (for coaches)."
     )
     started_after = IsoDateTimeFilter(
-        field_name="started_at", lookup_expr="gte", help_text="Started at or after (ISO 8601)."
+        field_name="started_at",
+        lookup_expr="gte",
+        help_text="Started at or after (ISO 8601; inclusive).",
     )
     started_before = IsoDateTimeFilter(
-        field_name="started_at", lookup_expr="lt", help_text="Started before (ISO 8601)."
+        field_name="started_at", lookup_expr="lt", help_text="Started before (ISO 8601; exclusive)."
     )
     updated_after = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from training.models import Deletion, Plan, Run, Workout, validate_timezone_name
-from training.selectors import coached_runner_ids, plans_visible_to
+from training.selectors import coach_candidates, coached_runner_ids, plans_visible_to
 from training.steps import StepsError, validate_steps
 
 User = get_user_model()
@@ -59,14 +59,6 @@ def runners_plannable_by(user: Any) -> QuerySet:
     return User.objects.filter(Q(pk=user.pk) | Q(pk__in=coached_runner_ids(user)), is_active=True)
 
 
-def coach_candidates() -> QuerySet:
-    # A coach is staff or in the "coach" group (SPEC §4 demo coach); naming anyone else as the
-    # coach of a plan would hand them read access to the runner's runs by mistake.
-    return User.objects.filter(
-        Q(is_staff=True) | Q(groups__name="coach"), is_active=True
-    ).distinct()
-
-
 class StepSerializer(serializers.Serializer):
     """One step of a structured workout (documentation of ``steps``; validated by
     training/steps.py)."""
@@ -103,8 +95,9 @@ class PlanSerializer(serializers.ModelSerializer):
         queryset=User.objects.none(),
         required=False,
         allow_null=True,
-        help_text="User id of the coach (staff or in the coach group), or null. When a coach "
-        "creates a plan for one of their runners it defaults to that coach.",
+        help_text="User id of the coach (an active staff user in the coach group, or a "
+        "superuser), or null. When a coach creates a plan for one of their runners it defaults "
+        "to that coach.",
     )
 
     class Meta:

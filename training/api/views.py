@@ -133,7 +133,7 @@ class PlanViewSet(BaseViewSet):
         fields = dict(serializer.validated_data)
         fields.pop("runner", None)  # unchanged (the serializer refuses a different one)
         with service_errors():
-            serializer.instance = services.plan_update_keeping_workouts_inside(
+            serializer.instance = services.plan_update(
                 plan=cast(Plan, serializer.instance), **fields
             )
 

@@ -21,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from training.models import Plan, Run, RunnerProfile, Workout
+from training.selectors import COACH_GROUP
 
 RUNNER_USERNAME = "demo"
 RUNNER_PASSWORD = "demo-password"  # noqa: S105  (published demo login, SPEC §4)
 COACH_USERNAME = "coach"
 COACH_PASSWORD = "coach-password"  # noqa: S105
-COACH_GROUP = "coach"
 PLAN_NAME = "Spring half marathon — 16 weeks"
 PLAN_WEEKS = 16
 WEEKS_BEFORE_THIS_WEEK = 8  # the current week is plan week 9
