@@ -132,7 +132,7 @@ def run_update(*, run: Run, **fields: Any) -> Run:
     return run
 
 
-# --- Deletes with sync tombstones (SPEC §7 deletions feed) ----------------------------------------
+# --- Deletes with sync tombstones (docs/API.md, Syncing) ------------------------------------------
 # The services write the tombstones in bulk; the signal receivers in training/signals.py catch
 # deletes made any other way (admin bulk actions, a user's cascade) one row at a time.
 
@@ -199,7 +199,7 @@ def run_delete(*, run: Run) -> None:
 @transaction.atomic
 def plan_update_keeping_workouts_inside(*, plan: Plan, **fields: Any) -> Plan:
     """``plan_update``, refusing new dates that would leave some of the plan's workouts outside
-    the plan (SPEC §6: a workout's date lies within its plan's)."""
+    the plan (docs/API.md, Validation rules)."""
     start_date = fields.get("start_date", plan.start_date)
     end_date = fields.get("end_date", plan.end_date)
     if plan.pk is not None and start_date and end_date:
@@ -216,7 +216,7 @@ def plan_update_keeping_workouts_inside(*, plan: Plan, **fields: Any) -> Plan:
     return plan_update(plan=plan, **fields)
 
 
-# --- Activity-file import (SPEC §6/§7, issue 7) ---------------------------------------------------
+# --- Activity-file import (docs/API.md, Activity files) -------------------------------------------
 
 
 def _workout_for_day(*, runner: User, day: date) -> Workout | None:

@@ -1,4 +1,5 @@
-"""Activity files over the API (SPEC §7 Files): import, CSV export and a plan's calendar.
+"""Activity files over the API (docs/API.md, Activity files): import, CSV export and a plan's
+calendar.
 
 Views stay thin: error shapes here, the size limits in ``training.uploads`` (shared with the
 dashboard's upload page), the work in ``training.services`` (``run_import_file``) and
@@ -125,8 +126,8 @@ class RunImportView(APIView):
 
 
 class RunExportFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
-    """The run list's filters (SPEC §7): ``plan``, ``workout``, ``source``, ``started_after``,
-    ``started_before`` (inclusive ISO datetimes)."""
+    """The run list's filters (docs/API.md, Lists): ``plan``, ``workout``, ``source``,
+    ``started_after``, ``started_before`` (inclusive ISO datetimes)."""
 
     started_after = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
     started_before = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")

@@ -1,4 +1,4 @@
-"""Input and output shapes of the REST API v1 (SPEC §6, §7).
+"""Input and output shapes of the REST API v1 (docs/API.md, Resources and fields).
 
 Serializers check the shape of a request and which related objects the caller may name; every
 domain rule lives in the model's ``clean()`` and runs through the services (training/services.py).
@@ -60,8 +60,8 @@ def runners_plannable_by(user: Any) -> QuerySet:
 
 
 def coach_candidates() -> QuerySet:
-    # A coach is staff or in the "coach" group (SPEC §4 demo coach); naming anyone else as the
-    # coach of a plan would hand them read access to the runner's runs by mistake.
+    # A coach is staff or in the "coach" group (docs/API.md, Validation rules); naming anyone else
+    # as the coach of a plan would hand them read access to the runner's runs by mistake.
     return User.objects.filter(
         Q(is_staff=True) | Q(groups__name="coach"), is_active=True
     ).distinct()
