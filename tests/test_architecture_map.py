@@ -7,6 +7,8 @@
   deleted or renamed module cannot leave a dead line behind. A line marked ``(merging)`` may name
   modules another branch of the current issue is adding; once all of its paths exist the mark
   must go.
+- Every "docs/API.md, Validation rules"-style reference in the code, templates, tests and docs
+  names a heading the doc has, so renaming a section cannot strand the comments citing it.
 
 Plain file reads: no Django needed.
 """
@@ -97,3 +99,54 @@ def test_the_rule_finds_modules_and_dead_paths() -> None:
     assert not any(m.endswith("/apps.py") or "/migrations/" in m for m in app_modules())
     line = "| `training/gone.py` | x | `/api/v1/plans` `logs/app.log` `tests/helpers.py` |"
     assert [path for path, _ in named_paths(line)] == ["training/gone.py", "tests/helpers.py"]
+
+
+# --- references to the docs name sections that exist ----------------------------------------------
+DOC_FILES = (
+    "README.md",
+    "docs/API.md",
+    "docs/ARCHITECTURE.md",
+    "docs/DEPLOYMENT.md",
+    "docs/PRODUCTION.md",
+    "docs/PERFORMANCE.md",
+)
+# "docs/API.md, Validation rules": a doc, a comma, then the heading's first words.
+SECTION_REFERENCE = re.compile(r"\b(README\.md|docs/[A-Z]+\.md), ([A-Z][A-Za-z-]*(?: [A-Za-z-]+)*)")
+SOURCE_DIRS = (*APPS, "templates", "tests", "bench", "docs")
+SOURCE_SUFFIXES = {".py", ".html", ".md", ".yml", ".txt"}
+TOP_LEVEL_FILES = ("README.md", "Makefile", "Dockerfile", "docker-compose.yml", "gunicorn.conf.py")
+
+
+def headings(doc: str) -> list[str]:
+    """The doc's headings without the ``#`` marks, a leading number (``1. ``) or backticks."""
+    found = []
+    for line in (ROOT / doc).read_text().splitlines():
+        if line.startswith("#"):
+            title = re.sub(r"^#+\s*(\d+\.\s*)?", "", line).replace("`", "")
+            found.append(title)
+    return found
+
+
+def source_texts() -> list[tuple[str, str]]:
+    paths = [ROOT / name for name in TOP_LEVEL_FILES]
+    for folder in SOURCE_DIRS:
+        paths += [p for p in (ROOT / folder).rglob("*") if p.suffix in SOURCE_SUFFIXES]
+    texts = []
+    for path in paths:
+        if path.is_file() and "migrations" not in path.parts:
+            # A reference may wrap onto the next comment or docstring line.
+            text = re.sub(r"\n\s*(?:#\s*)?", " ", path.read_text())
+            texts.append((path.relative_to(ROOT).as_posix(), text))
+    return texts
+
+
+def test_references_to_the_docs_name_existing_sections() -> None:
+    titles = {doc: headings(doc) for doc in DOC_FILES}
+    broken = []
+    for name, text in source_texts():
+        for doc, words in SECTION_REFERENCE.findall(text):
+            if doc not in titles:
+                broken.append(f"{name}: {doc} does not exist")
+            elif not any(t.startswith(words) or words.startswith(t) for t in titles[doc]):
+                broken.append(f"{name}: {doc} has no section {words!r}")
+    assert not broken, "Dangling references to docs sections:\n" + "\n".join(sorted(set(broken)))
