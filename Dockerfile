@@ -1,5 +1,6 @@
-# Production image (SPEC §4): python:3.11-slim, non-root, static files collected at build time,
-# a HEALTHCHECK that needs only Python, and a default command that migrates then serves on 8000.
+# Production image (docs/DEPLOYMENT.md, Single host): python:3.11-slim, non-root, static files
+# collected at build time, a HEALTHCHECK that needs only Python, and a default command that migrates
+# then serves on 8000.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

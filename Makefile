@@ -1,4 +1,4 @@
-# The two set-up commands (SPEC §4): `make run` and `make test`. Both create .venv as needed.
+# The two set-up commands (README.md, Set up): `make run` and `make test`; both create .venv.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python

@@ -1,4 +1,4 @@
-"""gunicorn settings for production (SPEC §4, §9). Every value can be overridden by env.
+"""gunicorn settings for production (docs/DEPLOYMENT.md). Every value can be overridden by env.
 
 - bind 0.0.0.0:$PORT (8000 by default);
 - workers from the CPUs this process may use (2 x CPUs + 1, capped; WEB_CONCURRENCY overrides);

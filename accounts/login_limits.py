@@ -1,5 +1,6 @@
-"""Password-guessing limits (SPEC §9): the token endpoint and the login form allow
-``LOGIN_ATTEMPTS_PER_MINUTE`` attempts per minute per client IP and, separately, per username.
+"""Password-guessing limits (docs/PRODUCTION.md, Password guessing): the token endpoint and the
+login form allow ``LOGIN_ATTEMPTS_PER_MINUTE`` attempts per minute per client IP and, separately,
+per username.
 
 Built on django-ratelimit's core, which counts with the cache's atomic add/increment, so the
 budget is shared by every process when ``REDIS_URL`` points at Redis.

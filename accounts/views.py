@@ -1,5 +1,5 @@
 """Sign-in pages for the dashboard: Django's auth views plus the password-guessing limit
-(SPEC §9) and a sign-up page that ``SIGNUP_ENABLED`` switches off."""
+(docs/PRODUCTION.md, Password guessing) and a sign-up page that ``SIGNUP_ENABLED`` switches off."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Training-science formulas (SPEC §8) as pure functions: no Django, no ORM, no I/O.
+"""Training-science formulas (docs/API.md, Analytics) as pure functions: no Django, no ORM, no I/O.
 
 Everything here takes and returns plain numbers in SI-ish units stated in the names
 (metres, seconds, minutes where a formula is defined in minutes, beats per minute), so the
@@ -15,7 +15,7 @@ from typing import Final, Literal
 
 HALF_MARATHON_M: Final = 21_097.5
 MARATHON_M: Final = 42_195.0
-# Distances for personal bests (SPEC §8), shortest first.
+# Distances for personal bests (docs/API.md, Analytics), shortest first.
 PERSONAL_BEST_DISTANCES_M: Final[tuple[float, ...]] = (
     1_000.0,
     5_000.0,
@@ -24,7 +24,8 @@ PERSONAL_BEST_DISTANCES_M: Final[tuple[float, ...]] = (
     MARATHON_M,
 )
 PREDICTION_DISTANCES_M: Final[tuple[float, ...]] = (5_000.0, 10_000.0, HALF_MARATHON_M, MARATHON_M)
-# A run without a track stands in for distance D when it is at most 5 % longer (SPEC §8).
+# A run without a track stands in for distance D when it is at most 5 % longer (docs/API.md,
+# Analytics).
 PRORATE_TOLERANCE: Final = 1.05
 RIEGEL_EXPONENT: Final = 1.06
 ATL_DAYS: Final = 7

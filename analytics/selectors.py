@@ -1,4 +1,4 @@
-"""Queries that feed the analytics (SPEC §8), returning frozen dataclasses.
+"""Queries that feed the analytics (docs/API.md, Analytics), returning frozen dataclasses.
 
 Each public selector runs a fixed, small number of queries scoped to one runner or one plan:
 sums, counts and weekly buckets are aggregated in the database on ``Run.local_date`` (the run's

@@ -1,4 +1,5 @@
-"""The coach's workspace (SPEC §1): plans with their workouts inline, runners' runs read-only.
+"""The coach's workspace (docs/ARCHITECTURE.md, Who uses it): plans with their workouts inline,
+runners' runs read-only.
 
 Scoping: a superuser sees everything; any other staff user (a coach) sees only the plans they
 coach, those plans' workouts, and the runs of the runners they coach (read-only). Objects outside
@@ -297,7 +298,7 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
         subqueries, so the changelist costs the same number of queries for any page size.
 
         "Past" means a non-rest workout scheduled before today; it is completed when at least one
-        run is linked to it (SPEC §8), otherwise it is missed.
+        run is linked to it (docs/API.md, Analytics), otherwise it is missed.
         """
         today = today or timezone.localdate()
 

@@ -1,5 +1,6 @@
-"""The runner dashboard (SPEC §10): thin views over the visibility selectors, the run services
-and the analytics selectors. Every page loads a fixed number of queries, whatever the data size.
+"""The runner dashboard (docs/ARCHITECTURE.md, The runner dashboard): thin views over the
+visibility selectors, the run services and the analytics selectors. Every page loads a fixed
+number of queries, whatever the data size.
 """
 
 from __future__ import annotations
@@ -275,8 +276,9 @@ def run_delete_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
 @csrf_exempt  # checked by ``_import_upload`` once the capped upload handler is in place
 @login_required
 def run_upload_view(request: AuthedRequest) -> HttpResponse:
-    """Upload an activity file (SPEC §10): a GPX, TCX or FIT file becomes a run of the signed-in
-    runner through ``run_import_file``, the same service as ``POST /api/v1/runs/import``.
+    """Upload an activity file (docs/ARCHITECTURE.md, The runner dashboard): a GPX, TCX or FIT
+    file becomes a run of the signed-in runner through ``run_import_file``, the same service as
+    ``POST /api/v1/runs/import``.
 
     The body is read through ``training.uploads`` (the API's mechanism): a declared
     ``Content-Length`` over ``MAX_UPLOAD_SIZE`` is refused before anything is read, and the file

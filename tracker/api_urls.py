@@ -16,8 +16,8 @@ from training.api.views import (
 
 
 class ApiRouter(DefaultRouter):
-    # SPEC §7: paths work with and without the trailing slash, with no redirect that would drop
-    # a POST body; only JSON is rendered, so no ".json" format-suffix routes.
+    # docs/API.md, Conventions: paths work with and without the trailing slash, with no redirect
+    # that would drop a POST body; only JSON is rendered, so no ".json" format-suffix routes.
     include_format_suffixes = False
 
     def __init__(self) -> None:
@@ -36,7 +36,7 @@ urlpatterns: list = [
     path("", include("analytics.api.urls")),
     path("", include("training.api.file_urls")),
     path("", include("accounts.api.urls")),
-    # Seed-compatible nested routes (SPEC §7), plan from the path.
+    # Seed-compatible nested routes (docs/API.md, Routes), plan from the path.
     re_path(
         rf"^plans/(?P<id>{UUID_REGEX})/workouts/?$",
         PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),

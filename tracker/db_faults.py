@@ -1,6 +1,6 @@
-"""Database outages answer 503 (SPEC §9): JSON in the API's error shape under /api, a short page
-elsewhere — never a 500 with a traceback, and never a request left hanging (the pool's
-``timeout`` and ``connect_timeout`` in settings bound the wait).
+"""Database outages answer 503 (docs/PRODUCTION.md, Database outages): JSON in the API's error shape
+under /api, a short page elsewhere — never a 500 with a traceback, and never a request left hanging
+(the pool's ``timeout`` and ``connect_timeout`` in settings bound the wait).
 
 Three places see the fault, depending on where it is raised:
 - DRF views → :class:`DatabaseAwareExceptionHandler` (drf-standardized-errors would say 500);

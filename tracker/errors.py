@@ -1,4 +1,4 @@
-"""Errors in the one API shape (SPEC §7, drf-standardized-errors):
+"""Errors in the one API shape (docs/API.md, Errors; drf-standardized-errors):
 ``{"type", "errors": [{"code", "detail", "attr"}]}``.
 
 - ``service_errors()`` turns what the services raise into API errors: a model ``ValidationError``

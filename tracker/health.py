@@ -1,4 +1,4 @@
-"""Health endpoints (SPEC §9): cheap, unauthenticated, never throttled.
+"""Health endpoints (docs/PRODUCTION.md, Health endpoints): cheap, unauthenticated, never throttled.
 
 - ``GET /health`` — the seed's shape: 200 ``{"status":"ok","service","version",
   "database":"connected"}`` or 503 ``{"status":"degraded","database":"disconnected",...}``.

@@ -1,5 +1,6 @@
-"""Logging filters for settings.LOGGING (SPEC §9): the request id on every record of a request,
-and redaction so passwords, tokens and Authorization headers never reach a log."""
+"""Logging filters for settings.LOGGING (docs/PRODUCTION.md, Logging): the request id on every
+record of a request, and redaction so passwords, tokens and Authorization headers never reach a
+log."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Prometheus metrics at ``/metrics`` (SPEC §9), exported by django-prometheus: requests by view,
-method and status, latency histograms, and database query counts (its database backend wrapper).
+"""Prometheus metrics at ``/metrics`` (docs/PRODUCTION.md, Metrics), exported by django-prometheus:
+requests by view, method and status, latency histograms, and database query counts (its database
+backend wrapper).
 
 Open when ``METRICS_TOKEN`` is unset; otherwise a scraper must send
 ``Authorization: Bearer <METRICS_TOKEN>``. Under gunicorn with several workers,

@@ -1,4 +1,5 @@
-"""Cross-cutting request handling (SPEC §9). Order in ``settings.MIDDLEWARE`` matters; see there.
+"""Cross-cutting request handling (docs/PRODUCTION.md, Request handling). Order in
+``settings.MIDDLEWARE`` matters; see there.
 
 - :class:`RequestIdMiddleware` — accepts a safe ``X-Request-ID`` or makes one, returns it, puts
   it on every log record of the request, and writes one log line per request.
@@ -46,7 +47,7 @@ def is_api_path(path: str) -> bool:
 
 
 def error_body(error_type: str, code: str, detail: str, attr: str | None = None) -> dict[str, Any]:
-    """An error in the drf-standardized-errors shape the whole API uses (SPEC §7)."""
+    """An error in the drf-standardized-errors shape the whole API uses (docs/API.md, Errors)."""
     return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]}
 
 

@@ -23,7 +23,8 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
     Unlike DRF's, nonsense is refused rather than silently replaced (issue 9, limit/offset
     abuse): a ``limit`` that is not a whole number ≥ 1 or an ``offset`` that is not a whole
     number ≥ 0 answers 400 naming the parameter, so a client never pages through the wrong
-    window without knowing. A ``limit`` above 100 still clamps to 100 (SPEC §7: "max 100").
+    window without knowing. A ``limit`` above 100 still clamps to 100 (docs/API.md, Lists, filters,
+    ordering).
     """
 
     default_limit = 20

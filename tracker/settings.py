@@ -1,4 +1,5 @@
-"""Settings for the Running Training Tracker, read from the environment (SPEC §5).
+"""Settings for the Running Training Tracker, read from the environment (docs/DEPLOYMENT.md,
+Configuration).
 
 One module for every environment: integrations switch on when their variable is present
 (``DATABASE_URL`` → PostgreSQL, ``REDIS_URL`` → shared Redis cache), never through a separate
@@ -129,7 +130,7 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
-# No DATABASE_URL → the embedded SQLite file under var/ (SPEC §4). PostgreSQL goes through
+# No DATABASE_URL → the embedded SQLite file under var/ (README.md, Set up). PostgreSQL goes through
 # psycopg 3 with Django's built-in connection pool.
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
@@ -212,7 +213,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REQUEST_TIMEOUT_S = env.int("REQUEST_TIMEOUT", default=30)
 HEALTH_CHECK_INTERVAL_S = env.int("HEALTH_CHECK_INTERVAL", default=30)
 
-# --- Security (SPEC §5, §9): secure by default whenever DEBUG is off ------------------------------
+# --- Security (docs/PRODUCTION.md, Request handling): secure by default whenever DEBUG is off -----
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
@@ -237,7 +238,8 @@ RATE_LIMIT_READ = env.str("RATE_LIMIT_READ", default="100/minute")
 RATE_LIMIT_WRITE = env.str("RATE_LIMIT_WRITE", default="30/minute")
 
 REST_FRAMEWORK = {
-    # Token first: DRF then answers 401 with WWW-Authenticate instead of 403 (SPEC §7).
+    # Token first: DRF then answers 401 with WWW-Authenticate instead of 403 (docs/API.md,
+    # Authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -303,7 +305,8 @@ USE_JSON_LOGS = env.bool("USE_JSON_LOGS", default=True)
 LOG_DIR = Path(env.str("LOG_DIR", default=str(BASE_DIR / "logs")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
 # Every handler runs two filters: the request id (so each line of a request can be found by it)
-# and secret redaction (passwords, tokens, Authorization headers never reach a log, SPEC §9).
+# and secret redaction (passwords, tokens, Authorization headers never reach a log,
+# docs/PRODUCTION.md).
 _LOG_FORMAT = "json" if USE_JSON_LOGS else "human"
 LOGGING = {
     "version": 1,
@@ -356,7 +359,7 @@ LOGIN_ATTEMPTS_PER_MINUTE = env.int("LOGIN_ATTEMPTS_PER_MINUTE", default=10)
 # single process, LocMemCache both give the atomic add/incr it relies on.
 RATELIMIT_USE_CACHE = "default"
 
-# --- Production behaviour (SPEC §9): throttles, proxies, CSP, metrics, database faults ----------
+# --- Production behaviour (docs/PRODUCTION.md): throttles, proxies, CSP, metrics, DB faults ---
 # Reads and writes have separate budgets, keyed by user id (client IP when anonymous); counted
 # atomically in the cache (tracker/throttling.py). The rates are read on every request.
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
@@ -411,7 +414,7 @@ if "pool" in DATABASES["default"].get("OPTIONS", {}):
     # psycopg_pool retries a failed connection with exponential backoff for reconnect_timeout
     # (default 300 s) before a new attempt may start, so after a long outage the next try could
     # be minutes away. Giving up after 10 s lets the next request start a fresh attempt at once:
-    # service returns within seconds of the database (SPEC §9: within 20 s).
+    # service returns within seconds of the database (docs/PRODUCTION.md: within 20 s).
     DATABASES["default"]["OPTIONS"]["pool"]["reconnect_timeout"] = env.float(
         "DB_RECONNECT_TIMEOUT", default=10.0
     )

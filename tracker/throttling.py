@@ -1,4 +1,5 @@
-"""API rate limits (SPEC §9): reads and writes counted separately, per user or per client IP.
+"""API rate limits (docs/PRODUCTION.md, Rate limits): reads and writes counted separately, per user
+or per client IP.
 
 DRF's ``SimpleRateThrottle`` keeps a list of timestamps in the cache and writes it back after
 reading it, so two concurrent requests can both read "19 of 20" and both get through. These

@@ -28,13 +28,13 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
         name="redoc",
     ),
-    # Dashboard (SPEC §10): sign-in pages, then the runner's pages at the site root.
+    # Dashboard (docs/ARCHITECTURE.md): sign-in pages, then the runner's pages at the site root.
     path("accounts/", include("accounts.urls")),
     path("", include("dashboard.urls")),
 ]
 
-# JSON errors under /api/, Django's HTML pages elsewhere (SPEC §7). The 500 handler first turns
-# database outages into 503s (also when the fault comes from middleware), then defers to the
-# API's handler.
+# JSON errors under /api/, Django's HTML pages elsewhere (docs/API.md, Errors). The 500 handler
+# first turns database outages into 503s (also when the fault comes from middleware), then defers to
+# the API's handler.
 handler404 = "tracker.errors.not_found"
 handler500 = "tracker.db_faults.server_error"

@@ -1,4 +1,5 @@
-"""Runs out as CSV and planned workouts out as iCalendar (SPEC §7 Files), in the runner's units.
+"""Runs out as CSV and planned workouts out as iCalendar (docs/API.md, Activity files), in the
+runner's units.
 
 Pure builders: they take model instances (already scoped by the caller through
 ``training.selectors``) and return text; the views only stream what these produce.

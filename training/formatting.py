@@ -1,5 +1,5 @@
 """Presentation of SI values in a runner's units: the one place that turns metres, seconds and
-seconds-per-km into the text a runner reads, and reads typed text back (SPEC §10).
+seconds-per-km into the text a runner reads, and reads typed text back (docs/ARCHITECTURE.md).
 
 Pure functions; the template filters in ``dashboard.templatetags.units`` and the SVG charts call
 these so a number is never formatted two different ways.

@@ -1,4 +1,5 @@
-"""Training domain (SPEC §6): runner profiles, plans, workouts and runs, stored in SI units.
+"""Training domain (docs/ARCHITECTURE.md, Data model): runner profiles, plans, workouts and runs,
+stored in SI units.
 
 Rules that must always hold are database constraints as well as ``clean()`` checks, so that no
 code path (admin, API, a shell, a bulk import) can store a plan that ends before it starts or a
@@ -607,7 +608,7 @@ class RunTrack(models.Model):
 
 class Deletion(models.Model):
     """A tombstone for a deleted plan, workout or run, so that syncing clients can drop their
-    copy (SPEC §7 ``GET /api/v1/deletions?since=…``).
+    copy (``GET /api/v1/deletions?since=…``, docs/API.md).
 
     The user ids are plain integers, not foreign keys: a tombstone is written while the row (and
     sometimes its user) is being deleted, and it must neither block nor follow that delete.
@@ -634,7 +635,7 @@ class Deletion(models.Model):
 
 class IdempotencyRecord(models.Model):
     """The first successful response to a create sent with an ``Idempotency-Key`` header, replayed
-    when the same user retries with the same key within 24 hours (SPEC §7)."""
+    when the same user retries with the same key within 24 hours (docs/API.md)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_records"

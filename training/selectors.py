@@ -1,4 +1,5 @@
-"""Who may see what (SPEC §7 visibility), as querysets shared by the API, admin and dashboard.
+"""Who may see what (docs/API.md, Who sees what), as querysets shared by the API, admin and
+dashboard.
 
 - A runner sees their own plans, those plans' workouts and their own runs.
 - A coach also sees the plans they coach (and their workouts) and may read every run of a runner

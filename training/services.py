@@ -199,7 +199,7 @@ def profile_regenerate_calendar_token(*, profile: RunnerProfile) -> RunnerProfil
     return profile
 
 
-# --- Deletes with sync tombstones (SPEC §7 deletions feed) ----------------------------------------
+# --- Deletes with sync tombstones (docs/API.md, Syncing) ------------------------------------------
 # The services write the tombstones in bulk; the signal receivers in training/signals.py catch
 # deletes made any other way (admin bulk actions, a user's cascade) one row at a time.
 
@@ -263,7 +263,7 @@ def run_delete(*, run: Run) -> None:
         run.delete()
 
 
-# --- Activity-file import (SPEC §6/§7, issue 7) ---------------------------------------------------
+# --- Activity-file import (docs/API.md, Activity files) -------------------------------------------
 
 
 def _workout_for_day(*, runner: User, day: date) -> Workout | None:

@@ -16,5 +16,6 @@ def create_runner_profile(
         RunnerProfile.objects.get_or_create(user=instance)
 
 
-# Sync tombstones for deletes (SPEC §7); importing the module connects its receivers.
+# Sync tombstones for deletes (docs/API.md, Syncing a mobile client); importing the module connects
+# its receivers.
 from training import tombstones  # noqa: E402, F401

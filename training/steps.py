@@ -1,4 +1,4 @@
-"""Structured workout steps (SPEC §6): validation and derived totals.
+"""Structured workout steps (docs/API.md, Structured workout steps): validation and derived totals.
 
 Pure functions with no ORM import so the model, the API and the admin share one definition.
 A step is ``{"kind", "repeat", "distance_m" | "duration_s", "target_pace_min_s_per_km"?,

@@ -1,5 +1,5 @@
-"""Tombstones for the sync deletions feed (SPEC §7), written by signal receivers for deletes that
-do not go through the delete services (admin actions, a user's cascade).
+"""Tombstones for the sync deletions feed (docs/API.md, Syncing a mobile client), written by signal
+receivers for deletes that do not go through the delete services (admin actions, a user's cascade).
 
 The services in training/services.py write their tombstones in bulk and then delete inside
 ``tombstones_recorded()``, which tells the receivers not to write them a second time.

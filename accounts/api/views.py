@@ -1,6 +1,7 @@
-"""API tokens (SPEC §7): ``POST auth/token`` exchanges a username and password for a hashed,
-expiring django-rest-knox token; ``auth/logout`` revokes it, ``auth/logout-all`` every token of
-the user. Password guessing is limited per client IP and per username (SPEC §9)."""
+"""API tokens (docs/API.md, Authentication): ``POST auth/token`` exchanges a username and password
+for a hashed, expiring django-rest-knox token; ``auth/logout`` revokes it, ``auth/logout-all`` every
+token of the user. Password guessing is limited per client IP and per username (docs/PRODUCTION.md,
+Password guessing)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Analytics routes under /api/v1/ (SPEC §7, §8), each with and without a trailing slash."""
+"""Analytics routes under /api/v1/ (docs/API.md, Routes), each with and without a trailing slash."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from analytics.api import views as api
 
 
 def _route(route: str, view: type[APIView], name: str) -> list[URLPattern]:
-    """The path as written in the SPEC, plus the same path with a trailing slash served by the
+    """The path as docs/API.md writes it, plus the same path with a trailing slash served by the
     same view (no redirect that would drop a body). The slash twin is left out of the OpenAPI
     schema so each operation is documented once."""
     slash_twin = cast(

@@ -1,5 +1,5 @@
-"""Analytics API (SPEC §8): thin views over ``analytics.selectors`` with typed response
-serializers, so the OpenAPI schema documents every field and its unit."""
+"""Analytics API (docs/API.md, Analytics): thin views over ``analytics.selectors`` with typed
+response serializers, so the OpenAPI schema documents every field and its unit."""
 
 from __future__ import annotations
 
@@ -394,7 +394,7 @@ class SummaryView(APIView):
 
 
 class _PlanView(GenericAPIView[Plan]):
-    """Plans the user may see (SPEC §7); anything else is a 404."""
+    """Plans the user may see (docs/API.md, Who sees what); anything else is a 404."""
 
     lookup_field = "pk"
 

@@ -1,5 +1,5 @@
-"""API authentication (SPEC §7, §9): knox tokens, logout, logout-all, 401 with WWW-Authenticate,
-session auth with CSRF, and the login attempt limit on the token endpoint."""
+"""API authentication (docs/API.md, Authentication): knox tokens, logout, logout-all, 401 with
+WWW-Authenticate, session auth with CSRF, and the login attempt limit on the token endpoint."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The analytics cost a fixed number of queries, however many runs there are (SPEC §8)."""
+"""The analytics cost a fixed number of queries, however many runs there are (docs/API.md,
+Analytics)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The dashboard's "Upload activity file" page (SPEC §10, §7): a GPX/TCX/FIT file becomes a run of
-the signed-in runner through the same service as the API import.
+"""The dashboard's "Upload activity file" page (docs/API.md, Activity files): a GPX/TCX/FIT file
+becomes a run of the signed-in runner through the same service as the API import.
 
 Files are written by tests/training/importers/builders.py from a route whose true distance is known
 by

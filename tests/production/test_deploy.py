@@ -1,5 +1,5 @@
-"""``manage.py check --deploy`` is clean with production defaults (SPEC §5, §9), and the app
-refuses to start without a SECRET_KEY when DEBUG is off."""
+"""``manage.py check --deploy`` is clean with production defaults (docs/DEPLOYMENT.md,
+Configuration), and the app refuses to start without a SECRET_KEY when DEBUG is off."""
 
 from __future__ import annotations
 

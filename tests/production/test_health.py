@@ -1,5 +1,6 @@
-"""Health endpoints and database outages (SPEC §9): /health, /health/live, /health/ready, 503s
-within 10 s from a database on a closed port, and the API's 503 JSON."""
+"""Health endpoints and database outages (docs/PRODUCTION.md, Health endpoints): /health,
+/health/live, /health/ready, 503s within 10 s from a database on a closed port, and the API's 503
+JSON."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Log output (SPEC §9): JSON lines parse, the human format, the request id on every line of a
-request, and no password, token or Authorization header in any log line."""
+"""Log output (docs/PRODUCTION.md, Logging): JSON lines parse, the human format, the request id on
+every line of a request, and no password, token or Authorization header in any log line."""
 
 from __future__ import annotations
 

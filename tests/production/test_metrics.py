@@ -1,4 +1,5 @@
-"""Prometheus metrics at /metrics (SPEC §9): open without METRICS_TOKEN, bearer-protected with."""
+"""Prometheus metrics at /metrics (docs/PRODUCTION.md, Metrics): open without METRICS_TOKEN,
+bearer-protected with."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Request id, request log, body limit, security headers and CORS (SPEC §9)."""
+"""Request id, request log, body limit, security headers and CORS (docs/PRODUCTION.md, Request
+handling)."""
 
 from __future__ import annotations
 

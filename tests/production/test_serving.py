@@ -1,4 +1,5 @@
-"""gunicorn.conf.py and the container files (SPEC §4): the values production relies on."""
+"""gunicorn.conf.py and the container files (docs/DEPLOYMENT.md): the values production relies
+on."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Rate limits (SPEC §9): header arithmetic, 429 exactly after the limit, separate read and write
-budgets, per-user and per-IP budgets, headers on every API response, fail-open on cache faults."""
+"""Rate limits (docs/PRODUCTION.md, Rate limits): header arithmetic, 429 exactly after the limit,
+separate read and write budgets, per-user and per-IP budgets, headers on every API response,
+fail-open on cache faults."""
 
 from __future__ import annotations
 

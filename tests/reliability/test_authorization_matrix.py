@@ -37,7 +37,7 @@ def same_for(status: int, **overrides: int) -> dict[str, int]:
     return expected
 
 
-# A's object, seen by each role (SPEC §7 visibility: out of view → 404).
+# A's object, seen by each role (docs/API.md, Who sees what: out of view → 404).
 API_OWN = {"anonymous": 401, **same_for(200, other_runner=404, other_coach=404)}
 API_OWN_WRITE_RUN = {**API_OWN, "coach": 403}  # a coach reads a runner's runs, never writes
 API_OWN_CREATE = {**API_OWN}

@@ -1,7 +1,8 @@
 """Schema fuzzing (issue 9): schemathesis generates requests from the live OpenAPI schema (valid
 and deliberately invalid ones) and sends them in-process to the WSGI app as a runner with a real
 token. Every response must be documented (status, content type, headers, body schema), no 5xx,
-schema-invalid input is rejected with a 4xx, and every error is in the one error shape (SPEC §7).
+schema-invalid input is rejected with a 4xx, and every error is in the one error shape (docs/API.md,
+Errors).
 
 The number of examples per operation is bounded (``EXAMPLES_PER_OPERATION``) so the whole fuzz
 stays around a minute on a 2-core machine; the totals are printed at the end of the run.

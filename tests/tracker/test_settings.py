@@ -1,5 +1,5 @@
-"""The production settings refuse to start without a SECRET_KEY (SPEC §5), except for the few
-management commands that neither serve nor sign anything."""
+"""The production settings refuse to start without a SECRET_KEY (docs/DEPLOYMENT.md, Configuration),
+except for the few management commands that neither serve nor sign anything."""
 
 import os
 import subprocess

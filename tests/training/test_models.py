@@ -41,7 +41,7 @@ def test_plan_clean_names_the_end_date_when_it_is_before_the_start():
     assert "end_date" in excinfo.value.message_dict
 
 
-# --- every SPEC §6 rule at its edge: full_clean() and, where one exists, the DB constraint -------
+# --- each rule of docs/API.md, Validation rules, at its edge: full_clean() and any DB constraint --
 #
 # Each case is (overrides, accepted, field named in the error, has a DB constraint). "accepted"
 # cases sit exactly on the edge; the rejected case next to each is just past it.

@@ -1,5 +1,5 @@
-"""The visibility matrix (SPEC §7): who sees which plans, workouts and runs, and who may write
-runs. Every other layer (API, admin, dashboard) scopes through these selectors."""
+"""The visibility matrix (docs/API.md, Who sees what): who sees which plans, workouts and runs, and
+who may write runs. Every other layer (API, admin, dashboard) scopes through these selectors."""
 
 from __future__ import annotations
 

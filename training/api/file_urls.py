@@ -1,5 +1,5 @@
-"""Activity-file routes under /api/v1/ (SPEC §7 Files). Each answers with and without a trailing
-slash; the schema documents the SPEC's slash-less path only. Included before the router so
+"""Activity-file routes under /api/v1/ (docs/API.md, Activity files). Each answers with and without
+a trailing slash; the schema documents the slash-less path only. Included before the router so
 ``runs/import`` is never taken for a run id."""
 
 from django.urls import path

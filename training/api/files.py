@@ -1,4 +1,5 @@
-"""Activity files over the API (SPEC §7 Files): import, CSV export and a plan's calendar.
+"""Activity files over the API (docs/API.md, Activity files): import, CSV export and a plan's
+calendar.
 
 Views stay thin: error shapes here, the size limits in ``training.uploads`` (shared with the
 dashboard's upload page), the work in ``training.services`` (``run_import_file``) and

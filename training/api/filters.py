@@ -1,5 +1,6 @@
-"""List filters (SPEC §7): one FilterSet per model, plus an ordering filter that rejects unknown
-fields and always ends with ``id`` so that pages never shuffle rows with equal sort keys."""
+"""List filters (docs/API.md, Lists, filters, ordering): one FilterSet per model, plus an ordering
+filter that rejects unknown fields and always ends with ``id`` so that pages never shuffle rows with
+equal sort keys."""
 
 from __future__ import annotations
 

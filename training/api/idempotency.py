@@ -1,5 +1,5 @@
-"""``Idempotency-Key`` on creates (SPEC §7): the same key from the same user within 24 hours
-returns the first response again instead of creating a duplicate.
+"""``Idempotency-Key`` on creates (docs/API.md, Idempotency-Key): the same key from the same user
+within 24 hours returns the first response again instead of creating a duplicate.
 
 Only successful responses are stored: a failed create changed nothing, so repeating it is safe
 and lets a client fix its request and retry with the same key. The record is written in the

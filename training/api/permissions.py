@@ -1,4 +1,5 @@
-"""Object-level write rules the visibility querysets cannot express alone (SPEC §7)."""
+"""Object-level write rules the visibility querysets cannot express alone (docs/API.md, Who sees
+what)."""
 
 from __future__ import annotations
 

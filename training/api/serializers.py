@@ -1,4 +1,4 @@
-"""Input and output shapes of the REST API v1 (SPEC §6, §7).
+"""Input and output shapes of the REST API v1 (docs/API.md, Resources and fields).
 
 Serializers check the shape of a request and which related objects the caller may name; every
 domain rule lives in the model's ``clean()`` and runs through the services (training/services.py).

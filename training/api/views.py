@@ -1,5 +1,5 @@
-"""REST API v1 viewsets (SPEC §7): plans, workouts, runs, their seed-compatible nested routes, the
-plan copy tool and the sync deletions feed.
+"""REST API v1 viewsets (docs/API.md, Routes): plans, workouts, runs, their seed-compatible nested
+routes, the plan copy tool and the sync deletions feed.
 
 Views stay thin: ``get_queryset`` scopes with training/selectors.py (out of view → 404), writes go
 through training/services.py inside ``service_errors()`` (model validation → 400 with ``attr``,

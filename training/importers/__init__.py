@@ -1,4 +1,4 @@
-"""Activity-file importers (SPEC §6/§7): GPX, TCX and FIT recognised by content.
+"""Activity-file importers (docs/API.md, Activity files): GPX, TCX and FIT recognised by content.
 
 ``parse_activity(content)`` returns an ``ActivityData``; every problem is an
 ``ActivityFileError`` whose message names it. The rules shared by all formats (distance, moving

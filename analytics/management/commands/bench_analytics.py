@@ -1,4 +1,4 @@
-"""Time the analytics endpoints for one runner with many runs (SPEC §8 scale check).
+"""Time the analytics endpoints for one runner with many runs (docs/API.md, Analytics: cost).
 
     DATABASE_URL=postgresql://... python manage.py bench_analytics --runs 5000 --requests 50
 

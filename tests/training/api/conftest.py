@@ -1,5 +1,5 @@
 """Fixtures for the API tests: a small world with two runners, a coach of the first, a coach of
-nobody and a superuser, plus helpers to check the error shape (SPEC §7)."""
+nobody and a superuser, plus helpers to check the error shape (docs/API.md, Errors)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Swagger UI and ReDoc render in a real browser with no internet (SPEC §7): every asset comes
-from drf-spectacular-sidecar through the app, and any request to another host is blocked."""
+"""Swagger UI and ReDoc render in a real browser with no internet (docs/API.md, Conventions): every
+asset comes from drf-spectacular-sidecar through the app, and any request to another host is
+blocked."""
 
 from __future__ import annotations
 

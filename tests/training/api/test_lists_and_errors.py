@@ -1,5 +1,5 @@
 """Pagination edges, constant query counts, optional trailing slashes and the JSON error shape
-for 404/405/415/500 under /api (SPEC §7)."""
+for 404/405/415/500 under /api (docs/API.md, Errors)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Plans over the API: each verb's response shape, PUT vs PATCH, validation → 400 with attr,
-filters, ordering and the copy tool (SPEC §6, §7)."""
+filters, ordering and the copy tool (docs/API.md, Validation rules)."""
 
 from __future__ import annotations
 

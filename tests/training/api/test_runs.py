@@ -1,5 +1,6 @@
 """Runs over the API: shapes, the caller as runner, plan/workout linking, profile time zone,
-derived pace, PUT vs PATCH, validation → 400 with attr, filters and ordering (SPEC §6, §7)."""
+derived pace, PUT vs PATCH, validation → 400 with attr, filters and ordering (docs/API.md,
+Validation rules)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The OpenAPI schema documents every API route, and the docs pages are served with local assets
-(SPEC §7): no CDN, so they render offline."""
+(docs/API.md, Conventions): no CDN, so they render offline."""
 
 from __future__ import annotations
 

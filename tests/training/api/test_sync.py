@@ -1,4 +1,5 @@
-"""Sync and retries for mobile clients (SPEC §7): the deletions feed and Idempotency-Key."""
+"""Sync and retries for mobile clients (docs/API.md, Syncing a mobile client): the deletions feed
+and Idempotency-Key."""
 
 from __future__ import annotations
 

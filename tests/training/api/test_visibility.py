@@ -1,6 +1,6 @@
-"""The visibility matrix of SPEC §7 for every route: runner A (owner), runner B, the coach of A,
-a coach of nobody, a superuser and an anonymous client. Out of view → 404; a coach writing a
-runner's run → 403 (the run is visible to them; see docs/API.md)."""
+"""The visibility matrix (docs/API.md, Who sees what) for every route: runner A (owner), runner B,
+the coach of A, a coach of nobody, a superuser and an anonymous client. Out of view → 404; a coach
+writing a runner's run → 403 (the run is visible to them; see docs/API.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Workouts over the API: shapes, PUT vs PATCH, validation (incl. structured steps) → 400 with
-attr, filters and ordering (SPEC §6, §7)."""
+attr, filters and ordering (docs/API.md, Validation rules)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Demo data (SPEC §4): runner ``demo``, coach ``coach``, one active 16-week half-marathon plan
-and about 60 runs, anchored on today.
+"""Demo data (docs/ARCHITECTURE.md, Demo data): runner ``demo``, coach ``coach``, one active 16-week
+half-marathon plan and about 60 runs, anchored on today.
 
 Re-running never duplicates: the demo runner's demo plan and runs are deleted and rebuilt from
 a fixed random seed, with the plan starting on the Monday eight weeks before this week's Monday,
@@ -24,7 +24,7 @@ from training.models import Plan, Run, RunnerProfile, Workout
 from training.selectors import COACH_GROUP
 
 RUNNER_USERNAME = "demo"
-RUNNER_PASSWORD = "demo-password"  # noqa: S105  (published demo login, SPEC §4)
+RUNNER_PASSWORD = "demo-password"  # noqa: S105  (published demo login, README.md)
 COACH_USERNAME = "coach"
 COACH_PASSWORD = "coach-password"  # noqa: S105
 PLAN_NAME = "Spring half marathon — 16 weeks"
