@@ -298,7 +298,75 @@ def prorated_effort_s(distance_m: float, duration_s: float, target_m: float) -> 
     return duration_s * target_m / distance_m
 
 
+# --- Calendar periods ----------------------------------------------------------------------------
+def period_start(period: str, today: date) -> date | None:
+    """First day of ``period`` (week = ISO week from Monday, month, year; all → ``None``)."""
+    if period == "week":
+        return week_start(today)
+    if period == "month":
+        return today.replace(day=1)
+    if period == "year":
+        return today.replace(month=1, day=1)
+    if period == "all":
+        return None
+    raise ValueError(f"Unknown period {period!r}.")
+
+
 # --- Plans ----------------------------------------------------------------------------------------
+# The one adherence rule (docs/API.md, "Plan adherence"): rest days never count; a workout is
+# completed once at least one run is linked to it, whatever its date; it is missed when it is not
+# completed and was scheduled before the runner's local today; otherwise it is upcoming. The
+# admin's changelist counts with the same rule in SQL (analytics.selectors.annotate_plan_adherence).
+WorkoutStatus = Literal["completed", "missed", "upcoming"]
+
+
+def workout_status(*, completed: bool, scheduled_date: date, today: date) -> WorkoutStatus:
+    """Where a non-rest workout stands on ``today`` (the runner's local calendar day)."""
+    if completed:
+        return "completed"
+    if scheduled_date < today:
+        return "missed"
+    return "upcoming"
+
+
+def adherence_percentage(completed: int, missed: int) -> float:
+    """completed ÷ (completed + missed) x 100, rounded to one decimal; 0.0 while nothing is due."""
+    due = completed + missed
+    return round(completed / due * 100, 1) if due else 0.0
+
+
+def compliance_ratio(
+    *,
+    actual_distance_m: float,
+    planned_distance_m: float | None,
+    actual_duration_s: float,
+    planned_duration_s: float | None,
+) -> float | None:
+    """Actual ÷ planned distance, or duration when no distance is planned, as a fraction rounded
+    to four decimals; ``None`` when the workout plans neither."""
+    if planned_distance_m:
+        return round(actual_distance_m / planned_distance_m, 4)
+    if planned_duration_s:
+        return round(actual_duration_s / planned_duration_s, 4)
+    return None
+
+
+def completed_workout_band(ratio: float | None) -> Band:
+    """Colour of a completed workout; with nothing planned to compare against it is on target."""
+    return compliance_band(ratio) if ratio is not None else "green"
+
+
+def plan_week_number(plan_start: date, day: date) -> int:
+    """Week of a plan that ``day`` falls in: 1 = the seven days from ``plan_start``."""
+    return (day - plan_start).days // 7 + 1
+
+
+def plan_week_bounds(plan_start: date, plan_end: date, week_number: int) -> tuple[date, date]:
+    """First and last day of week ``week_number`` of a plan, the last clipped to ``plan_end``."""
+    start = plan_start + timedelta(weeks=week_number - 1)
+    return start, min(start + timedelta(days=6), plan_end)
+
+
 def compliance_band(ratio: float) -> Band:
     """Colour of a done workout by ``ratio`` = actual ÷ planned (a fraction): green
     0.8 ≤ r ≤ 1.2, yellow 0.5 ≤ r < 0.8 or 1.2 < r ≤ 1.5, red otherwise."""

@@ -1,4 +1,5 @@
-"""Queries that feed the analytics (docs/API.md, Analytics), returning frozen dataclasses.
+"""Queries that feed the analytics (docs/API.md, Analytics), returning the frozen dataclasses of
+``analytics.types`` built with the rules of ``analytics.science`` (this module decides no rule).
 
 Each public selector runs a fixed, small number of queries scoped to one runner or one plan:
 sums, counts and weekly buckets are aggregated in the database on ``Run.local_date`` (the run's
@@ -7,7 +8,8 @@ formulas in ``analytics.science`` (at most ~216 days of runs for the training lo
 candidate runs per distance for personal bests, at most one row per week of history).
 
 "Today" is the runner's calendar day in their profile time zone, so "missed" and "this week"
-match what the runner sees on their own clock.
+match what the runner sees on their own clock; the admin's plan changelist counts adherence with
+the same "today" (``annotate_plan_adherence``).
 """
 
 from __future__ import annotations
@@ -23,16 +25,45 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
+    DateField,
+    Exists,
     Func,
     IntegerField,
     Min,
+    OuterRef,
     Q,
+    QuerySet,
+    Subquery,
     Sum,
+    Value,
+    When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics import science
+from analytics.types import (
+    ActualTotals,
+    Period,
+    PersonalBest,
+    PlanAnalytics,
+    PlannedTotals,
+    PlanProgress,
+    PlanWeek,
+    PlanWeekSummary,
+    Prediction,
+    RunBrief,
+    RunnerSummary,
+    Totals,
+    TrainingLoad,
+    WeekOutOfRange,
+    WeekRun,
+    WeekTotals,
+    WorkoutCompliance,
+    WorkoutCounts,
+)
 from training.models import Plan, Run, RunTrack, Workout, pace_s_per_m
 
 WEEKLY_SERIES_WEEKS = 12
@@ -48,167 +79,6 @@ BEST_EFFORT_CANDIDATES_PER_BUCKET = 3
 FASTEST_RUN_MIN_DISTANCE_M = 1_000.0
 
 
-# --- Dataclasses (the contract the API serializers and the dashboard read) ------------------------
-@dataclass(frozen=True)
-class Period:
-    date_from: date | None
-    date_to: date
-
-
-@dataclass(frozen=True)
-class Totals:
-    runs: int
-    distance_m: float
-    duration_s: int
-    elevation_gain_m: float
-    avg_pace_s_per_km: float | None
-
-
-@dataclass(frozen=True)
-class RunBrief:
-    id: uuid.UUID
-    started_at: datetime
-    distance_m: float
-    duration_s: int
-    pace_s_per_km: float | None
-
-
-@dataclass(frozen=True)
-class WeekTotals:
-    week_start: date
-    distance_m: float
-    duration_s: int
-    runs: int
-
-
-@dataclass(frozen=True)
-class PersonalBest:
-    distance_m: float
-    duration_s: float
-    run_id: uuid.UUID
-    started_at: datetime
-
-
-@dataclass(frozen=True)
-class Prediction:
-    distance_m: float
-    riegel_s: float
-    vdot_s: float
-
-
-@dataclass(frozen=True)
-class TrainingLoad:
-    atl: float
-    ctl: float
-    tsb: float
-    acwr: float | None
-    series: tuple[science.LoadPoint, ...]
-
-
-@dataclass(frozen=True)
-class RunnerSummary:
-    period: Period
-    totals: Totals
-    longest_run: RunBrief | None
-    fastest_run: RunBrief | None
-    weekly: tuple[WeekTotals, ...]
-    personal_bests: tuple[PersonalBest, ...]
-    vdot: float | None
-    predictions: tuple[Prediction, ...]
-    training_load: TrainingLoad
-    streak_weeks: int
-
-
-@dataclass(frozen=True)
-class PlannedTotals:
-    distance_m: float
-    duration_s: int
-    workouts: int
-
-
-@dataclass(frozen=True)
-class ActualTotals:
-    distance_m: float
-    duration_s: int
-    runs: int
-
-
-@dataclass(frozen=True)
-class WorkoutCounts:
-    completed: int
-    missed: int
-    upcoming: int
-
-
-@dataclass(frozen=True)
-class PlanWeek:
-    week_number: int
-    start_date: date
-    end_date: date
-    planned_distance_m: float
-    actual_distance_m: float
-    planned_workouts: int
-    completed_workouts: int
-
-
-@dataclass(frozen=True)
-class WorkoutCompliance:
-    workout_id: uuid.UUID
-    scheduled_date: date
-    ratio: float | None
-    band: str  # green | yellow | red | missed
-
-
-@dataclass(frozen=True)
-class PlanAnalytics:
-    plan_id: uuid.UUID
-    planned: PlannedTotals
-    actual: ActualTotals
-    workouts: WorkoutCounts
-    adherence_percentage: float
-    weeks: tuple[PlanWeek, ...]
-    compliance: tuple[WorkoutCompliance, ...]
-
-
-@dataclass(frozen=True)
-class PlanProgress:
-    total_workouts: int
-    completed_workouts: int
-    pending_workouts: int
-    total_planned_distance: float
-    total_actual_distance: float
-    adherence_percentage: float
-
-
-@dataclass(frozen=True)
-class WeekRun:
-    id: uuid.UUID
-    started_at: datetime
-    distance_m: float
-    pace_s_per_km: float | None
-    notes: str
-
-
-@dataclass(frozen=True)
-class PlanWeekSummary:
-    week_number: int
-    start_date: date
-    end_date: date
-    planned_distance: float
-    total_distance: float
-    planned_runs: int
-    completed_runs: int
-    runs: tuple[WeekRun, ...]
-
-
-class WeekOutOfRange(ValueError):
-    """``week_number`` is not a week of the plan."""
-
-    def __init__(self, week_count: int) -> None:
-        super().__init__(f"Week number must be between 1 and {week_count} for this plan.")
-        self.week_count = week_count
-
-
 # --- Runner profile helpers -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Profile:
@@ -218,33 +88,24 @@ class _Profile:
     sex: str
 
 
+def _zone_named(name: str | None) -> zoneinfo.ZoneInfo:
+    """The profile's time zone; UTC when it is empty or not a zone this machine knows."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def _profile_of(user: Any) -> _Profile:
     profile = getattr(user, "profile", None)
     if profile is None:
         return _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
-    try:
-        tz = zoneinfo.ZoneInfo(profile.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return _Profile(tz, profile.max_hr, profile.resting_hr, profile.sex)
+    return _Profile(_zone_named(profile.timezone), profile.max_hr, profile.resting_hr, profile.sex)
 
 
 def runner_today(runner: Any) -> date:
     """The runner's calendar day now, in their profile time zone."""
     return timezone.localdate(timezone=_profile_of(runner).tz)
-
-
-def period_start(period: str, today: date) -> date | None:
-    """First day of ``period`` (week = ISO week from Monday, month, year; all → ``None``)."""
-    if period == "week":
-        return science.week_start(today)
-    if period == "month":
-        return today.replace(day=1)
-    if period == "year":
-        return today.replace(month=1, day=1)
-    if period == "all":
-        return None
-    raise ValueError(f"Unknown period {period!r}.")
 
 
 # ISO weeks are numbered from Monday 0001-01-01, the first day any date field can hold, so the
@@ -681,52 +542,36 @@ def _plan_state(plan: Plan, today: date | None) -> _PlanState:
     return _PlanState(plan=plan, today=today, workouts=workouts, daily=daily)
 
 
-def _week_bounds(plan: Plan, week_number: int) -> tuple[date, date]:
-    start = plan.start_date + timedelta(weeks=week_number - 1)
-    return start, min(start + timedelta(days=6), plan.end_date)
-
-
-def _ratio(w: _WorkoutState) -> float | None:
-    """Actual ÷ planned distance, or duration when no distance is planned (a fraction)."""
-    if w.planned_distance_m:
-        return round(w.actual_distance_m / w.planned_distance_m, 4)
-    if w.planned_duration_s:
-        return round(w.actual_duration_s / w.planned_duration_s, 4)
-    return None
-
-
-def _adherence(completed: int, missed: int) -> float:
-    due = completed + missed
-    return round(completed / due * 100, 1) if due else 0.0
-
-
 def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
     plan, today = state.plan, state.today
-    completed = missed = upcoming = 0
+    counts = {"completed": 0, "missed": 0, "upcoming": 0}
     compliance: list[WorkoutCompliance] = []
     for w in state.workouts:
-        ratio = _ratio(w)
-        if w.completed:
-            completed += 1
-            # A done workout with nothing planned to compare against counts as on target.
-            band = science.compliance_band(ratio) if ratio is not None else "green"
-            compliance.append(WorkoutCompliance(w.id, w.scheduled_date, ratio, band))
-        elif w.scheduled_date < today:
-            missed += 1
-            compliance.append(WorkoutCompliance(w.id, w.scheduled_date, ratio, "missed"))
-        else:
-            upcoming += 1
+        status = science.workout_status(
+            completed=w.completed, scheduled_date=w.scheduled_date, today=today
+        )
+        counts[status] += 1
+        if status == "upcoming":
+            continue
+        ratio = science.compliance_ratio(
+            actual_distance_m=w.actual_distance_m,
+            planned_distance_m=w.planned_distance_m,
+            actual_duration_s=w.actual_duration_s,
+            planned_duration_s=w.planned_duration_s,
+        )
+        band = science.completed_workout_band(ratio) if status == "completed" else "missed"
+        compliance.append(WorkoutCompliance(w.id, w.scheduled_date, ratio, band))
 
     weeks = []
     planned_by_week: dict[int, list[_WorkoutState]] = defaultdict(list)
     for w in state.workouts:
-        planned_by_week[(w.scheduled_date - plan.start_date).days // 7 + 1].append(w)
+        planned_by_week[science.plan_week_number(plan.start_date, w.scheduled_date)].append(w)
     actual_by_week: dict[int, float] = defaultdict(float)
     for day, (distance_m, _duration_s, _runs) in state.daily.items():
         if plan.start_date <= day <= plan.end_date:
-            actual_by_week[(day - plan.start_date).days // 7 + 1] += distance_m
+            actual_by_week[science.plan_week_number(plan.start_date, day)] += distance_m
     for number in range(1, plan.week_count + 1):
-        start, end = _week_bounds(plan, number)
+        start, end = science.plan_week_bounds(plan.start_date, plan.end_date, number)
         in_week = planned_by_week.get(number, [])
         weeks.append(
             PlanWeek(
@@ -752,8 +597,8 @@ def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
             duration_s=int(sum(s for _, s, _ in state.daily.values())),
             runs=int(sum(n for _, _, n in state.daily.values())),
         ),
-        workouts=WorkoutCounts(completed=completed, missed=missed, upcoming=upcoming),
-        adherence_percentage=_adherence(completed, missed),
+        workouts=WorkoutCounts(**counts),
+        adherence_percentage=science.adherence_percentage(counts["completed"], counts["missed"]),
         weeks=tuple(weeks),
         compliance=tuple(compliance),
     )
@@ -820,13 +665,59 @@ def plan_week_summary(
     )
 
 
+# --- Plan adherence for many plans at once (the admin's changelist) ------------------------------
+def _runner_today_expression(plans: QuerySet[Plan]) -> Case:
+    """Each plan's runner's local today, as a SQL expression on the plan row.
+
+    Time zones cannot be converted portably in SQL (SQLite has none), so one query lists the
+    distinct profile zones of ``plans``' runners and Python works out each zone's calendar day, as
+    ``runner_today`` does; however many plans there are, the days are at most three distinct
+    values. A runner without a profile, or with an unknown zone, gets the UTC day like there.
+    """
+    now = timezone.now()
+    zone_names = plans.order_by().values_list("runner__profile__timezone", flat=True).distinct()
+    zones_by_day: dict[date, list[str]] = defaultdict(list)
+    for name in zone_names:
+        if name:
+            zones_by_day[now.astimezone(_zone_named(name)).date()].append(name)
+    return Case(
+        *(
+            When(runner__profile__timezone__in=names, then=Value(day))
+            for day, names in sorted(zones_by_day.items())
+        ),
+        default=Value(now.astimezone(zoneinfo.ZoneInfo("UTC")).date()),
+        output_field=DateField(),
+    )
+
+
+def annotate_plan_adherence(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """``plans`` with ``adherence_completed`` and ``adherence_missed``: the counts that
+    ``science.adherence_percentage`` turns into the adherence ``plan_analytics`` reports, with
+    each workout's status as ``science.workout_status`` decides it on the runner's local today.
+
+    Correlated subqueries, so a page of plans costs the same queries for 5 or 50 plans (plus
+    the one that lists the runners' time zones).
+    """
+
+    def count_of(workouts: QuerySet[Workout]) -> Coalesce:
+        counted = workouts.order_by().values("plan").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    plans = plans.annotate(adherence_today=_runner_today_expression(plans))
+    workouts = Workout.objects.filter(plan=OuterRef("pk")).exclude(
+        workout_type=Workout.WorkoutType.REST
+    )
+    has_run = Exists(Run.objects.filter(workout=OuterRef("pk")))
+    return plans.annotate(
+        adherence_completed=count_of(workouts.filter(has_run)),
+        adherence_missed=count_of(
+            workouts.filter(~has_run, scheduled_date__lt=OuterRef("adherence_today"))
+        ),
+    )
+
+
 __all__ = [
-    "PlanAnalytics",
-    "PlanProgress",
-    "PlanWeekSummary",
-    "RunnerSummary",
-    "WeekOutOfRange",
-    "period_start",
+    "annotate_plan_adherence",
     "plan_analytics",
     "plan_progress",
     "plan_week_summary",

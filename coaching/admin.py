@@ -9,13 +9,13 @@ that view answer 404, and foreign-key choices never list users or plans outside 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
-    Exists,
+    F,
     Field,
     ForeignKey,
     IntegerField,
@@ -37,9 +37,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from analytics import science
+from analytics import selectors as analytics_selectors
 from training import selectors, services
 from training.formatting import (
     NO_BREAK_SPACE,
@@ -246,6 +247,19 @@ class CopyPlanForm(forms.Form):
         runner_field.queryset = runners
 
 
+class PlanChangeList(ChangeList):
+    """The plan list, with each plan's adherence counted as the API counts it
+    (``analytics.selectors.annotate_plan_adherence``, on the runner's local today).
+
+    Added here rather than in ``PlanAdmin.get_queryset``: that one also feeds the list filters and
+    the change pages, and the adherence costs a query (the runners' time zones) each time it is
+    added. The column sorts by an expression, which is resolved after this annotation."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet[Plan]:
+        queryset = super().get_queryset(request, exclude_parameters)
+        return analytics_selectors.annotate_plan_adherence(queryset)
+
+
 @admin.register(Plan)
 class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
     form = PlanAdminForm
@@ -282,6 +296,9 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
             queryset = queryset.filter(coach=acting_user(request))
         return self.annotate_progress(queryset)
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return PlanChangeList
+
     def formfield_for_dbfield(
         self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> forms.Field | None:
@@ -293,42 +310,33 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
         return formfield
 
     @staticmethod
-    def annotate_progress(queryset: QuerySet[Plan], today: date | None = None) -> QuerySet[Plan]:
-        """Add ``workouts_total``, ``past_workouts`` and ``completed_workouts`` with correlated
-        subqueries, so the changelist costs the same number of queries for any page size.
-
-        "Past" means a non-rest workout scheduled before today; it is completed when at least one
-        run is linked to it (docs/API.md, Analytics), otherwise it is missed.
-        """
-        today = today or timezone.localdate()
-
-        def count_of(workouts: QuerySet[Workout]) -> Coalesce:
-            counted = workouts.order_by().values("plan").annotate(n=Count("pk")).values("n")
-            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-        of_plan = Workout.objects.filter(plan=OuterRef("pk"))
-        past = of_plan.filter(scheduled_date__lt=today).exclude(
-            workout_type=Workout.WorkoutType.REST
-        )
-        completed = past.filter(Exists(Run.objects.filter(workout=OuterRef("pk"))))
+    def annotate_progress(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+        """Add ``workouts_total`` (rest days included) with a correlated subquery, so the
+        changelist costs the same number of queries for any page size. The adherence counts are
+        added by ``PlanChangeList``, for the listed plans only."""
+        workouts = Workout.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
+        total = workouts.annotate(n=Count("pk")).values("n")
         return queryset.annotate(
-            workouts_total=count_of(of_plan),
-            past_workouts=count_of(past),
-            completed_workouts=count_of(completed),
+            workouts_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
         )
 
     @admin.display(description="workouts", ordering="workouts_total")
     def workouts_count(self, plan: Plan) -> int:
         return int(plan.workouts_total)  # type: ignore[attr-defined]
 
-    @admin.display(description="adherence so far", ordering="past_workouts")
+    @admin.display(
+        description="adherence so far",
+        ordering=F("adherence_completed") + F("adherence_missed"),
+    )
     def adherence_so_far(self, plan: Plan) -> str:
-        """completed ÷ (completed + missed) of the non-rest workouts already due."""
-        past = int(plan.past_workouts)  # type: ignore[attr-defined]
-        if not past:
+        """The plan's adherence as the API reports it (docs/API.md, "Plan adherence"), with the
+        completed and due counts; a dash while nothing is due."""
+        completed = int(plan.adherence_completed)  # type: ignore[attr-defined]
+        missed = int(plan.adherence_missed)  # type: ignore[attr-defined]
+        if not completed + missed:
             return "—"
-        completed = int(plan.completed_workouts)  # type: ignore[attr-defined]
-        return f"{round(100 * completed / past)}% ({completed}/{past})"
+        percentage = science.adherence_percentage(completed, missed)
+        return f"{percentage:g}% ({completed}/{completed + missed})"
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any

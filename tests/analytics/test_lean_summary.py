@@ -1,6 +1,6 @@
-"""``analytics.api.views.summary_data`` (the summary body built without DRF's nested serializers)
-gives
-exactly ``SummarySerializer(...).data`` — with runs, with nothing, and in another time zone."""
+"""``analytics.api.serializers.summary_data`` (the summary body built without DRF's nested
+serializers) gives exactly ``SummarySerializer(...).data`` — with runs, with nothing, and in
+another time zone."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from analytics import selectors
-from analytics.api.views import SummarySerializer, summary_data
+from analytics.api.serializers import SummarySerializer, summary_data
 from tests.analytics.helpers import TODAY
 from tests.factories import RunFactory
 

@@ -238,6 +238,53 @@ def test_compliance_band_edges(ratio, band):
     assert science.compliance_band(ratio) == band
 
 
+def test_period_start():
+    wednesday = date(2025, 3, 12)
+    assert science.period_start("week", wednesday) == date(2025, 3, 10)
+    assert science.period_start("month", wednesday) == date(2025, 3, 1)
+    assert science.period_start("year", wednesday) == date(2025, 1, 1)
+    assert science.period_start("all", wednesday) is None
+    with pytest.raises(ValueError):
+        science.period_start("decade", wednesday)
+
+
+def test_workout_status_completed_whatever_the_date_missed_only_before_today():
+    today = date(2025, 3, 12)
+    status = science.workout_status
+    assert status(completed=True, scheduled_date=date(2025, 3, 20), today=today) == "completed"
+    assert status(completed=True, scheduled_date=date(2025, 3, 1), today=today) == "completed"
+    assert status(completed=False, scheduled_date=date(2025, 3, 11), today=today) == "missed"
+    # Today's workout can still be done today: not missed yet.
+    assert status(completed=False, scheduled_date=today, today=today) == "upcoming"
+
+
+@pytest.mark.parametrize(
+    ("completed", "missed", "percentage"),
+    [(0, 0, 0.0), (2, 1, 66.7), (1, 2, 33.3), (3, 0, 100.0), (0, 4, 0.0), (7, 1, 87.5)],
+)
+def test_adherence_percentage_rounds_to_one_decimal(completed, missed, percentage):
+    assert science.adherence_percentage(completed, missed) == percentage
+
+
+def test_compliance_ratio_prefers_distance_then_duration():
+    ratio = science.compliance_ratio
+    kw = {"actual_distance_m": 6_400.0, "actual_duration_s": 1_000}
+    assert ratio(**kw, planned_distance_m=8_000.0, planned_duration_s=3_600) == 0.8
+    assert ratio(**kw, planned_distance_m=None, planned_duration_s=3_600) == 0.2778
+    assert ratio(**kw, planned_distance_m=0.0, planned_duration_s=None) is None
+    assert science.completed_workout_band(None) == "green"
+    assert science.completed_workout_band(0.2778) == "red"
+
+
+def test_plan_weeks_count_seven_days_from_the_start_and_clip_the_last():
+    start, end = date(2025, 3, 3), date(2025, 3, 19)  # a Monday to a Wednesday
+    assert science.plan_week_number(start, start) == 1
+    assert science.plan_week_number(start, date(2025, 3, 9)) == 1
+    assert science.plan_week_number(start, date(2025, 3, 10)) == 2
+    assert science.plan_week_bounds(start, end, 2) == (date(2025, 3, 10), date(2025, 3, 16))
+    assert science.plan_week_bounds(start, end, 3) == (date(2025, 3, 17), end)
+
+
 def test_week_streak_counts_back_from_this_week():
     today = date(2026, 11, 26)  # a Thursday; its week starts Monday 23 November
     weeks = [date(2026, 11, 24), date(2026, 11, 17), date(2026, 11, 10), date(2026, 10, 27)]

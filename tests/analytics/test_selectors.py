@@ -90,13 +90,3 @@ def test_runner_today_follows_the_profile_time_zone(runner):
         runner.profile.timezone = "Etc/GMT+12"  # UTC-12: still 08:00 on the 11th
         runner.profile.save()
         assert selectors.runner_today(runner) == date(2025, 3, 11)
-
-
-def test_period_start():
-    wednesday = date(2025, 3, 12)
-    assert selectors.period_start("week", wednesday) == date(2025, 3, 10)
-    assert selectors.period_start("month", wednesday) == date(2025, 3, 1)
-    assert selectors.period_start("year", wednesday) == date(2025, 1, 1)
-    assert selectors.period_start("all", wednesday) is None
-    with pytest.raises(ValueError):
-        selectors.period_start("decade", wednesday)

@@ -3,7 +3,8 @@ and a changelist whose query count does not grow with the number of plans."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.selectors import plan_analytics
+from coaching.admin import PlanAdmin
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
 from training.models import Deletion, Plan, Run, RunnerProfile
 
@@ -315,29 +318,102 @@ def test_changelist_shows_workout_count_and_adherence_so_far(coach_admin, coach,
         WorkoutFactory(plan=plan, scheduled_date=today - timedelta(days=days)) for days in (9, 6, 3)
     ]
     WorkoutFactory(plan=plan, scheduled_date=today - timedelta(days=2), workout_type="rest")
-    upcoming = WorkoutFactory(plan=plan, scheduled_date=today + timedelta(days=2))
-    # Two of the three due workouts done (one twice); a run for an upcoming one does not count.
-    for workout in (due[0], due[1], due[1], upcoming):
+    WorkoutFactory(plan=plan, scheduled_date=today + timedelta(days=1))
+    done_early = WorkoutFactory(plan=plan, scheduled_date=today + timedelta(days=2))
+    # Two of the three due workouts done (one twice), and an upcoming one done early: like the
+    # API, a completed workout counts whatever its date, so 3 completed and 1 missed.
+    for workout in (due[0], due[1], due[1], done_early):
         RunFactory(runner=runner, plan=plan, workout=workout)
     response = coach_admin.get(CHANGELIST)
     row = response.context["cl"].result_list[0]
-    assert row.workouts_total == 5
-    assert row.past_workouts == 3
-    assert row.completed_workouts == 2
-    assert "67% (2/3)" in response.content.decode()
+    assert row.workouts_total == 6
+    assert (row.adherence_completed, row.adherence_missed) == (3, 1)
+    assert "75% (3/4)" in response.content.decode()
+    assert plan_analytics(plan=plan).adherence_percentage == 75.0
+
+
+def test_adherence_rounds_to_one_decimal_as_the_api_does(coach_admin, coach, runner):
+    today = timezone.localdate()
+    plan = PlanFactory(runner=runner, coach=coach, start_date=today - timedelta(days=10))
+    for days in (9, 6, 3):
+        workout = WorkoutFactory(plan=plan, scheduled_date=today - timedelta(days=days))
+        if days != 3:
+            RunFactory(runner=runner, plan=plan, workout=workout)
+    response = coach_admin.get(CHANGELIST)
+    assert "66.7% (2/3)" in response.content.decode()
+    assert plan_analytics(plan=plan).adherence_percentage == 66.7
 
 
 def test_adherence_is_a_dash_before_anything_is_due(coach_admin, coach, runner):
     today = timezone.localdate()
-    PlanFactory(runner=runner, coach=coach, start_date=today, end_date=today + timedelta(days=7))
+    plan = PlanFactory(
+        runner=runner, coach=coach, start_date=today, end_date=today + timedelta(days=7)
+    )
+    WorkoutFactory(plan=plan, scheduled_date=today)  # due today: not missed yet
     response = coach_admin.get(CHANGELIST)
-    assert response.context["cl"].result_list[0].past_workouts == 0
+    changelist = response.context["cl"]
+    row = changelist.result_list[0]
+    assert (row.adherence_completed, row.adherence_missed) == (0, 0)
+    assert changelist.model_admin.adherence_so_far(row) == "—"
+
+
+@pytest.mark.parametrize(
+    ("zone", "moment", "expected"),
+    [
+        # 20:00 UTC on 11 March is 09:00 on 12 March in Auckland: the workout of the 11th (today
+        # in UTC) is already missed on the runner's clock.
+        ("Pacific/Auckland", datetime(2025, 3, 11, 20, 0, tzinfo=UTC), (1, 2, 33.3)),
+        # 05:00 UTC on 12 March is 22:00 on 11 March in Los Angeles: the workout of the 11th
+        # (yesterday in UTC) can still be run today on the runner's clock.
+        ("America/Los_Angeles", datetime(2025, 3, 12, 5, 0, tzinfo=UTC), (1, 1, 50.0)),
+    ],
+)
+def test_changelist_and_api_count_adherence_on_the_runners_local_date(
+    coach_admin, coach, runner, zone, moment, expected
+):
+    """One adherence rule (docs/API.md): "due" is before the runner's local today, not the
+    server's (UTC) date, in the admin's changelist as in the API."""
+    runner.profile.timezone = zone
+    runner.profile.save()
+    plan = PlanFactory(
+        runner=runner, coach=coach, start_date=date(2025, 3, 3), end_date=date(2025, 3, 30)
+    )
+    done = WorkoutFactory(plan=plan, scheduled_date=date(2025, 3, 9))
+    RunFactory(runner=runner, plan=plan, workout=done)
+    WorkoutFactory(plan=plan, scheduled_date=date(2025, 3, 10))  # missed everywhere
+    WorkoutFactory(plan=plan, scheduled_date=date(2025, 3, 11))  # the one the zone decides
+    WorkoutFactory(plan=plan, scheduled_date=date(2025, 3, 20))  # upcoming everywhere
+    completed, missed, percentage = expected
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        response = coach_admin.get(CHANGELIST)
+        analytics = coach_admin.get(f"/api/v1/analytics/plan/{plan.pk}").json()
+    row = response.context["cl"].result_list[0]
+    assert (row.adherence_completed, row.adherence_missed) == (completed, missed)
+    assert f"{percentage:g}% ({completed}/{completed + missed})" in response.content.decode()
+    assert analytics["workouts"]["missed"] == missed
+    assert analytics["adherence_percentage"] == percentage
+
+
+def test_changelist_sorts_by_adherence_column(coach_admin, coach, runner):
+    today = timezone.localdate()
+    for due_days in ((1,), (1, 2, 3), ()):
+        plan = PlanFactory(runner=runner, coach=coach, start_date=today - timedelta(days=5))
+        for days in due_days:
+            WorkoutFactory(plan=plan, scheduled_date=today - timedelta(days=days))
+    column = PlanAdmin.list_display.index("adherence_so_far") + 1
+    response = coach_admin.get(CHANGELIST, {"o": f"-{column}"})
+    assert response.status_code == 200
+    rows = response.context["cl"].result_list
+    assert [r.adherence_completed + r.adherence_missed for r in rows] == [3, 1, 0]
 
 
 def _make_coached_plans(coach, count: int) -> None:
     today = timezone.localdate()
+    zones = ("UTC", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kathmandu")
     for index in range(count):
         runner = UserFactory()
+        # Runners in several time zones: each plan's "today" is its runner's local date.
+        RunnerProfile.objects.filter(user=runner).update(timezone=zones[index % len(zones)])
         plan = PlanFactory(runner=runner, coach=coach, start_date=today - timedelta(days=7))
         for days in range(3):
             workout = WorkoutFactory(plan=plan, scheduled_date=plan.start_date + timedelta(days))
@@ -356,10 +432,12 @@ def test_changelist_query_count_does_not_grow_with_plans(
     coach_admin, coach, django_assert_max_num_queries
 ):
     _make_coached_plans(coach, 5)
-    with django_assert_max_num_queries(12):
+    # 13: one of them lists the runners' time zones, to count adherence on each runner's local
+    # date (analytics.selectors.annotate_plan_adherence); it was 12 while "today" was UTC's.
+    with django_assert_max_num_queries(13):
         small = _changelist_queries(coach_admin)
     _make_coached_plans(coach, 45)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         large = _changelist_queries(coach_admin)
     assert Plan.objects.filter(coach=coach).count() == 50
     assert large == small

@@ -1,0 +1,172 @@
+"""The analytics results: frozen dataclasses that the API serializers and the dashboard read,
+and the error the plan-week selector raises. Plain Python (no Django), so the pure rules in
+``analytics.science`` and the queries in ``analytics.selectors`` can both build and read them.
+Units are in the field names (metres, seconds, seconds per km)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from analytics.science import LoadPoint
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date | None
+    date_to: date
+
+
+@dataclass(frozen=True)
+class Totals:
+    runs: int
+    distance_m: float
+    duration_s: int
+    elevation_gain_m: float
+    avg_pace_s_per_km: float | None
+
+
+@dataclass(frozen=True)
+class RunBrief:
+    id: uuid.UUID
+    started_at: datetime
+    distance_m: float
+    duration_s: int
+    pace_s_per_km: float | None
+
+
+@dataclass(frozen=True)
+class WeekTotals:
+    week_start: date
+    distance_m: float
+    duration_s: int
+    runs: int
+
+
+@dataclass(frozen=True)
+class PersonalBest:
+    distance_m: float
+    duration_s: float
+    run_id: uuid.UUID
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Prediction:
+    distance_m: float
+    riegel_s: float
+    vdot_s: float
+
+
+@dataclass(frozen=True)
+class TrainingLoad:
+    atl: float
+    ctl: float
+    tsb: float
+    acwr: float | None
+    series: tuple[LoadPoint, ...]
+
+
+@dataclass(frozen=True)
+class RunnerSummary:
+    period: Period
+    totals: Totals
+    longest_run: RunBrief | None
+    fastest_run: RunBrief | None
+    weekly: tuple[WeekTotals, ...]
+    personal_bests: tuple[PersonalBest, ...]
+    vdot: float | None
+    predictions: tuple[Prediction, ...]
+    training_load: TrainingLoad
+    streak_weeks: int
+
+
+@dataclass(frozen=True)
+class PlannedTotals:
+    distance_m: float
+    duration_s: int
+    workouts: int
+
+
+@dataclass(frozen=True)
+class ActualTotals:
+    distance_m: float
+    duration_s: int
+    runs: int
+
+
+@dataclass(frozen=True)
+class WorkoutCounts:
+    completed: int
+    missed: int
+    upcoming: int
+
+
+@dataclass(frozen=True)
+class PlanWeek:
+    week_number: int
+    start_date: date
+    end_date: date
+    planned_distance_m: float
+    actual_distance_m: float
+    planned_workouts: int
+    completed_workouts: int
+
+
+@dataclass(frozen=True)
+class WorkoutCompliance:
+    workout_id: uuid.UUID
+    scheduled_date: date
+    ratio: float | None
+    band: str  # green | yellow | red | missed
+
+
+@dataclass(frozen=True)
+class PlanAnalytics:
+    plan_id: uuid.UUID
+    planned: PlannedTotals
+    actual: ActualTotals
+    workouts: WorkoutCounts
+    adherence_percentage: float
+    weeks: tuple[PlanWeek, ...]
+    compliance: tuple[WorkoutCompliance, ...]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    total_workouts: int
+    completed_workouts: int
+    pending_workouts: int
+    total_planned_distance: float
+    total_actual_distance: float
+    adherence_percentage: float
+
+
+@dataclass(frozen=True)
+class WeekRun:
+    id: uuid.UUID
+    started_at: datetime
+    distance_m: float
+    pace_s_per_km: float | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class PlanWeekSummary:
+    week_number: int
+    start_date: date
+    end_date: date
+    planned_distance: float
+    total_distance: float
+    planned_runs: int
+    completed_runs: int
+    runs: tuple[WeekRun, ...]
+
+
+class WeekOutOfRange(ValueError):
+    """``week_number`` is not a week of the plan."""
+
+    def __init__(self, week_count: int) -> None:
+        super().__init__(f"Week number must be between 1 and {week_count} for this plan.")
+        self.week_count = week_count
