@@ -30,9 +30,10 @@ def main(distance_m: float = 42_195.0) -> None:
     with transaction.atomic():
         user = get_user_model().objects.create_user("import-timing", password=None)
         started = time.perf_counter()
-        run, created = run_import_file(
+        result = run_import_file(
             runner=user, uploaded_file=SimpleUploadedFile("marathon.gpx", content)
         )
+        run, created = result.run, result.created
         elapsed_s = time.perf_counter() - started
         points = run.track.point_count
         transaction.set_rollback(True)
