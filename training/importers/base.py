@@ -498,7 +498,7 @@ def summarise(
         source=source,
         started_at=started_at.astimezone(UTC),
         timezone=zone,
-        distance_m=round(distance_m, 1),
+        distance_m=round(distance_m, 2),
         duration_s=round(duration_s),
         elapsed_s=max(round(duration_s), round(total_elapsed_s)),
         elevation_gain_m=None if gain is None else round(gain, 1),
