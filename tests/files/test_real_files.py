@@ -146,7 +146,7 @@ def test_real_fit_file(path: Path):
         assert any(sport in refused.value.message for sport in named)
     elif kind == "no-run-data":
         # A running session without a distance, or no track: nothing a run can be made of.
-        with pytest.raises(ActivityFileError, match="no distance|fewer than two"):
+        with pytest.raises(ActivityFileError, match=r"no distance|fewer than two"):
             parse_activity(path.read_bytes())
     else:
         assert_runs_equal_the_sessions(path, expected_runs(found))
