@@ -44,6 +44,9 @@ TREADMILL_SUB_SPORTS = {"treadmill", "indoor_running", "indoor_walking"}
 DISTANCE_ROLLOVER = 4096
 DISTANCE_SCALE = 16.0
 
+INVALID_SINT32 = 0x7FFFFFFF
+NUMBER_TYPES = (int, float)  # exact types: bool, an int subclass, is never a measurement
+
 Message = dict[str, Any]
 
 
@@ -140,19 +143,22 @@ def _pause_stops(events: list[Message]) -> list[datetime]:
 
 
 def _point(time: datetime, record: Message, segment: int) -> TrackPoint:
+    # The hot loop of a long file (one call per second recorded): plain dict reads, no helpers.
     lat, lon = record.get("position_lat"), record.get("position_long")
     hr = record.get("heart_rate")
     ele_m = record.get("enhanced_altitude")
     if ele_m is None:
         ele_m = record.get("altitude")
+    cadence = record.get("cadence")
+    dist_m = record.get("distance")
     return TrackPoint(
         time=time,
-        lat=lat / SEMICIRCLES_PER_DEGREE if isinstance(lat, int) and lat != 0x7FFFFFFF else None,
-        lon=lon / SEMICIRCLES_PER_DEGREE if isinstance(lon, int) and lon != 0x7FFFFFFF else None,
-        ele_m=float(ele_m) if isinstance(ele_m, int | float) else None,
-        hr_bpm=round(hr) if isinstance(hr, int | float) else None,
-        cadence=_number(record, "cadence"),
-        dist_m=_number(record, "distance"),
+        lat=lat / SEMICIRCLES_PER_DEGREE if type(lat) is int and lat != INVALID_SINT32 else None,
+        lon=lon / SEMICIRCLES_PER_DEGREE if type(lon) is int and lon != INVALID_SINT32 else None,
+        ele_m=float(ele_m) if type(ele_m) in NUMBER_TYPES else None,
+        hr_bpm=round(hr) if type(hr) in NUMBER_TYPES else None,
+        cadence=float(cadence) if type(cadence) in NUMBER_TYPES else None,
+        dist_m=float(dist_m) if type(dist_m) in NUMBER_TYPES else None,
         segment=segment,
     )
 
