@@ -298,3 +298,16 @@ def test_a_refused_multi_run_file_leaves_nothing_behind(api_client):
     assert "faster than anyone runs" in response.json()["errors"][0]["detail"]
     assert Run.objects.count() == 0
     assert RunTrack.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_upload_page_shows_what_the_import_skipped(client, runner):
+    client.force_login(runner)
+    content = (CORPUS / "sample_mulitple_header.fit").read_bytes()  # swim, bike, run
+    response = client.post(
+        "/runs/upload/", {"file": SimpleUploadedFile("tri.fit", content)}, follow=True
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The swimming part" in page and "The cycling part" in page
+    assert Run.objects.filter(runner=runner).count() == 1
