@@ -45,7 +45,6 @@ DISTANCE_ROLLOVER = 4096
 DISTANCE_SCALE = 16.0
 
 INVALID_SINT32 = 0x7FFFFFFF
-NUMBER_TYPES = (int, float)  # exact types: bool, an int subclass, is never a measurement
 
 Message = dict[str, Any]
 
@@ -153,12 +152,16 @@ def _point(time: datetime, record: Message, segment: int) -> TrackPoint:
     dist_m = record.get("distance")
     return TrackPoint(
         time=time,
-        lat=lat / SEMICIRCLES_PER_DEGREE if type(lat) is int and lat != INVALID_SINT32 else None,
-        lon=lon / SEMICIRCLES_PER_DEGREE if type(lon) is int and lon != INVALID_SINT32 else None,
-        ele_m=float(ele_m) if type(ele_m) in NUMBER_TYPES else None,
-        hr_bpm=round(hr) if type(hr) in NUMBER_TYPES else None,
-        cadence=float(cadence) if type(cadence) in NUMBER_TYPES else None,
-        dist_m=float(dist_m) if type(dist_m) in NUMBER_TYPES else None,
+        lat=lat / SEMICIRCLES_PER_DEGREE
+        if isinstance(lat, int) and lat != INVALID_SINT32
+        else None,
+        lon=lon / SEMICIRCLES_PER_DEGREE
+        if isinstance(lon, int) and lon != INVALID_SINT32
+        else None,
+        ele_m=float(ele_m) if isinstance(ele_m, int | float) else None,
+        hr_bpm=round(hr) if isinstance(hr, int | float) else None,
+        cadence=float(cadence) if isinstance(cadence, int | float) else None,
+        dist_m=float(dist_m) if isinstance(dist_m, int | float) else None,
         segment=segment,
     )
 
