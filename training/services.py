@@ -263,15 +263,13 @@ def _leg_hash(file_hash: str, index: int) -> str:
 
 
 def _existing_import(*, runner: User, file_hash: str) -> list[Run]:
-    first = Run.objects.filter(runner=runner, source_hash=file_hash).first()
-    if first is None:
-        return []
-    more = {_leg_hash(file_hash, i): i for i in range(1, MAX_RUNS_PER_FILE)}
-    others = sorted(
-        Run.objects.filter(runner=runner, source_hash__in=list(more)),
-        key=lambda run: more[run.source_hash or ""],
+    """The runs an earlier upload of the file made, first run first; one query."""
+    index_of = {_leg_hash(file_hash, i): i for i in range(MAX_RUNS_PER_FILE)}
+    runs = sorted(
+        Run.objects.filter(runner=runner, source_hash__in=list(index_of)),
+        key=lambda run: index_of[run.source_hash or ""],
     )
-    return [first, *others]
+    return runs if runs and runs[0].source_hash == file_hash else []
 
 
 def _run_from_activity(
