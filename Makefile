@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck schema check bench clean
+.PHONY: run test lint format typecheck schema check bench bench-import clean
 
 # Reinstall only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -50,3 +50,7 @@ clean:
 # ceiling; needs Debian's wrk. See bench/run.py for the knobs.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+# Seconds per activity-file import (longest real file, synthetic marathons at 1 Hz); target < 1 s.
+bench-import: $(VENV)/.installed
+	$(PY) bench/imports.py

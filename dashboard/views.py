@@ -306,7 +306,7 @@ def _import_upload(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            run, created = run_import_file(runner=request.user, uploaded_file=uploaded)
+            result = run_import_file(runner=request.user, uploaded_file=uploaded)
         except FileTooLarge:
             raise  # the caller answers 413
         except ActivityFileError as exc:
@@ -315,10 +315,19 @@ def _import_upload(request: AuthedRequest) -> HttpResponse:
             form.add_error("file", exc.messages)
         else:
             units = _profile(request).units
+            run = result.run
             what = run.get_source_display()  # "GPX file"
-            if created:
+            if result.created:
                 distance = formatting.format_distance(run.distance_m, units)
                 messages.success(request, f"Imported {distance} from your {what}.")
+                if len(result.runs) > 1:
+                    messages.info(
+                        request,
+                        f"The file records {len(result.runs)} runs; all were imported, "
+                        "this is the first.",
+                    )
+                for warning in result.warnings:  # what the import skipped
+                    messages.warning(request, warning)
             else:
                 messages.info(request, f"You already imported this {what}: here is that run.")
             return redirect(run)

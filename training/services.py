@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -16,7 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from training.importers import ActivityFileError, parse_activity, read_capped, unpack
+from training.importers import (
+    ActivityData,
+    ActivityFileError,
+    parse_activity,
+    read_capped,
+    unpack,
+)
 from training.models import (
     Deletion,
     Plan,
@@ -30,6 +37,9 @@ from training.models import (
 from training.tombstones import tombstones_recorded
 
 M = TypeVar("M", bound=Model)
+
+# A multisport file rarely has more than three running legs; the cap bounds the re-import lookup.
+MAX_RUNS_PER_FILE = 20
 
 PLAN_COPY_FIELDS = ("name", "description", "goal")
 WORKOUT_COPY_FIELDS = (
@@ -263,7 +273,7 @@ def run_delete(*, run: Run) -> None:
         run.delete()
 
 
-# --- Activity-file import (docs/API.md, Activity files) -------------------------------------------
+# --- Activity-file import (docs/API.md, "Importing activity files") -------------------------------
 
 
 def _workout_for_day(*, runner: User, day: date) -> Workout | None:
@@ -277,28 +287,45 @@ def _workout_for_day(*, runner: User, day: date) -> Workout | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-@transaction.atomic
-def run_import_file(*, runner: User, uploaded_file: Any) -> tuple[Run, bool]:
-    """Import a GPX/TCX/FIT file (gzip-compressed allowed) as a run of ``runner``.
+@dataclass(frozen=True)
+class RunImport:
+    """What ``run_import_file`` did: ``runs`` in start order (one per running leg of the file;
+    ``run`` is the first), whether they are new, and what the import skipped."""
 
-    Returns ``(run, created)``: the same file (same SHA-256 of its unpacked content) imported again
-    by the same runner returns the existing run with ``created=False``, also when two uploads race
-    (the database's unique constraint decides; the loser fetches the winner's run). The run is
-    linked to the runner's planned workout of its local start day when exactly one non-rest workout
-    is scheduled that day. Raises ``ActivityFileError`` (``FileTooLarge`` over the size limit)
-    naming the problem; nothing is saved then.
-    """
-    max_bytes = settings.MAX_UPLOAD_SIZE
-    content = unpack(read_capped(uploaded_file, max_bytes=max_bytes), max_bytes=max_bytes)
-    source_hash = hashlib.sha256(content).hexdigest()
-    existing = Run.objects.filter(runner=runner, source_hash=source_hash).first()
-    if existing is not None:
-        return existing, False
+    runs: list[Run]
+    created: bool
+    warnings: list[str]
 
-    activity = parse_activity(content)
+    @property
+    def run(self) -> Run:
+        return self.runs[0]
+
+
+def _leg_hash(file_hash: str, index: int) -> str:
+    """The ``source_hash`` of a file's run ``index``: the file's own hash for the first, so a
+    re-upload finds it as before, and a hash derived from it for the others (a runner may hold
+    each source hash once)."""
+    if index == 0:
+        return file_hash
+    return hashlib.sha256(f"{file_hash}/{index}".encode()).hexdigest()
+
+
+def _existing_import(*, runner: User, file_hash: str) -> list[Run]:
+    """The runs an earlier upload of the file made, first run first; one query."""
+    index_of = {_leg_hash(file_hash, i): i for i in range(MAX_RUNS_PER_FILE)}
+    runs = sorted(
+        Run.objects.filter(runner=runner, source_hash__in=list(index_of)),
+        key=lambda run: index_of[run.source_hash or ""],
+    )
+    return runs if runs and runs[0].source_hash == file_hash else []
+
+
+def _run_from_activity(
+    *, runner: User, activity: ActivityData, source_hash: str, profile_zone: str
+) -> Run:
     zone = activity.timezone
     if not zone or zone not in available_timezones():
-        zone = default_run_timezone(runner)
+        zone = profile_zone
     run = Run(
         runner=runner,
         started_at=activity.started_at,
@@ -324,14 +351,54 @@ def run_import_file(*, runner: User, uploaded_file: Any) -> tuple[Run, bool]:
             f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
         )
         raise ActivityFileError(f"The file's run is not valid: {problems}") from exc
+    return run
+
+
+@transaction.atomic
+def run_import_file(*, runner: User, uploaded_file: Any) -> RunImport:
+    """Import a GPX/TCX/FIT file (gzip-compressed allowed) as runs of ``runner``: one run, or
+    one per running leg of a multisport or multisession file (docs/API.md, "Importing activity
+    files").
+
+    The same file (same SHA-256 of its unpacked content) imported again by the same runner
+    returns the existing runs with ``created=False``, also when two uploads race (the
+    database's unique constraint decides; the loser fetches the winner's runs). Each run is
+    linked to the runner's planned workout of its local start day when exactly one non-rest
+    workout is scheduled that day. Raises ``ActivityFileError`` (``FileTooLarge`` over the size
+    limit) naming the problem; nothing is saved then, not even the runs of the file's other legs.
+    """
+    max_bytes = settings.MAX_UPLOAD_SIZE
+    content = unpack(read_capped(uploaded_file, max_bytes=max_bytes), max_bytes=max_bytes)
+    file_hash = hashlib.sha256(content).hexdigest()
+    existing = _existing_import(runner=runner, file_hash=file_hash)
+    if existing:
+        return RunImport(runs=existing, created=False, warnings=[])
+
+    imported = parse_activity(content)
+    if len(imported.runs) > MAX_RUNS_PER_FILE:
+        raise ActivityFileError(
+            f"The file records {len(imported.runs)} runs; at most {MAX_RUNS_PER_FILE} can be "
+            "imported from one file."
+        )
+    profile_zone = default_run_timezone(runner)
+    runs = [
+        _run_from_activity(
+            runner=runner,
+            activity=activity,
+            source_hash=_leg_hash(file_hash, index),
+            profile_zone=profile_zone,
+        )
+        for index, activity in enumerate(imported.runs)
+    ]
     try:
         # A savepoint, so that losing the race leaves the outer transaction usable.
         with transaction.atomic():
-            run.save()
-            RunTrack.objects.create(run=run, samples=activity.samples)
+            for run, activity in zip(runs, imported.runs, strict=True):
+                run.save()
+                RunTrack.objects.create(run=run, samples=activity.samples)
     except IntegrityError:
-        existing = Run.objects.filter(runner=runner, source_hash=source_hash).first()
-        if existing is None:
+        existing = _existing_import(runner=runner, file_hash=file_hash)
+        if not existing:
             raise
-        return existing, False
-    return run, True
+        return RunImport(runs=existing, created=False, warnings=[])
+    return RunImport(runs=runs, created=True, warnings=imported.warnings)

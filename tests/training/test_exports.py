@@ -56,7 +56,7 @@ def runs(runner):
         notes='Windy, "hard" finish\nsecond line',
     )
     content = gpx_bytes(route([Leg(600, 3.0, hr_bpm=140)], start=now - timedelta(days=1)))
-    imported, _ = run_import_file(runner=runner, uploaded_file=SimpleUploadedFile("a", content))
+    imported = run_import_file(runner=runner, uploaded_file=SimpleUploadedFile("a", content)).run
     return manual, imported
 
 

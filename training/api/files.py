@@ -70,6 +70,28 @@ ErrorResponse413Serializer = inline_serializer(
 )
 
 
+class RunImportResultSerializer(RunSerializer):
+    """The import's answer: the (first) run as ``GET /api/v1/runs/{id}`` shows it, plus what a
+    multi-run file added and what the import skipped (docs/API.md)."""
+
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Parts of the file that were not imported, and why (empty when nothing was "
+        "skipped, and on a repeated upload).",
+    )
+    additional_runs = RunSerializer(
+        many=True,
+        read_only=True,
+        help_text="The file's other runs (further running legs of a multisport or multisession "
+        "file, or further activities), in start order; empty for a one-run file.",
+    )
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "warnings", "additional_runs"]
+        read_only_fields = fields
+
+
 class RunImportView(APIView):
     parser_classes = [MultiPartParser]
 
@@ -93,14 +115,17 @@ class RunImportView(APIView):
         description=(
             "Multipart upload, field `file`. The format is recognised by content. Returns 201 with "
             "the new run, or 200 with the run already imported from the same file (same content, "
-            "same runner). The run is linked to the runner's planned workout of that day when "
-            "exactly one non-rest workout matches. 413 over MAX_UPLOAD_SIZE; 400 with "
-            '`attr: "file"` naming the problem for anything unreadable.'
+            "same runner). A file with several running legs (multisport, multisession) makes one "
+            "run per leg: the body is the first, `additional_runs` holds the others. `warnings` "
+            "names what was skipped (other sports, timestamps that went backwards...). Each run "
+            "is linked to the runner's planned workout of that day when exactly one non-rest "
+            'workout matches. 413 over MAX_UPLOAD_SIZE; 400 with `attr: "file"` naming the '
+            "problem for anything unreadable, damaged, not a run, or impossible on foot."
         ),
         request={"multipart/form-data": RunImportSerializer},
         responses={
-            201: RunSerializer,
-            200: OpenApiResponse(RunSerializer, description="Already imported."),
+            201: RunImportResultSerializer,
+            200: OpenApiResponse(RunImportResultSerializer, description="Already imported."),
             413: ErrorResponse413Serializer,
         },
     )
@@ -112,16 +137,19 @@ class RunImportView(APIView):
                 code="required",
             )
         try:
-            run, created = run_import_file(runner=cast(User, request.user), uploaded_file=uploaded)
+            result = run_import_file(runner=cast(User, request.user), uploaded_file=uploaded)
         except FileTooLarge as exc:
             raise _too_large() from exc
         except ActivityFileError as exc:
             raise ValidationError({UPLOAD_FIELD: [exc.message]}, code="invalid_file") from exc
         finally:
             uploaded.close()
+        context = {"request": request}
+        body = dict(RunSerializer(result.run, context=context).data)
+        body["warnings"] = result.warnings
+        body["additional_runs"] = RunSerializer(result.runs[1:], many=True, context=context).data
         return Response(
-            RunSerializer(run, context={"request": request}).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         )
 
 

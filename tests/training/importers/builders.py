@@ -121,29 +121,44 @@ def tcx_bytes(
     lap_ends_s: list[int],
     with_distances: bool = True,
     notes: str = "",
+    sport: str = "Running",
+    with_positions: bool = True,
+    missing_distance_at: tuple[int, ...] = (),
+    lap_distances_m: list[float] | None = None,
 ) -> bytes:
     """A TCX activity whose laps end at the given seconds; laps carry their distance, time and
-    heart rate summaries like a Garmin export, trackpoints their cumulative distance."""
+    heart rate summaries like a Garmin export, trackpoints their cumulative distance.
+    ``missing_distance_at``: sample indexes written without ``<DistanceMeters>``;
+    ``lap_distances_m``: what the laps claim instead of the true distances."""
     start = samples[0].time
     laps: list[str] = []
     lap_start = 0
-    for lap_end in lap_ends_s:
+    for lap_index, lap_end in enumerate(lap_ends_s):
         chunk = (
             samples[lap_start : lap_end + 1]
             if lap_start == 0
             else samples[lap_start + 1 : lap_end + 1]
         )
         lap_dist = samples[lap_end].dist_m - samples[lap_start].dist_m
+        if lap_distances_m is not None:
+            lap_dist = lap_distances_m[lap_index]
         hrs = [s.hr_bpm for s in chunk if s.hr_bpm]
         points = []
         for s in chunk:
+            has_distance = with_distances and (
+                not missing_distance_at or samples.index(s) not in missing_distance_at
+            )
             points.append(
                 "<Trackpoint>"
                 f"<Time>{_iso(s.time)}</Time>"
-                f"<Position><LatitudeDegrees>{s.lat:.7f}</LatitudeDegrees>"
-                f"<LongitudeDegrees>{s.lon:.7f}</LongitudeDegrees></Position>"
-                f"<AltitudeMeters>{s.ele_m:.2f}</AltitudeMeters>"
-                + (f"<DistanceMeters>{s.dist_m:.2f}</DistanceMeters>" if with_distances else "")
+                + (
+                    f"<Position><LatitudeDegrees>{s.lat:.7f}</LatitudeDegrees>"
+                    f"<LongitudeDegrees>{s.lon:.7f}</LongitudeDegrees></Position>"
+                    if with_positions
+                    else ""
+                )
+                + f"<AltitudeMeters>{s.ele_m:.2f}</AltitudeMeters>"
+                + (f"<DistanceMeters>{s.dist_m:.2f}</DistanceMeters>" if has_distance else "")
                 + (f"<HeartRateBpm><Value>{s.hr_bpm}</Value></HeartRateBpm>" if s.hr_bpm else "")
                 + (
                     f'<Extensions><TPX xmlns="http://www.garmin.com/xmlschemas/ActivityExtension/v2">'
@@ -171,8 +186,29 @@ def tcx_bytes(
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'
-        f'<Activities><Activity Sport="Running"><Id>{_iso(start)}</Id>{"".join(laps)}'
+        f'<Activities><Activity Sport="{sport}"><Id>{_iso(start)}</Id>{"".join(laps)}'
         f"<Notes>{escape(notes)}</Notes></Activity></Activities></TrainingCenterDatabase>\n"
+    ).encode()
+
+
+def tcx_multisport_bytes(activities: list[bytes]) -> bytes:
+    """One ``<MultiSportSession>`` of the ``<Activity>`` elements of ``tcx_bytes`` files, as a
+    Garmin multisport export: ``<FirstSport>`` then ``<NextSport>`` for each further leg."""
+    bodies = []
+    for content in activities:
+        text = content.decode()
+        bodies.append(text[text.index("<Activity ") : text.index("</Activities>")])
+    legs = [f"<FirstSport>{bodies[0]}</FirstSport>"]
+    legs += [
+        f"<NextSport><Transition><TotalTimeSeconds>60</TotalTimeSeconds></Transition>{b}"
+        "</NextSport>"
+        for b in bodies[1:]
+    ]
+    first = activities[0].decode()
+    head = first[: first.index("<Activities>")]
+    return (
+        f"{head}<Activities><MultiSportSession><Id>2026-01-01T00:00:00Z</Id>{''.join(legs)}"
+        "</MultiSportSession></Activities></TrainingCenterDatabase>\n"
     ).encode()
 
 
@@ -186,9 +222,14 @@ def fit_bytes(
     utc_offset_s: int | None = None,
     session_totals: bool = True,
     sport: str = "RUNNING",
+    split_records: bool = False,
+    elapsed_s: float | None = None,
 ) -> bytes:
     """A FIT activity written with fit-tool: file id, timer events, one record per sample, a
-    session with the device's totals and an activity message with the local-time offset."""
+    session with the device's totals and an activity message with the local-time offset.
+    ``split_records``: position, heart rate and distance in three records per sample, as Suunto
+    writes them; ``elapsed_s``: the session's elapsed and timer time when the samples' span is
+    not it (a clock jump)."""
     from fit_tool.fit_file_builder import FitFileBuilder
     from fit_tool.profile.messages.activity_message import ActivityMessage
     from fit_tool.profile.messages.event_message import EventMessage
@@ -214,6 +255,19 @@ def fit_bytes(
     start.timestamp = ms(samples[0].time)
     builder.add(start)
     for s in samples:
+        if split_records:
+            for part in ("position", "heart_rate", "distance"):
+                record = RecordMessage()
+                record.timestamp = ms(s.time)
+                if part == "position" and with_positions:
+                    record.position_lat = s.lat
+                    record.position_long = s.lon
+                elif part == "heart_rate" and s.hr_bpm:
+                    record.heart_rate = s.hr_bpm
+                elif part == "distance":
+                    record.distance = s.dist_m
+                builder.add(record)
+            continue
         record = RecordMessage()
         record.timestamp = ms(s.time)
         if with_positions:
@@ -231,7 +285,8 @@ def fit_bytes(
     stop.event_type = EventType.STOP_ALL
     stop.timestamp = ms(samples[-1].time)
     builder.add(stop)
-    elapsed_s = (samples[-1].time - samples[0].time).total_seconds()
+    if elapsed_s is None:
+        elapsed_s = (samples[-1].time - samples[0].time).total_seconds()
     session = SessionMessage()
     session.timestamp = ms(samples[-1].time)
     session.start_time = ms(samples[0].time)

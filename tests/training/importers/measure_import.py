@@ -3,7 +3,8 @@
 Not a test (timings on a shared machine are not assertions); the import budget is 2 s.
 Run against a migrated database; everything it writes is rolled back:
 
-    DJANGO_SETTINGS_MODULE=tracker.settings_test .venv/bin/python -m tests.files.measure_import
+    DJANGO_SETTINGS_MODULE=tracker.settings_test \
+        .venv/bin/python -m tests.training.importers.measure_import
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ def main(distance_m: float = 42_195.0) -> None:
     with transaction.atomic():
         user = get_user_model().objects.create_user("import-timing", password=None)
         started = time.perf_counter()
-        run, created = run_import_file(
+        result = run_import_file(
             runner=user, uploaded_file=SimpleUploadedFile("marathon.gpx", content)
         )
+        run, created = result.run, result.created
         elapsed_s = time.perf_counter() - started
         points = run.track.point_count
         transaction.set_rollback(True)
