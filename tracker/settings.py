@@ -292,7 +292,6 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "tracker.schema.paths_without_trailing_slash",
         "tracker.schema.error_responses",
     ],
 }
