@@ -27,6 +27,7 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from tracker.db_faults import database_unavailable_response, is_database_unavailable
+from tracker.errors import error_response, is_api_path
 from tracker.logging_utils import request_id_var
 from tracker.throttling import _known_user_id, count_outside_drf
 
@@ -39,15 +40,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-_.:]{1,128}$")
 _READ_CHUNK_BYTES = 64 * 1024
 UPLOAD_MULTIPART_OVERHEAD_BYTES = 64 * 1024
-
-
-def is_api_path(path: str) -> bool:
-    return path.startswith("/api/")
-
-
-def error_body(error_type: str, code: str, detail: str, attr: str | None = None) -> dict[str, Any]:
-    """An error in the drf-standardized-errors shape the whole API uses (SPEC §7)."""
-    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]}
 
 
 class RequestIdMiddleware:
@@ -115,8 +107,10 @@ class HealthCheckMiddleware:
         if view is None:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
-            return JsonResponse(
-                error_body("client_error", "method_not_allowed", "Use GET."),
+            return error_response(
+                "client_error",
+                "method_not_allowed",
+                "Use GET.",
                 status=405,
                 headers={"Allow": "GET, HEAD"},
             )
@@ -208,12 +202,10 @@ class RateLimitHeadersMiddleware:
 
 
 def throttled_response(retry_after_s: int) -> JsonResponse:
-    return JsonResponse(
-        error_body(
-            "client_error",
-            "throttled",
-            f"Request was throttled. Expected available in {retry_after_s} seconds.",
-        ),
+    return error_response(
+        "client_error",
+        "throttled",
+        f"Request was throttled. Expected available in {retry_after_s} seconds.",
         status=429,
         headers={"Retry-After": str(retry_after_s)},
     )
@@ -306,9 +298,7 @@ class RequestBodyLimitMiddleware:
     @staticmethod
     def refuse(request: HttpRequest, *, code: str, detail: str, status: int = 413) -> HttpResponse:
         if is_api_path(request.path_info) or "text/html" not in request.META.get("HTTP_ACCEPT", ""):
-            response: HttpResponse = JsonResponse(
-                error_body("client_error", code, detail), status=status
-            )
+            response: HttpResponse = error_response("client_error", code, detail, status=status)
         else:
             response = HttpResponse(
                 f"<!doctype html><title>Too large</title><h1>Too large</h1><p>{detail}</p>",
