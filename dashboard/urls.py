@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dashboard import views
+from tracker.middleware import accepts_uploads
 
 app_name = "dashboard"
 
@@ -10,7 +11,8 @@ urlpatterns = [
     path("plans/<uuid:pk>/", views.plan_detail, name="plan-detail"),
     path("runs/", views.run_list, name="run-list"),
     path("runs/new/", views.run_create_view, name="run-create"),
-    path("runs/upload/", views.run_upload_view, name="run-upload"),
+    # Bodies up to MAX_UPLOAD_SIZE pass the request-body limit here (tracker.middleware).
+    path("runs/upload/", accepts_uploads(views.run_upload_view), name="run-upload"),
     path("runs/<uuid:pk>/", views.run_detail, name="run-detail"),
     path("runs/<uuid:pk>/edit/", views.run_update_view, name="run-update"),
     path("runs/<uuid:pk>/delete/", views.run_delete_view, name="run-delete"),

@@ -372,9 +372,6 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 # The login limiter (django-ratelimit) resolves client IPs the same way.
 RATELIMIT_IP_META_KEY = "tracker.throttling.client_ip"
 
-# Upload URLs whose bodies may reach MAX_UPLOAD_SIZE instead of MAX_REQUEST_SIZE (regexes).
-MAX_UPLOAD_SIZE_PATHS = [r"^/api/v1/runs/import/?$"]
-
 # Browsers may read these on cross-origin API responses.
 CORS_EXPOSE_HEADERS = [
     "X-RateLimit-Limit",
