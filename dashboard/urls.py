@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<uuid:pk>/", views.plan_detail, name="plan-detail"),
     path("runs/", views.run_list, name="run-list"),
     path("runs/new/", views.run_create_view, name="run-create"),
+    # Bodies up to MAX_UPLOAD_SIZE pass the request-body limit here (tracker.middleware).
     path("runs/upload/", views.run_upload_view, name="run-upload"),
     path("runs/<uuid:pk>/", views.run_detail, name="run-detail"),
     path("runs/<uuid:pk>/edit/", views.run_update_view, name="run-update"),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from dashboard import presenters as analytics_web
+from dashboard import presenters
 from dashboard.forms import (
     RUN_MODEL_TO_FORM_FIELD,
     ProfileForm,
@@ -32,6 +32,7 @@ from dashboard.forms import (
     add_model_errors,
     week_start,
 )
+from tracker.middleware import accepts_uploads
 from training import formatting, services
 from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run, RunnerProfile
@@ -78,7 +79,7 @@ def _today(profile: RunnerProfile) -> date:
 class DayPlan:
     day: date
     is_today: bool
-    workouts: list[analytics_web.WorkoutItem] = field(default_factory=list)
+    workouts: list[presenters.WorkoutItem] = field(default_factory=list)
     other_runs: list[Run] = field(default_factory=list)
 
 
@@ -92,14 +93,14 @@ def home(request: AuthedRequest) -> HttpResponse:
         runner_workouts_between(runner=request.user, first_day=monday, last_day=sunday)
     )
     week_runs = list(runner_runs_between(runner=request.user, first_day=monday, last_day=sunday))
-    week_plans = analytics_web.week_plan_context({w.plan for w in week_workouts}, today=today)
+    week_plans = presenters.week_plan_context({w.plan for w in week_workouts}, today=today)
     bands = week_plans["bands"]
     days = [DayPlan(day=monday + timedelta(days=i), is_today=False) for i in range(7)]
     for day in days:
         day.is_today = day.day == today
     linked_ids: set[uuid.UUID] = set()
     for workout in week_workouts:
-        item = analytics_web.workout_item(workout, bands)
+        item = presenters.workout_item(workout, bands)
         days[(workout.scheduled_date - monday).days].workouts.append(item)
         linked_ids |= {run.pk for run in item.runs}
     for run in week_runs:
@@ -123,7 +124,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "current_plan_week": (today - current_plan.start_date).days // 7 + 1
         if current_plan
         else None,
-        **analytics_web.home_context(runner=request.user, units=profile.units, today=today),
+        **presenters.home_context(runner=request.user, units=profile.units, today=today),
     }
     return render(request, "dashboard/home.html", context)
 
@@ -160,8 +161,8 @@ def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     profile = _profile(request)
     today = _today(profile)
     is_owner = plan.runner_id == request.user.pk
-    analytics = analytics_web.plan_context(plan=plan, today=today)
-    grid = analytics_web.plan_calendar_weeks(
+    analytics = presenters.plan_context(plan=plan, today=today)
+    grid = presenters.plan_calendar_weeks(
         plan=plan,
         workouts=plan_workouts_with_runs(plan),
         bands=analytics.get("bands", {}),
@@ -175,10 +176,10 @@ def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
         {
             "plan": plan,
             "grid": grid,
-            "weekday_names": analytics_web.WEEKDAY_NAMES,
+            "weekday_names": presenters.WEEKDAY_NAMES,
             "is_owner": is_owner,
             "today": today,
-            "band_labels": analytics_web.PLAN_BAND_LABELS,
+            "band_labels": presenters.PLAN_BAND_LABELS,
             **analytics,
         },
     )
@@ -204,8 +205,8 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     splits, chart = [], None
     if track is not None:
         samples = track.samples or {}
-        splits = analytics_web.track_splits(samples, split_m=split_m)
-        chart = analytics_web.track_profile_chart(samples, units=profile.units)
+        splits = presenters.track_splits(samples, split_m=split_m)
+        chart = presenters.track_profile_chart(samples, units=profile.units)
     return render(
         request,
         "dashboard/run_detail.html",
@@ -273,6 +274,7 @@ def run_delete_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     return render(request, "dashboard/run_confirm_delete.html", {"run": run})
 
 
+@accepts_uploads  # bodies up to MAX_UPLOAD_SIZE pass the request-body limit
 @csrf_exempt  # checked by ``_import_upload`` once the capped upload handler is in place
 @login_required
 def run_upload_view(request: AuthedRequest) -> HttpResponse:
@@ -285,10 +287,6 @@ def run_upload_view(request: AuthedRequest) -> HttpResponse:
     is kept in memory and cut off at the limit; either way the page answers 413. Django's CSRF
     middleware would read the body first with the default handlers (spooling big files to
     disk), so this view is ``csrf_exempt`` and the CSRF check runs in ``_import_upload``.
-
-    Deployment note: this path (``/runs/upload/``) must be listed in ``MAX_UPLOAD_SIZE_PATHS``
-    so the request-body-limit middleware allows ``MAX_UPLOAD_SIZE`` here instead of the smaller
-    ``MAX_REQUEST_SIZE``.
     """
     if request.method == "POST":
         try:

@@ -1,9 +1,10 @@
 """Everything under /api/v1/. Explicit paths come before the router so that fixed segments
 (``runs/import``, ``plans/<id>/progress``) win over the router's detail routes."""
 
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from tracker.routing import with_optional_slash
 from training.api.views import (
     UUID_REGEX,
     DeletionViewSet,
@@ -16,14 +17,17 @@ from training.api.views import (
 
 
 class ApiRouter(DefaultRouter):
-    # docs/API.md, Conventions: paths work with and without the trailing slash, with no redirect
-    # that would drop a POST body; only JSON is rendered, so no ".json" format-suffix routes.
+    """DRF's router with the project's optional-slash rule (tracker.routing) applied to its
+    routes, written slash-less: the same rule, and the same twins, as every other API path. Only
+    JSON is rendered, so no ".json" format-suffix routes."""
+
     include_format_suffixes = False
 
     def __init__(self) -> None:
-        super().__init__()
-        # DRF's constructor only takes a boolean; the optional slash is set afterwards.
-        self.trailing_slash = "/?"
+        super().__init__(trailing_slash=False)
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        return with_optional_slash(super().get_urls())
 
 
 router = ApiRouter()
@@ -37,15 +41,19 @@ urlpatterns: list = [
     path("", include("training.api.file_urls")),
     path("", include("accounts.api.urls")),
     # Seed-compatible nested routes (docs/API.md, Routes), plan from the path.
-    re_path(
-        rf"^plans/(?P<id>{UUID_REGEX})/workouts/?$",
-        PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),
-        name="plan-workouts",
-    ),
-    re_path(
-        rf"^plans/(?P<id>{UUID_REGEX})/runs/?$",
-        PlanRunViewSet.as_view({"get": "list", "post": "create"}),
-        name="plan-runs",
+    *with_optional_slash(
+        [
+            re_path(
+                rf"^plans/(?P<id>{UUID_REGEX})/workouts$",
+                PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),
+                name="plan-workouts",
+            ),
+            re_path(
+                rf"^plans/(?P<id>{UUID_REGEX})/runs$",
+                PlanRunViewSet.as_view({"get": "list", "post": "create"}),
+                name="plan-runs",
+            ),
+        ]
     ),
     # router:
     path("", include(router.urls)),

@@ -15,9 +15,12 @@ import sys
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.exceptions import APIException
+
+from tracker.errors import error_response, is_api_path
+from tracker.errors import server_error as api_server_error
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +59,8 @@ def _mark(response: HttpResponse) -> HttpResponse:
 
 
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
-    if request.path_info.startswith("/api/"):
-        body = {
-            "type": "server_error",
-            "errors": [{"code": "database_unavailable", "detail": DETAIL, "attr": None}],
-        }
-        return _mark(JsonResponse(body, status=503))
+    if is_api_path(request.path_info):
+        return _mark(error_response("server_error", "database_unavailable", DETAIL, status=503))
     page = (
         "<!doctype html><html lang=en><meta charset=utf-8><title>Temporarily unavailable</title>"
         "<h1>Temporarily unavailable</h1><p>We can't reach our database right now. "
@@ -99,6 +98,4 @@ def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         return database_unavailable_response(request)
-    from tracker.errors import server_error as api_server_error
-
     return api_server_error(request)

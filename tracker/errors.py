@@ -6,6 +6,8 @@
   message and never a 500 with the database's internals.
 - ``not_found`` / ``server_error`` are the project's ``handler404`` / ``handler500``: JSON for
   paths under ``/api/``, Django's HTML pages elsewhere.
+- ``error_body`` / ``error_response`` build that shape for every answer given outside DRF's
+  exception handler (middleware, probes, /metrics, database outages), so it is written once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -67,23 +70,35 @@ def service_errors() -> Iterator[None]:
         raise Conflict() from exc
 
 
-def _is_api_path(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is answered in the API's JSON error shape rather than an HTML page."""
+    return path.startswith("/api/")
 
 
-def _error_body(error_type: str, code: str, detail: str) -> dict:
-    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
+def error_body(error_type: str, code: str, detail: str, attr: str | None = None) -> dict[str, Any]:
+    """One error in the drf-standardized-errors shape the whole API uses (docs/API.md)."""
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]}
+
+
+def error_response(
+    error_type: str,
+    code: str,
+    detail: str,
+    *,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    """:func:`error_body` as a JSON response with ``status`` (and ``headers``)."""
+    return JsonResponse(error_body(error_type, code, detail), status=status, headers=headers)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api_path(request):
-        return JsonResponse(_error_body("client_error", "not_found", "Not found."), status=404)
+    if is_api_path(request.path):
+        return error_response("client_error", "not_found", "Not found.", status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _is_api_path(request):
-        return JsonResponse(
-            _error_body("server_error", "error", "A server error occurred."), status=500
-        )
+    if is_api_path(request.path):
+        return error_response("server_error", "error", "A server error occurred.", status=500)
     return defaults.server_error(request)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django_prometheus.exports import ExportToDjangoView
+
+from tracker.errors import error_response
 
 
 def _authorised(request: HttpRequest, token: str) -> bool:
@@ -27,17 +29,10 @@ def _authorised(request: HttpRequest, token: str) -> bool:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     token = getattr(settings, "METRICS_TOKEN", "")
     if token and not _authorised(request, token):
-        return JsonResponse(
-            {
-                "type": "client_error",
-                "errors": [
-                    {
-                        "code": "not_authenticated",
-                        "detail": "A valid bearer token is required for /metrics.",
-                        "attr": None,
-                    }
-                ],
-            },
+        return error_response(
+            "client_error",
+            "not_authenticated",
+            "A valid bearer token is required for /metrics.",
             status=401,
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )

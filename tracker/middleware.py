@@ -8,7 +8,8 @@
 - :class:`SecurityHeadersMiddleware` — a content security policy on HTML pages.
 - :class:`RateLimitHeadersMiddleware` — ``X-RateLimit-*`` on every API response.
 - :class:`RequestBodyLimitMiddleware` — 413 above ``MAX_REQUEST_SIZE`` (``MAX_UPLOAD_SIZE`` for
-  activity-file uploads), before the body is read, chunked bodies included.
+  the views marked with :func:`accepts_uploads`), before the body is read, chunked bodies
+  included.
 - :class:`DatabaseUnavailableMiddleware` — a database outage answers 503, never a 500 or a hang.
 """
 
@@ -21,13 +22,16 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLResolver, get_resolver
 
 from tracker.db_faults import database_unavailable_response, is_database_unavailable
+from tracker.errors import error_response, is_api_path
 from tracker.logging_utils import request_id_var
 from tracker.throttling import _known_user_id, count_outside_drf
 
@@ -35,6 +39,7 @@ request_logger = logging.getLogger("tracker.request")
 logger = logging.getLogger(__name__)
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
+MarkedView = TypeVar("MarkedView")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-_.:]{1,128}$")
@@ -42,15 +47,7 @@ _READ_CHUNK_BYTES = 64 * 1024
 UPLOAD_MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-def is_api_path(path: str) -> bool:
-    return path.startswith("/api/")
-
-
-def error_body(error_type: str, code: str, detail: str, attr: str | None = None) -> dict[str, Any]:
-    """An error in the drf-standardized-errors shape the whole API uses (docs/API.md, Errors)."""
-    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]}
-
-
+# Kept over django-guid: it takes UUIDs only or any text, not our safe ids (tests pin), 2026-12-05
 class RequestIdMiddleware:
     """Request id and the one request-log line (method, path, status, duration, user, id)."""
 
@@ -116,14 +113,17 @@ class HealthCheckMiddleware:
         if view is None:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
-            return JsonResponse(
-                error_body("client_error", "method_not_allowed", "Use GET."),
+            return error_response(
+                "client_error",
+                "method_not_allowed",
+                "Use GET.",
                 status=405,
                 headers={"Allow": "GET, HEAD"},
             )
         return view(request)
 
 
+# Kept over django-csp: +0.44 M instructions per request (bench/instructions.py, 2026-12-05)
 class SecurityHeadersMiddleware:
     """A content security policy on HTML responses (nosniff, HSTS and frame denial come from
     Django's SecurityMiddleware and XFrameOptionsMiddleware).
@@ -209,19 +209,61 @@ class RateLimitHeadersMiddleware:
 
 
 def throttled_response(retry_after_s: int) -> JsonResponse:
-    return JsonResponse(
-        error_body(
-            "client_error",
-            "throttled",
-            f"Request was throttled. Expected available in {retry_after_s} seconds.",
-        ),
+    return error_response(
+        "client_error",
+        "throttled",
+        f"Request was throttled. Expected available in {retry_after_s} seconds.",
         status=429,
         headers={"Retry-After": str(retry_after_s)},
     )
 
 
+def accepts_uploads(view: MarkedView) -> MarkedView:
+    """Mark a view (a function or a view class) whose requests may carry an activity file of up
+    to ``MAX_UPLOAD_SIZE``: :class:`RequestBodyLimitMiddleware` finds it in the URLconf, so every
+    route to it (both slash spellings included) gets the upload limit and none is listed by hand.
+    """
+    view.accepts_uploads = True  # type: ignore[attr-defined]
+    return view
+
+
+def _is_upload_view(callback: Any) -> bool:
+    # The mark may sit on the function, or on the class behind an as_view() callable (Django's
+    # view_class, DRF viewsets' cls).
+    return any(
+        getattr(target, "accepts_uploads", False)
+        for target in (
+            callback,
+            getattr(callback, "view_class", None),
+            getattr(callback, "cls", None),
+        )
+    )
+
+
+@lru_cache(maxsize=4)
+def upload_path_patterns(resolver: URLResolver) -> tuple[re.Pattern[str], ...]:
+    """The full paths, as regexes, of the routes in ``resolver`` that lead to upload views.
+
+    Computed once per URLconf (``get_resolver`` is cached the same way and replaced when
+    ``ROOT_URLCONF`` changes), so a request pays for a few regex matches, not a URL resolution.
+    """
+    found: list[re.Pattern[str]] = []
+
+    def walk(node: URLResolver, prefix: str) -> None:
+        for entry in node.url_patterns:
+            regex = prefix + entry.pattern.regex.pattern.removeprefix("^")
+            if isinstance(entry, URLResolver):
+                walk(entry, regex)
+            elif _is_upload_view(entry.callback):
+                found.append(re.compile(regex))
+
+    walk(resolver, resolver.pattern.regex.pattern)
+    return tuple(found)
+
+
 class RequestBodyLimitMiddleware:
-    """413 for bodies above ``MAX_REQUEST_SIZE`` (``MAX_UPLOAD_SIZE`` on upload URLs).
+    """413 for bodies above ``MAX_REQUEST_SIZE`` (``MAX_UPLOAD_SIZE`` on routes to the views
+    marked with :func:`accepts_uploads`).
 
     A declared ``Content-Length`` is judged before a byte is read. A chunked body (no length;
     gunicorn de-chunks it into ``wsgi.input``) is read here in pieces, stopping as soon as the
@@ -231,10 +273,10 @@ class RequestBodyLimitMiddleware:
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
-        self.upload_patterns = [re.compile(p) for p in settings.MAX_UPLOAD_SIZE_PATHS]
 
-    def is_upload(self, path: str) -> bool:
-        return any(pattern.match(path) for pattern in self.upload_patterns)
+    @staticmethod
+    def is_upload(path: str) -> bool:
+        return any(pattern.match(path) for pattern in upload_path_patterns(get_resolver()))
 
     def limit_for(self, path: str) -> int:
         if self.is_upload(path):
@@ -263,7 +305,7 @@ class RequestBodyLimitMiddleware:
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit_bytes = self.limit_for(request.path_info)
+        # The limit is looked up only for requests with a body (most requests have none).
         declared = request.META.get("CONTENT_LENGTH", "")
         if declared:
             try:
@@ -272,9 +314,12 @@ class RequestBodyLimitMiddleware:
                 return self.refuse(
                     request, code="invalid", detail="Bad Content-Length.", status=400
                 )
-            if declared_bytes > limit_bytes:
-                return self.too_large(request, limit_bytes)
+            if declared_bytes > 0:
+                limit_bytes = self.limit_for(request.path_info)
+                if declared_bytes > limit_bytes:
+                    return self.too_large(request, limit_bytes)
         elif self.has_unsized_body(request):
+            limit_bytes = self.limit_for(request.path_info)
             body = self.read_bounded(request, limit_bytes)
             if body is None:
                 return self.too_large(request, limit_bytes)
@@ -307,9 +352,7 @@ class RequestBodyLimitMiddleware:
     @staticmethod
     def refuse(request: HttpRequest, *, code: str, detail: str, status: int = 413) -> HttpResponse:
         if is_api_path(request.path_info) or "text/html" not in request.META.get("HTTP_ACCEPT", ""):
-            response: HttpResponse = JsonResponse(
-                error_body("client_error", code, detail), status=status
-            )
+            response: HttpResponse = error_response("client_error", code, detail, status=status)
         else:
             response = HttpResponse(
                 f"<!doctype html><title>Too large</title><h1>Too large</h1><p>{detail}</p>",

@@ -63,6 +63,7 @@ def _may_differ(body: bytes) -> bool:
     return False
 
 
+# Kept over drf-orjson-renderer: its bytes differ from DRF's (raw U+2028, tests pin), 2026-12-05
 class FastJSONRenderer(JSONRenderer):
     """``application/json`` through orjson, identical to ``rest_framework``'s ``JSONRenderer``."""
 

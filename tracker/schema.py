@@ -4,17 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def paths_without_trailing_slash(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular writes the router's optional slash (``/?``) as ``/``; document the paths as
-    docs/API.md writes them, without it (both forms are served)."""
-    result["paths"] = {
-        (path.rstrip("/") if path.startswith("/api/v1/") else path): item
-        for path, item in result.get("paths", {}).items()
-    }
-    return result
-
-
 # --- Error documentation the generator cannot infer (issue 9, found by the schema fuzz) ----------
 # drf-standardized-errors documents 400 validation errors only for request bodies and
 # django-filter parameters, and enumerates each field's error codes from the serializer alone.

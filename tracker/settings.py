@@ -5,6 +5,14 @@ One module for every environment: integrations switch on when their variable is 
 (``DATABASE_URL`` → PostgreSQL, ``REDIS_URL`` → shared Redis cache), never through a separate
 production settings file. ``.env`` is read when present. Tests use ``tracker.settings_test``,
 which only fills in what the test run needs before importing this module.
+
+Every setting is assigned once, in sections that always come in this order:
+ 1. paths and environment   2. core and security   3. apps, middleware, URLs, templates
+ 4. database and cache      5. files, static, request limits, i18n
+ 6. REST API and OpenAPI schema (DRF, knox, drf-standardized-errors, drf-spectacular)
+ 7. authentication          8. CORS and proxies    9. logging
+10. the project's own settings (metrics, CSP, login limits).
+tests/tracker/test_settings.py keeps each key assigned once.
 """
 
 from __future__ import annotations
@@ -17,12 +25,13 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+# --- 1. Paths and environment -------------------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-# --- Core ---------------------------------------------------------------------------------------
+# --- 2. Core and security (docs/PRODUCTION.md, Request handling): secure unless DEBUG is on ----
 DEBUG = env.bool("DEBUG", default=False)
 
 # A known key in production would let anyone forge sessions and password-reset links, so without
@@ -36,32 +45,40 @@ KEYLESS_COMMANDS = {
     "collectstatic",
     "spectacular",
 }
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if DEBUG:
-        SECRET_KEY = "django-insecure-development-only-key-never-used-when-debug-is-off"
-    elif (
-        len(sys.argv) > 1
-        and Path(sys.argv[0]).name == "manage.py"
-        and sys.argv[1] in KEYLESS_COMMANDS
-    ):
-        SECRET_KEY = secrets.token_urlsafe(64)
-    else:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) in the environment or "
-            ".env, or set DEBUG=true for local development."
-        )
+_secret_key_from_env = env.str("SECRET_KEY", default="")
+if _secret_key_from_env:
+    SECRET_KEY = _secret_key_from_env
+elif DEBUG:
+    SECRET_KEY = "django-insecure-development-only-key-never-used-when-debug-is-off"
+elif (
+    len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in KEYLESS_COMMANDS
+):
+    SECRET_KEY = secrets.token_urlsafe(64)
+else:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) in the environment or "
+        ".env, or set DEBUG=true for local development."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-APP_NAME = env.str("APP_NAME", default="Running Trainer API")
-API_TITLE = env.str("API_TITLE", default=APP_NAME)
-API_VERSION = env.str("API_VERSION", default="1.0.0")
-API_DESCRIPTION = env.str(
-    "API_DESCRIPTION",
-    default="Training plans, planned workouts, logged runs and analytics for runners and coaches.",
-)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Prometheus scrapes and probes arrive over plain HTTP on an internal address.
+SECURE_REDIRECT_EXEMPT = [r"^health/?$", r"^health/(live|ready)/?$", r"^metrics/?$"]
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
+# --- 3. Apps, middleware, URLs, templates -------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -129,33 +146,42 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -----------------------------------------------------------------------------------
+# --- 4. Database and cache ----------------------------------------------------------------------
 # No DATABASE_URL → the embedded SQLite file under var/ (README.md, Set up). PostgreSQL goes through
 # psycopg 3 with Django's built-in connection pool.
 (BASE_DIR / "var").mkdir(exist_ok=True)
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-}
 MAX_POOL_SIZE = env.int("MAX_POOL_SIZE", default=20)
 POOL_RECYCLE_S = env.int("POOL_RECYCLE", default=3600)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool owns connection lifetime
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["pool"] = {
+_database = env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    _database["CONN_MAX_AGE"] = 0  # the pool owns connection lifetime
+    _database["CONN_HEALTH_CHECKS"] = True
+    _database.setdefault("OPTIONS", {})
+    _database["OPTIONS"]["pool"] = {
         "min_size": 1,
         "max_size": MAX_POOL_SIZE,
         "max_lifetime": POOL_RECYCLE_S,
         # A request waiting for a connection gives up (→ 503) instead of hanging forever.
         "timeout": 5,
         "max_idle": 300,
+        # psycopg_pool retries a failed connection with exponential backoff for
+        # reconnect_timeout (default 300 s) before a new attempt may start, so after a long
+        # outage the next try could be minutes away. Giving up after 10 s lets the next request
+        # start a fresh attempt at once: service returns within seconds of the database
+        # (docs/PRODUCTION.md: within 20 s).
+        "reconnect_timeout": env.float("DB_RECONNECT_TIMEOUT", default=10.0),
     }
     # Fail fast when the server is unreachable rather than waiting out the OS TCP timeout.
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
-
+    _database["OPTIONS"].setdefault("connect_timeout", 3)
+# Query counts and latencies per database (django-prometheus's backend wrappers, pool-safe).
+_PROMETHEUS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+_database["ENGINE"] = _PROMETHEUS_ENGINES.get(_database["ENGINE"], _database["ENGINE"])
+DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache --------------------------------------------------------------------------------------
 # REDIS_URL → one cache shared by every process and host (rate limits depend on it). Without it
 # the in-process cache is correct for a single process only.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -170,27 +196,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Auth ---------------------------------------------------------------------------------------
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "login"
-SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
-
-# --- I18N / time --------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-# --- Static files -------------------------------------------------------------------------------
+# --- 5. Files, static, request limits, i18n ----------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -205,7 +211,8 @@ STORAGES = {
     },
 }
 
-# --- Request limits -----------------------------------------------------------------------------
+# Bodies above MAX_REQUEST_SIZE are refused (413) before they are read; views marked with
+# tracker.middleware.accepts_uploads take activity files up to MAX_UPLOAD_SIZE.
 MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=10 * 1024 * 1024)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_SIZE
@@ -213,45 +220,49 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REQUEST_TIMEOUT_S = env.int("REQUEST_TIMEOUT", default=30)
 HEALTH_CHECK_INTERVAL_S = env.int("HEALTH_CHECK_INTERVAL", default=30)
 
-# --- Security (docs/PRODUCTION.md, Request handling): secure by default whenever DEBUG is off -----
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
 
-# --- CORS ---------------------------------------------------------------------------------------
-CORS_ALLOWED_ORIGINS = env.list("ALLOWED_ORIGINS", default=[])
-CORS_URLS_REGEX = r"^/api/.*$"
-
-# --- REST API -----------------------------------------------------------------------------------
+# --- 6. REST API and OpenAPI schema -------------------------------------------------------------
+APP_NAME = env.str("APP_NAME", default="Running Trainer API")
+API_TITLE = env.str("API_TITLE", default=APP_NAME)
+API_VERSION = env.str("API_VERSION", default="1.0.0")
+API_DESCRIPTION = env.str(
+    "API_DESCRIPTION",
+    default="Training plans, planned workouts, logged runs and analytics for runners and coaches.",
+)
 TOKEN_TTL_HOURS = env.int("TOKEN_TTL_HOURS", default=720)
 RATE_LIMIT_READ = env.str("RATE_LIMIT_READ", default="100/minute")
 RATE_LIMIT_WRITE = env.str("RATE_LIMIT_WRITE", default="30/minute")
 
 REST_FRAMEWORK = {
     # Token first: DRF then answers 401 with WWW-Authenticate instead of 403 (docs/API.md,
-    # Authentication).
+    # Authentication). knox's token check, with its per-request sweep of the user's other expired
+    # tokens done at most once a minute (tracker/authentication.py): one database round trip less
+    # per API request.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "tracker.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Reads and writes have separate budgets, keyed by user id (client IP when anonymous);
+    # counted atomically in the cache (tracker/throttling.py). The rates are read on every
+    # request.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tracker.throttling.ReadRateThrottle",
+        "tracker.throttling.WriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"read": RATE_LIMIT_READ, "write": RATE_LIMIT_WRITE},
     "DEFAULT_PAGINATION_CLASS": "tracker.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON output byte for byte, encoded by orjson (docs/PERFORMANCE.md). No browsable API.
+    "DEFAULT_RENDERER_CLASSES": ["tracker.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         # Over-deep or non-finite JSON → 400 instead of a 500 (tracker/parsers.py).
         "tracker.parsers.JSONParser",
@@ -294,19 +305,69 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "tracker.schema.paths_without_trailing_slash",
         "tracker.schema.error_responses",
     ],
 }
 
-# --- Logging ------------------------------------------------------------------------------------
+# --- 7. Authentication --------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+
+# Password-guessing limits (accounts/login_limits.py).
+LOGIN_ATTEMPTS_PER_MINUTE = env.int("LOGIN_ATTEMPTS_PER_MINUTE", default=10)
+# django-ratelimit's own checks insist on memcached/django-redis; Django's RedisCache and, in a
+# single process, LocMemCache both give the atomic add/incr it relies on.
+RATELIMIT_USE_CACHE = "default"
+# The login limiter (django-ratelimit) resolves client IPs as the API throttles do.
+RATELIMIT_IP_META_KEY = "tracker.throttling.client_ip"
+
+# --- 8. CORS and proxies ------------------------------------------------------------------------
+CORS_ALLOWED_ORIGINS = env.list("ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+# Browsers may read these on cross-origin API responses.
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "origin",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+    "x-request-id",
+    "idempotency-key",
+]
+
+# Behind a proxy that sets it (e.g. "X-Forwarded-For" or "X-Real-IP"), the client IP comes from
+# this header; TRUSTED_PROXY_COUNT proxies append to X-Forwarded-For. Unset: REMOTE_ADDR only,
+# so clients cannot choose their own anonymous budget.
+TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+# --- 9. Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 USE_JSON_LOGS = env.bool("USE_JSON_LOGS", default=True)
 LOG_DIR = Path(env.str("LOG_DIR", default=str(BASE_DIR / "logs")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
 # Every handler runs two filters: the request id (so each line of a request can be found by it)
 # and secret redaction (passwords, tokens, Authorization headers never reach a log,
-# docs/PRODUCTION.md).
+# docs/PRODUCTION.md, Logging).
 _LOG_FORMAT = "json" if USE_JSON_LOGS else "human"
 LOGGING = {
     "version": 1,
@@ -353,82 +414,9 @@ LOGGING = {
     },
 }
 
-# --- Password-guessing limits (accounts/login_limits.py) -----------------------------------------
-LOGIN_ATTEMPTS_PER_MINUTE = env.int("LOGIN_ATTEMPTS_PER_MINUTE", default=10)
-# django-ratelimit's own checks insist on memcached/django-redis; Django's RedisCache and, in a
-# single process, LocMemCache both give the atomic add/incr it relies on.
-RATELIMIT_USE_CACHE = "default"
-
-# --- Production behaviour (docs/PRODUCTION.md): throttles, proxies, CSP, metrics, DB faults ---
-# Reads and writes have separate budgets, keyed by user id (client IP when anonymous); counted
-# atomically in the cache (tracker/throttling.py). The rates are read on every request.
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "tracker.throttling.ReadRateThrottle",
-    "tracker.throttling.WriteRateThrottle",
-]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"read": RATE_LIMIT_READ, "write": RATE_LIMIT_WRITE}
-
-# Behind a proxy that sets it (e.g. "X-Forwarded-For" or "X-Real-IP"), the client IP comes from
-# this header; TRUSTED_PROXY_COUNT proxies append to X-Forwarded-For. Unset: REMOTE_ADDR only,
-# so clients cannot choose their own anonymous budget.
-TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
-# The login limiter (django-ratelimit) resolves client IPs the same way.
-RATELIMIT_IP_META_KEY = "tracker.throttling.client_ip"
-
-# Upload URLs whose bodies may reach MAX_UPLOAD_SIZE instead of MAX_REQUEST_SIZE (regexes).
-MAX_UPLOAD_SIZE_PATHS = [r"^/api/v1/runs/import/?$"]
-
-# Browsers may read these on cross-origin API responses.
-CORS_EXPOSE_HEADERS = [
-    "X-RateLimit-Limit",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-    "Retry-After",
-    "X-Request-ID",
-]
-CORS_ALLOW_HEADERS = [
-    "accept",
-    "authorization",
-    "content-type",
-    "origin",
-    "user-agent",
-    "x-csrftoken",
-    "x-requested-with",
-    "x-request-id",
-    "idempotency-key",
-]
-
-# Prometheus scrapes and probes arrive over plain HTTP on an internal address.
-SECURE_REDIRECT_EXEMPT = [r"^health/?$", r"^health/(live|ready)/?$", r"^metrics/?$"]
+# --- 10. The project's own settings -------------------------------------------------------------
+# /metrics is open when unset; otherwise scrapers send "Authorization: Bearer <METRICS_TOKEN>".
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-# Query counts and latencies per database (django-prometheus's backend wrappers, pool-safe).
-_PROMETHEUS_ENGINES = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
-    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
-}
-DATABASES["default"]["ENGINE"] = _PROMETHEUS_ENGINES.get(
-    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
-)
-if "pool" in DATABASES["default"].get("OPTIONS", {}):
-    # psycopg_pool retries a failed connection with exponential backoff for reconnect_timeout
-    # (default 300 s) before a new attempt may start, so after a long outage the next try could
-    # be minutes away. Giving up after 10 s lets the next request start a fresh attempt at once:
-    # service returns within seconds of the database (docs/PRODUCTION.md: within 20 s).
-    DATABASES["default"]["OPTIONS"]["pool"]["reconnect_timeout"] = env.float(
-        "DB_RECONNECT_TIMEOUT", default=10.0
-    )
 # HTML pages under these prefixes may run inline scripts (drf-spectacular's Swagger UI/ReDoc
 # pages initialise inline and show no user content); every other page needs the CSP nonce.
 CSP_INLINE_SCRIPT_PATHS = ["/docs", "/redoc"]
-
-# --- Performance (docs/PERFORMANCE.md) ----------------------------------------------------------
-# DRF's JSON output byte for byte, encoded by orjson (falls back to DRF's renderer for the few
-# values the two would print differently). No browsable API, as before.
-REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["tracker.renderers.FastJSONRenderer"]
-# knox's token check with its per-request sweep of the user's other expired tokens done at most
-# once a minute (tracker/authentication.py): one database round trip less per API request.
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "tracker.authentication.TokenAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
-]

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from tracker import health, metrics
+from tracker.routing import optional_slash
 from training.api.feeds import calendar_feed
 
 admin.site.site_header = "Running Training Tracker — coach workspace"
@@ -14,19 +15,19 @@ urlpatterns = [
     path("api/v1/", include("tracker.api_urls")),
     # Probes and metrics (tracker.middleware.HealthCheckMiddleware answers them first; these
     # routes name them), with or without the trailing slash.
-    re_path(r"^health/?$", health.health, name="health"),
-    re_path(r"^health/live/?$", health.live, name="health-live"),
-    re_path(r"^health/ready/?$", health.ready, name="health-ready"),
-    re_path(r"^metrics/?$", metrics.metrics_view, name="metrics"),
+    *optional_slash("health", health.health, "health"),
+    *optional_slash("health/live", health.live, "health-live"),
+    *optional_slash("health/ready", health.ready, "health-ready"),
+    *optional_slash("metrics", metrics.metrics_view, "metrics"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     # OpenAPI schema and its offline viewers (assets from drf-spectacular-sidecar), each with and
     # without the trailing slash.
-    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
-    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    re_path(
-        r"^redoc/?$",
+    *optional_slash("api/schema", SpectacularAPIView.as_view(), "schema"),
+    *optional_slash("docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"),
+    *optional_slash(
+        "redoc",
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
-        name="redoc",
+        "redoc",
     ),
     # Dashboard (docs/ARCHITECTURE.md): sign-in pages, then the runner's pages at the site root.
     path("accounts/", include("accounts.urls")),

@@ -1,11 +1,11 @@
-"""API token routes under /api/v1/auth/, each with and without the trailing slash."""
-
-from django.urls import re_path
+"""API token routes under /api/v1/auth/, each with and without the trailing slash
+(tracker.routing)."""
 
 from accounts.api.views import LogoutAllView, LogoutView, TokenView
+from tracker.routing import optional_slash
 
 urlpatterns = [
-    re_path(r"^auth/token/?$", TokenView.as_view(), name="api-token"),
-    re_path(r"^auth/logout/?$", LogoutView.as_view(), name="api-logout"),
-    re_path(r"^auth/logout-all/?$", LogoutAllView.as_view(), name="api-logout-all"),
+    *optional_slash("auth/token", TokenView.as_view(), "api-token"),
+    *optional_slash("auth/logout", LogoutView.as_view(), "api-logout"),
+    *optional_slash("auth/logout-all", LogoutAllView.as_view(), "api-logout-all"),
 ]

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker.middleware import accepts_uploads
 from training.api.filters import DjangoFilterBackend, RunFilter
 from training.api.serializers import RunSerializer
 from training.exports import runs_csv, units_of, workouts_calendar
@@ -92,6 +93,7 @@ class RunImportResultSerializer(RunSerializer):
         read_only_fields = fields
 
 
+@accepts_uploads  # bodies up to MAX_UPLOAD_SIZE pass the request-body limit
 class RunImportView(APIView):
     parser_classes = [MultiPartParser]
 
