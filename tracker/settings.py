@@ -376,8 +376,11 @@ RATELIMIT_IP_META_KEY = "tracker.throttling.client_ip"
 # Upload URLs whose bodies may reach MAX_UPLOAD_SIZE instead of MAX_REQUEST_SIZE (regexes).
 MAX_UPLOAD_SIZE_PATHS = [r"^/api/v1/runs/import/?$"]
 
-# Browsers may read these on cross-origin API responses.
+# Browsers may read these on cross-origin API responses, and send the conditional and
+# idempotency headers the API documents (docs/API.md).
 CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Idempotent-Replayed",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
@@ -394,6 +397,8 @@ CORS_ALLOW_HEADERS = [
     "x-requested-with",
     "x-request-id",
     "idempotency-key",
+    "if-match",
+    "if-none-match",
 ]
 
 # Prometheus scrapes and probes arrive over plain HTTP on an internal address.

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker.concurrency import ETAG_HEADER, etag_for
 from training.api.serializers import RunSerializer
 from training.exports import runs_csv, units_of, workouts_calendar
 from training.importers import ActivityFileError, FileTooLarge
@@ -121,6 +122,8 @@ class RunImportView(APIView):
         return Response(
             RunSerializer(run, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            # The run's version, as every other create and read of a run answers it.
+            headers={ETAG_HEADER: etag_for(run)},
         )
 
 

@@ -173,7 +173,8 @@ class PlanViewSet(BaseViewSet):
             body = PlanSerializer(copy, context=self.get_serializer_context()).data
             return Response(body, status=status.HTTP_201_CREATED)
 
-        return idempotent_create(request, create)
+        # A copy is a create: it carries its ETag like the others (docs/API.md).
+        return self._with_etag(idempotent_create(request, create))
 
 
 @extend_schema_view(
