@@ -294,7 +294,11 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "tracker.schema.paths_without_trailing_slash",
         "tracker.schema.error_responses",
+        "tracker.schema.contract_details",
     ],
+    # Write bodies are JSON: forms cannot carry `steps` or null, and a generated client offered
+    # them sends broken requests. The file import declares its own multipart body.
+    "PARSER_WHITELIST": ["tracker.parsers.JSONParser"],
 }
 
 # --- Logging ------------------------------------------------------------------------------------

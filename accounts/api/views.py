@@ -53,7 +53,7 @@ class TokenView(APIView):
             throttled = Throttled(
                 detail=f"Too many login attempts. Try again in {retry_after_s} seconds."
             )
-            throttled.wait = retry_after_s
+            throttled.wait = retry_after_s  # type: ignore[attr-defined]  # set in __init__ only
             raise throttled
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker.concurrency import ETAG_HEADER, etag_for
+from tracker.schema import FilteredDownloadSchema
 from training.api.serializers import RunSerializer
 from training.exports import runs_csv, units_of, workouts_calendar
 from training.importers import ActivityFileError, FileTooLarge
@@ -143,6 +144,8 @@ class RunExportFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter
 
 
 class RunExportView(GenericAPIView[Run]):
+    # A download, not a list, but it takes the list's filters: document them.
+    schema = FilteredDownloadSchema()
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = RunExportFilter
     pagination_class = None

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from training.models import Deletion, Plan, Run, Workout, validate_timezone_name
 from training.selectors import coached_runner_ids, plans_visible_to
@@ -131,13 +132,28 @@ class PlanSerializer(serializers.ModelSerializer):
         set_queryset(self, "runner", runners_plannable_by(user))
         set_queryset(self, "coach", coach_candidates())
 
-    def validate_runner(self, runner: Any) -> Any:
-        if self.instance is not None and runner.pk != self.instance.runner_id:
-            raise serializers.ValidationError(
-                "A plan's runner cannot change; copy the plan to the other runner instead.",
-                code="immutable",
-            )
-        return runner
+    def to_internal_value(self, data: Any) -> Any:
+        # Checked before the field: another runner's id would otherwise be answered as
+        # "Invalid pk" when the real reason is that the runner is fixed at creation. Sending
+        # the same runner again (a PUT of what was read) is accepted.
+        sent = data.get("runner") if isinstance(data, dict) else None
+        if (
+            self.instance is not None
+            and sent is not None
+            and str(sent) != str(self.instance.runner_id)
+        ):
+            detail = "A plan's runner cannot change; copy the plan to the other runner instead."
+            raise serializers.ValidationError({"runner": [ErrorDetail(detail, code="immutable")]})
+        return super().to_internal_value(data)
+
+
+class PlanUpdateSerializer(PlanSerializer):
+    """The body of PUT/PATCH /plans/{id} as the schema documents it: ``runner`` is fixed at
+    creation, so it is read-only here (the view still validates with ``PlanSerializer``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["runner"].read_only = True
 
 
 class PlanCopySerializer(serializers.Serializer):
@@ -233,6 +249,16 @@ class WorkoutSerializer(serializers.ModelSerializer):
                 code="immutable",
             )
         return plan
+
+
+class PlanWorkoutSerializer(WorkoutSerializer):
+    """The body of POST /plans/{id}/workouts as the schema documents it: the plan comes from
+    the path, so ``plan`` is read-only (its own component name keeps POST /workouts' ``plan``
+    writable and required in the schema)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("plan_from_path", True)
+        super().__init__(*args, **kwargs)
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -379,8 +405,20 @@ class RunSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class PlanRunSerializer(RunSerializer):
+    """The body of POST /plans/{id}/runs as the schema documents it (plan from the path)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("plan_from_path", True)
+        super().__init__(*args, **kwargs)
+
+
 class DeletionSerializer(serializers.ModelSerializer):
-    type = serializers.CharField(source="object_type", help_text="plan, workout or run.")
+    type = serializers.ChoiceField(
+        source="object_type",
+        choices=Deletion.ObjectType.choices,
+        help_text="What was deleted: plan, workout or run.",
+    )
     id = serializers.UUIDField(source="object_id")
 
     class Meta:

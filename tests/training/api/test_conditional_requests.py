@@ -1,6 +1,7 @@
-"""Conditional requests and the metadata route on plans, workouts and runs (issue 15): every list
-and object answers an ETag, If-None-Match with the current tag answers 304 with no body, and
-OPTIONS on a detail route describes it instead of failing."""
+"""Conditional requests, the metadata route and exactly typed inputs on plans, workouts and runs
+(issue 15): every list and object answers an ETag, If-None-Match with the current tag answers 304
+with no body, OPTIONS on a detail route describes it instead of failing, and the inputs the
+schema now types exactly are refused when they do not fit."""
 
 from __future__ import annotations
 
@@ -149,3 +150,26 @@ def test_a_run_import_answers_its_etag(api_client, gpx):  # noqa: F811
     again = upload(api_client, gpx)
     assert again.status_code == 200
     assert again["ETag"] == tag
+
+
+# --- inputs the schema now types exactly ---------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ["plans", "runs"])
+@pytest.mark.parametrize("value", ["1.5", "0", "abc"])
+def test_the_runner_filter_takes_whole_user_ids_only(coach_client, world, route, value):
+    response = coach_client.get(f"{API}/{route}", {"runner": value})
+    assert_error(response, 400, attr="runner")
+
+
+@pytest.mark.django_db
+def test_another_runner_on_a_plan_update_says_the_runner_is_fixed(api_client, world):
+    # Runner B is not someone runner A may name: the old answer was "Invalid pk".
+    response = api_client.patch(
+        f"{API}/plans/{world.plan_a.pk}", {"runner": world.plan_b.runner_id}, format="json"
+    )
+    body = assert_error(response, 400, attr="runner", code="immutable")
+    assert "cannot change" in body["errors"][0]["detail"]
+    same = api_client.patch(
+        f"{API}/plans/{world.plan_a.pk}", {"runner": world.plan_a.runner_id}, format="json"
+    )
+    assert same.status_code == 200
