@@ -17,7 +17,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from training.models import Deletion, Plan, Run, Workout, validate_timezone_name
+from training.models import (
+    MAX_ELEVATION_GAIN_M,
+    Deletion,
+    Plan,
+    Run,
+    Workout,
+    validate_timezone_name,
+)
 from training.selectors import coached_runner_ids, plans_visible_to
 from training.steps import StepsError, validate_steps
 
@@ -323,6 +330,15 @@ class RunSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "runner", "local_date", "source", "created_at", "updated_at"]
+        # The model's own bound (Run.clean), stated on the field so the schema publishes it.
+        extra_kwargs = {
+            "elevation_gain_m": {
+                "max_value": MAX_ELEVATION_GAIN_M,
+                "error_messages": {
+                    "max_value": f"Elevation gain is at most {MAX_ELEVATION_GAIN_M} m."
+                },
+            }
+        }
 
     def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
