@@ -175,6 +175,8 @@ def _document_etag(method: str, operation: dict[str, Any], responses: dict[str, 
 # Path and query dates outside these years are refused (training/models.py EARLIEST_DATE and
 # LATEST_DATE); the pattern says so for date and date-time strings alike.
 YEARS_1900_TO_2999 = "^(19[0-9]{2}|2[0-9]{3})-"
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 # Objects that every response carries whole, so generated models need not type them as unset.
 ALWAYS_COMPLETE = ("Plan", "Workout", "Run", "Deletion", "TokenResponse")
 # Routes whose GET answers an ETag and honours If-None-Match (tracker/concurrency.py).
@@ -270,6 +272,15 @@ def _inline_nullable_reference(node: dict[str, Any], schemas: dict[str, Any]) ->
     node.update({**target, **{k: v for k, v in node.items() if k != "allOf"}})
 
 
+def _text_rules(field: dict[str, Any]) -> None:
+    """Dates within the stored years; text without NUL (DRF and Django forms refuse it, and
+    PostgreSQL cannot store it); required text not made of spaces only (it is trimmed)."""
+    if field.get("format") in {"date", "date-time"}:
+        field["pattern"] = YEARS_1900_TO_2999
+    elif field.get("type") == "string" and "format" not in field and "enum" not in field:
+        field["pattern"] = NOT_BLANK if field.get("minLength") == 1 else NO_NUL
+
+
 def _component_rules(schemas: dict[str, Any]) -> None:
     for name in ALWAYS_COMPLETE:
         if name in schemas:
@@ -281,11 +292,7 @@ def _component_rules(schemas: dict[str, Any]) -> None:
             _inline_nullable_reference(node, schemas)
         if name.endswith("Request"):
             for field in component.get("properties", {}).values():
-                if field.get("format") in {"date", "date-time"}:
-                    field["pattern"] = YEARS_1900_TO_2999
-                if field.get("type") == "string" and field.get("minLength") == 1:
-                    # Names are trimmed; one made of spaces only is blank (a 400).
-                    field.setdefault("pattern", r"\S")
+                _text_rules(field)
     _step_variants(schemas)
     for component in schemas.values():
         steps = component.get("properties", {}).get("steps")
@@ -341,8 +348,8 @@ def _operation_rules(path: str, method: str, operation: dict[str, Any]) -> None:
         schema = parameter.get("schema", {})
         if parameter["in"] == "path" and parameter["name"] == "id":
             parameter["schema"] = {"type": "string", "format": "uuid"}
-        elif parameter["in"] == "query" and schema.get("format") in {"date", "date-time"}:
-            schema["pattern"] = YEARS_1900_TO_2999
+        elif parameter["in"] == "query" and "$ref" not in schema:
+            _text_rules(schema)
         elif parameter["in"] == "header" and parameter["name"] == "If-Match":
             parameter["schema"] = {"type": "string", "pattern": ENTITY_TAGS_PATTERN}
     responses = operation.get("responses", {})
