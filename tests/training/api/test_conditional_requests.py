@@ -173,3 +173,21 @@ def test_another_runner_on_a_plan_update_says_the_runner_is_fixed(api_client, wo
         f"{API}/plans/{world.plan_a.pk}", {"runner": world.plan_a.runner_id}, format="json"
     )
     assert same.status_code == 200
+
+
+@pytest.mark.django_db
+def test_steps_whose_derived_duration_is_out_of_range_leave_it_empty(api_client, world):
+    steps = [
+        {
+            "kind": "work",
+            "repeat": 50,
+            "distance_m": 100_000,
+            "target_pace_min_s_per_km": 3e38,
+            "target_pace_max_s_per_km": 1e300,
+        }
+    ]
+    body = {"plan": str(world.plan_a.pk), "name": "Odd", "scheduled_date": "2026-01-09"}
+    response = api_client.post(f"{API}/workouts", {**body, "steps": steps}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["planned_duration_s"] is None
+    assert response.json()["planned_distance_m"] is None  # 5 000 km: beyond a workout's bound
