@@ -1,9 +1,14 @@
-"""Optimistic concurrency for the plan, workout and run detail routes (issue 9).
+"""Optimistic concurrency and conditional reads for the plan, workout and run routes (issues 9
+and 15).
 
 Retrieve, create and update responses carry an ``ETag`` naming the version of the object; a
 client that sends it back in ``If-Match`` on PUT/PATCH/DELETE gets 412 when somebody else changed
 the object in between, instead of silently overwriting their change. Without ``If-Match`` a write
 keeps last-write-wins (documented in docs/API.md): existing clients keep working.
+
+Reads are conditional: a list page's ``ETag`` names the versions of the rows on it, and a GET
+whose ``If-None-Match`` holds the current tag answers 304 with no body. The tag is recomputed
+from ``(id, updated_at)`` alone, so a 304 skips serializing and rendering the objects.
 
 The version is the object's id and ``updated_at`` (``auto_now``: every save moves it). The check
 and the write run in one transaction with the row locked (``SELECT … FOR UPDATE`` on PostgreSQL),
@@ -14,6 +19,7 @@ the header, the parameter and the 412 (tracker/schema.py ``error_responses``).
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.db import transaction
@@ -24,8 +30,15 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker.pagination import RowCount
+
 ETAG_HEADER = "ETag"
 IF_MATCH_HEADER = "If-Match"
+IF_NONE_MATCH_HEADER = "If-None-Match"
+# RFC 9110 §8.8.3 / §13.1: "*" or a comma-separated list of entity tags, each optionally weak.
+# The OpenAPI schema publishes the same pattern for both headers (tracker/schema.py).
+ENTITY_TAGS_PATTERN = r'^[ \t]*(\*|(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*)[ \t]*$'
+_ENTITY_TAGS = re.compile(ENTITY_TAGS_PATTERN)
 
 
 class PreconditionFailed(APIException):
@@ -56,13 +69,46 @@ def _if_match_tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
+def if_none_match_tags(request: Request) -> list[str] | None:
+    """The tags of ``If-None-Match`` (weak ones compared by their opaque part, as RFC 9110
+    §13.1.2 asks), or None without the header. A malformed header is a 400: the schema declares
+    its syntax, and a client sending something else has a bug it should hear about."""
+    header = request.headers.get(IF_NONE_MATCH_HEADER)
+    if header is None:
+        return None
+    if not _ENTITY_TAGS.match(header):
+        raise serializers.ValidationError(
+            {IF_NONE_MATCH_HEADER: ['Send "*" or entity tags as the ETag header gives them.']},
+            code="invalid",
+        )
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def not_modified(tag: str) -> Response:
+    response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    response[ETAG_HEADER] = tag
+    return response
+
+
+def etag_for_page(request: Request, count: int | None, versions: list[tuple[str, str]]) -> str:
+    """The ETag of a list response: who asks, the exact URL (its filters, ordering and page
+    links), the total and the ``(id, updated_at)`` of each row shown, in order."""
+    user_id = getattr(request.user, "pk", None)
+    rows = ";".join(f"{object_id}@{updated_at}" for object_id, updated_at in versions)
+    text = f"{user_id}|{request.build_absolute_uri()}|{count}|{rows}"
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
 class ETagMixin:
     """For ModelViewSets: ETag on retrieve/create/update responses, If-Match on writes."""
 
     def _locked_object(self) -> Any:
         view: Any = self
         queryset = view.filter_queryset(view.get_queryset())
-        if view.request.method in {"PUT", "PATCH", "DELETE"}:
+        # The lock only means something inside the write's transaction (update/destroy open
+        # it). OPTIONS also lands here, through DRF's metadata that asks for the object as if
+        # for a PUT, outside any transaction: PostgreSQL would refuse the lock with a 500.
+        if transaction.get_connection().in_atomic_block:
             queryset = queryset.select_for_update(of=("self",))
         lookup = view.lookup_url_kwarg or view.lookup_field
         instance = get_object_or_404(queryset, **{view.lookup_field: view.kwargs[lookup]})
@@ -89,7 +135,52 @@ class ETagMixin:
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        tags = if_none_match_tags(request)
+        if tags is not None:
+            tag = etag_for(self.get_object())
+            if tag in tags or "*" in tags:
+                return not_modified(tag)
         return self._with_etag(super().retrieve(request, *args, **kwargs))  # type: ignore[misc]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        tags = if_none_match_tags(request)
+        if tags is not None:
+            tag = self._current_page_etag()
+            if tag in tags or "*" in tags:
+                return not_modified(tag)
+        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        if status.is_success(response.status_code):
+            data = response.data
+            paged = isinstance(data, dict) and "results" in data
+            rows = data["results"] if paged else data
+            count = data.get("count") if paged else None
+            versions = [(str(row["id"]), str(row["updated_at"])) for row in rows]
+            response[ETAG_HEADER] = etag_for_page(request, count, versions)
+        return response
+
+    def _current_page_etag(self) -> str:
+        """The tag ``list()`` would answer, from a count and the page's ids and versions only."""
+        view: Any = self
+        queryset = view.filter_queryset(view.get_queryset())
+        paginator = view.paginator
+        count: int | None = None
+        if paginator is None:
+            rows = list(queryset.values_list("pk", "updated_at"))
+        else:
+            offset = paginator.get_offset(view.request)
+            limit = paginator.get_limit(view.request)
+            # The total rides along the page query, as the paginator counts it (one query).
+            counted = queryset.annotate(_page_total=RowCount(queryset.order_by().values("pk")))
+            page = list(
+                counted.values_list("pk", "updated_at", "_page_total")[offset : offset + limit]
+            )
+            count = page[0][2] if page else queryset.count()
+            rows = [(object_id, updated_at) for object_id, updated_at, _total in page]
+        shown = serializers.DateTimeField()
+        versions = [
+            (str(object_id), shown.to_representation(updated_at)) for object_id, updated_at in rows
+        ]
+        return etag_for_page(view.request, count, versions)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The row lock taken in get_object() lasts until the write commits.

@@ -104,5 +104,6 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             minimum = 1 if parameter["name"] == self.limit_query_param else 0
-            parameter["schema"] = {**parameter["schema"], "minimum": minimum}
+            # At most 18 digits (see _whole_number): longer numbers are refused.
+            parameter["schema"] = {**parameter["schema"], "minimum": minimum, "maximum": 10**18 - 1}
         return parameters

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+from drf_standardized_errors.openapi import AutoSchema
+
+from tracker.concurrency import ENTITY_TAGS_PATTERN
 
 # --- Error documentation the generator cannot infer (issue 9, found by the schema fuzz) ----------
 # drf-standardized-errors documents 400 validation errors only for request bodies and
@@ -148,3 +153,235 @@ def _document_etag(method: str, operation: dict[str, Any], responses: dict[str, 
             }
         )
         responses.setdefault("412", _json_response(EXTRA_RESPONSES["412"], GENERIC_CLIENT_ERROR))
+
+
+# --- A contract generated clients and fuzzers can trust (issue 15) --------------------------------
+# What drf-spectacular cannot infer: the headers the middleware and views send, the rules the
+# server enforces beyond field types, and response fields that are always present. Each rule
+# written here is one the server applies; tests/reliability/test_schemathesis.py holds the two
+# to each other (schema-valid input is accepted, invalid input refused).
+
+# Path and query dates outside these years are refused (training/models.py EARLIEST_DATE and
+# LATEST_DATE); the pattern says so for date and date-time strings alike.
+YEARS_1900_TO_2999 = "^(19[0-9]{2}|2[0-9]{3})-"
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# Objects that every response carries whole, so generated models need not type them as unset.
+ALWAYS_COMPLETE = ("Plan", "Workout", "Run", "Deletion", "TokenResponse")
+# Routes whose GET answers an ETag and honours If-None-Match (tracker/concurrency.py).
+CONDITIONAL_GET_PATHS = {
+    f"/api/v1/{path}"
+    for path in (
+        "plans",
+        "workouts",
+        "runs",
+        "plans/{id}",
+        "workouts/{id}",
+        "runs/{id}",
+        "plans/{id}/workouts",
+        "plans/{id}/runs",
+    )
+}
+DOWNLOAD_PATHS = {"/api/v1/runs/export.csv", "/api/v1/plans/{id}/calendar.ics"}
+
+
+def _header(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+def _header_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+HEADERS = {
+    "X-Request-ID": _header("Id of this request, as logged; echoes a safe X-Request-ID sent."),
+    "X-RateLimit-Limit": _header("Requests allowed per window.", {"type": "integer"}),
+    "X-RateLimit-Remaining": _header("Requests left in the window.", {"type": "integer"}),
+    "X-RateLimit-Reset": _header("Unix time when the window resets.", {"type": "integer"}),
+    "Retry-After": _header("Seconds to wait before retrying.", {"type": "integer"}),
+    "WWW-Authenticate": _header("The scheme to authenticate with: `Token`."),
+    "ETag": _header(
+        "Version of this representation. Send it in If-None-Match to read only if it changed "
+        "(304 otherwise), and, for one object, in If-Match to write only if it did not (412)."
+    ),
+    "Idempotent-Replayed": _header(
+        "`true` when this is the stored answer to an earlier request with the same "
+        "Idempotency-Key and body; nothing was created again.",
+        {"type": "string", "enum": ["true"]},
+    ),
+    "Content-Disposition": _header("`attachment` or `inline`, with the file name."),
+}
+IF_NONE_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "description": "ETags you hold, comma-separated (or `*`). When one is current the answer is "
+    "304 with no body; a malformed value is a 400.",
+}
+NOT_MODIFIED = {
+    "description": "Not modified: If-None-Match holds the current ETag. No body.",
+    "headers": {"ETag": _header_ref("ETag")},
+}
+AUTH_SCHEME_HELP = (
+    "An API token from `POST /api/v1/auth/token`, sent with its prefix: "
+    "`Authorization: Token 5f2b…`. Without it (or with an expired one) the answer is 401 with "
+    "`WWW-Authenticate: Token`."
+)
+
+
+class FilteredDownloadSchema(AutoSchema):  # type: ignore[misc]  # untyped base
+    """For a download that takes a list's filters but answers a file, not a page: document its
+    filter parameters, which drf-spectacular adds to list views only."""
+
+    def get_filter_backends(self) -> list[Any]:
+        return list(getattr(self.view, "filter_backends", []))
+
+
+def _walk(node: Any) -> Any:
+    """Every dict in a schema tree."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _inline_nullable_reference(node: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """OpenAPI 3.0 ignores ``nullable`` where no ``type`` is given, so drf-spectacular's
+    ``{nullable: true, allOf: [$ref]}`` allows no null to a strict validator. The referenced
+    object written in place, with its type, says "this object or null" in a way every reader
+    understands."""
+    refs = node.get("allOf", [])
+    if not node.get("nullable") or "type" in node or len(refs) != 1 or "$ref" not in refs[0]:
+        return
+    target = copy.deepcopy(schemas[refs[0]["$ref"].rsplit("/", 1)[-1]])
+    node.pop("allOf")
+    node.update({**target, **{k: v for k, v in node.items() if k != "allOf"}})
+
+
+def _text_rules(field: dict[str, Any]) -> None:
+    """Dates within the stored years; text without NUL (DRF and Django forms refuse it, and
+    PostgreSQL cannot store it); required text not made of spaces only (it is trimmed)."""
+    if field.get("format") in {"date", "date-time"}:
+        field["pattern"] = YEARS_1900_TO_2999
+    elif field.get("type") == "string" and "format" not in field and "enum" not in field:
+        field["pattern"] = NOT_BLANK if field.get("minLength") == 1 else NO_NUL
+
+
+def _component_rules(schemas: dict[str, Any]) -> None:
+    for name in ALWAYS_COMPLETE:
+        if name in schemas:
+            schemas[name]["required"] = list(schemas[name].get("properties", {}))
+    for name, component in schemas.items():
+        if name.startswith("Paginated") and name.endswith("List"):
+            component["required"] = list(component.get("properties", {}))
+        for node in list(_walk(component)):
+            _inline_nullable_reference(node, schemas)
+        if name.endswith("Request"):
+            for field in component.get("properties", {}).values():
+                _text_rules(field)
+    _step_variants(schemas)
+    for component in schemas.values():
+        steps = component.get("properties", {}).get("steps")
+        if steps is not None and steps.get("type") == "array":
+            steps["maxItems"] = 100
+            steps["items"] = {"oneOf": [_ref("DistanceStep"), _ref("TimedStep")]}
+    schemas.pop("Step", None)
+    schemas.pop("StepRequest", None)
+
+
+def _step_variants(schemas: dict[str, Any]) -> None:
+    """A step has exactly one of ``distance_m`` or ``duration_s`` (training/steps.py): two
+    closed object shapes, one of which every step matches. The rule that cannot be written
+    here, a minimum pace not above the maximum, is in the description."""
+    step = schemas.get("StepRequest") or schemas.get("Step")
+    if step is None:
+        return
+    common = {
+        name: dict(field)
+        for name, field in step["properties"].items()
+        if name not in {"distance_m", "duration_s"}
+    }
+    for bound in ("target_pace_min_s_per_km", "target_pace_max_s_per_km"):
+        common[bound].update(minimum=0, exclusiveMinimum=True)
+    note = (
+        " Target paces: both or neither, the minimum (faster) not above the maximum, in "
+        "seconds per km."
+    )
+    variants = {
+        "DistanceStep": (
+            "distance_m",
+            {"minimum": 0, "exclusiveMinimum": True, "maximum": 500_000},
+        ),
+        "TimedStep": ("duration_s", {"minimum": 0, "exclusiveMinimum": True, "maximum": 86_400}),
+    }
+    for name, (measure, bounds) in variants.items():
+        unit = "metres" if measure == "distance_m" else "seconds"
+        schemas[name] = {
+            "type": "object",
+            "description": f"A step measured in {unit} (`{measure}`).{note}",
+            "properties": {
+                **common,
+                measure: {"type": "number", "format": "double", "description": unit, **bounds},
+            },
+            "required": ["kind", measure],
+            "additionalProperties": False,
+        }
+
+
+def _operation_rules(path: str, method: str, operation: dict[str, Any]) -> None:
+    parameters = operation.get("parameters", [])
+    for parameter in parameters:
+        schema = parameter.get("schema", {})
+        if parameter["in"] == "path" and parameter["name"] == "id":
+            parameter["schema"] = {"type": "string", "format": "uuid"}
+        elif parameter["in"] == "query" and "$ref" not in schema:
+            _text_rules(schema)
+        elif parameter["in"] == "header" and parameter["name"] == "If-Match":
+            parameter["schema"] = {"type": "string", "pattern": ENTITY_TAGS_PATTERN}
+    responses = operation.get("responses", {})
+    conditional = method == "get" and path in CONDITIONAL_GET_PATHS
+    if conditional:
+        parameters.append(
+            {
+                **IF_NONE_MATCH_PARAMETER,
+                "schema": {"type": "string", "pattern": ENTITY_TAGS_PATTERN},
+            }
+        )
+        operation["parameters"] = parameters
+        responses["304"] = NOT_MODIFIED
+    creates = any(p["name"] == "Idempotency-Key" for p in parameters) or path.endswith("/import")
+    for code, response in responses.items():
+        headers = response.setdefault("headers", {})
+        for name in ("X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining"):
+            headers[name] = _header_ref(name)
+        headers["X-RateLimit-Reset"] = _header_ref("X-RateLimit-Reset")
+        if code == "401":
+            headers["WWW-Authenticate"] = _header_ref("WWW-Authenticate")
+        if code in {"429", "503"}:
+            headers["Retry-After"] = _header_ref("Retry-After")
+        if code in {"200", "201"} and (conditional or creates or "ETag" in headers):
+            headers["ETag"] = _header_ref("ETag")
+        if code in {"200", "201"} and creates and not path.endswith("/import"):
+            headers["Idempotent-Replayed"] = _header_ref("Idempotent-Replayed")
+        if code == "200" and path in DOWNLOAD_PATHS:
+            headers["Content-Disposition"] = _header_ref("Content-Disposition")
+
+
+def contract_details(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Document the headers, rules and always-present fields described above."""
+    components = result.setdefault("components", {})
+    components.setdefault("headers", {}).update(HEADERS)
+    _component_rules(components.get("schemas", {}))
+    for scheme in components.get("securitySchemes", {}).values():
+        if scheme.get("in") == "header" and scheme.get("name") == "Authorization":
+            scheme["description"] = AUTH_SCHEME_HELP
+            scheme["x-example"] = "Token 5f2b8c0e9d7a41c3b6e2f0a9d8c7b6a5"
+    for path, item in result.get("paths", {}).items():
+        if path.startswith("/api/v1/"):
+            for method, operation in item.items():
+                if method in {"get", "post", "put", "patch", "delete"}:
+                    _operation_rules(path, method, operation)
+    return result

@@ -306,7 +306,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "tracker.schema.error_responses",
+        "tracker.schema.contract_details",
     ],
+    # Write bodies are JSON: forms cannot carry `steps` or null, and a generated client offered
+    # them sends broken requests. The file import declares its own multipart body.
+    "PARSER_WHITELIST": ["tracker.parsers.JSONParser"],
 }
 
 # --- 7. Authentication --------------------------------------------------------------------------
@@ -336,6 +340,8 @@ CORS_ALLOWED_ORIGINS = env.list("ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 # Browsers may read these on cross-origin API responses.
 CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Idempotent-Replayed",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
@@ -352,6 +358,8 @@ CORS_ALLOW_HEADERS = [
     "x-requested-with",
     "x-request-id",
     "idempotency-key",
+    "if-match",
+    "if-none-match",
 ]
 
 # Behind a proxy that sets it (e.g. "X-Forwarded-For" or "X-Real-IP"), the client IP comes from

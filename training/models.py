@@ -313,9 +313,11 @@ class Workout(TimeStampedModel):
             distance_m, duration_s = steps_totals(validate_steps(self.steps))
         except StepsError:
             return  # clean() reports it; save() never invents totals from invalid steps
-        if self.planned_distance_m is None and distance_m is not None:
+        # A derived total beyond what a workout may plan is left out rather than refused: the
+        # client never sent it.
+        if self.planned_distance_m is None and (distance_m or 0) <= MAX_RUN_DISTANCE_M:
             self.planned_distance_m = distance_m
-        if self.planned_duration_s is None and duration_s is not None:
+        if self.planned_duration_s is None and (duration_s or 0) <= MAX_RUN_DURATION_S:
             self.planned_duration_s = duration_s
 
     def clean(self) -> None:

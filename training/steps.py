@@ -7,6 +7,7 @@ A step is ``{"kind", "repeat", "distance_m" | "duration_s", "target_pace_min_s_p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -120,6 +121,11 @@ def steps_totals(steps: Sequence[dict[str, Any]]) -> tuple[float | None, int | N
             if duration_s is None or step_duration is None
             else (duration_s + step_duration * repeat)
         )
+    # Extreme (valid) paces can make a derived total overflow to infinity: no total then.
+    if distance_m is not None and not math.isfinite(distance_m):
+        distance_m = None
+    if duration_s is not None and not math.isfinite(duration_s):
+        duration_s = None
     return (
         round(distance_m, 1) if distance_m is not None else None,
         round(duration_s) if duration_s is not None else None,

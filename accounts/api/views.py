@@ -49,10 +49,13 @@ class TokenView(APIView):
             request._request, username if isinstance(username, str) else ""
         )
         if retry_after_s is not None:
-            raise Throttled(
-                wait=retry_after_s,
-                detail=f"Too many login attempts. Try again in {retry_after_s} seconds.",
+            # Throttled(wait=…) would append its own "Expected available in …" to the detail;
+            # the wait is set afterwards so Retry-After is sent and the wait is said once.
+            throttled = Throttled(
+                detail=f"Too many login attempts. Try again in {retry_after_s} seconds."
             )
+            throttled.wait = retry_after_s  # type: ignore[attr-defined]  # set in __init__ only
+            raise throttled
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(

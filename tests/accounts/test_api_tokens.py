@@ -75,8 +75,12 @@ def test_too_many_attempts_is_429_with_retry_after(runner):
     for _ in range(3):
         assert get_token(client, runner.username, "wrong").status_code == 400
     response = get_token(client, runner.username)  # even the right password now waits
-    assert_error(response, 429, code="throttled")
-    assert 1 <= int(response["Retry-After"]) <= 60
+    body = assert_error(response, 429, code="throttled")
+    wait_s = int(response["Retry-After"])
+    assert 1 <= wait_s <= 60
+    # The wait is said once, in the same number as the header.
+    [error] = body["errors"]
+    assert error["detail"] == f"Too many login attempts. Try again in {wait_s} seconds."
     assert not AuthToken.objects.exists()
 
 

@@ -240,9 +240,24 @@ def test_cors_exposes_rate_limit_and_request_id_headers(anon_client, settings):
         "x-ratelimit-reset",
         "retry-after",
         "x-request-id",
+        "etag",
+        "idempotent-replayed",
     } <= exposed
     other = anon_client.get(OPEN, HTTP_ORIGIN="https://evil.example.com")
     assert "Access-Control-Allow-Origin" not in other
+
+
+@override_settings(ALLOWED_ORIGINS=["https://app.example.com"])
+def test_cors_preflight_allows_the_conditional_and_idempotency_headers(anon_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    response = anon_client.options(
+        OPEN,
+        HTTP_ORIGIN="https://app.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PUT",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-match, if-none-match, idempotency-key",
+    )
+    allowed = {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-match", "if-none-match", "idempotency-key", "authorization"} <= allowed
 
 
 def test_hsts_is_sent_when_not_debug_over_https(client, settings):

@@ -145,3 +145,19 @@ def test_a_timed_step_without_pace_leaves_the_distance_unknown():
     assert steps_totals(steps) == (None, None)
     timed_only = validate_steps([{"kind": "work", "repeat": 8, "duration_s": 60}])
     assert steps_totals(timed_only) == (None, 480)
+
+
+def test_a_total_that_overflows_is_left_out():
+    """Huge but valid target paces made the derived duration infinite, and rounding it was a 500
+    on workout create/update (found by the schema fuzz, issue 15)."""
+    steps = validate_steps(
+        [
+            {
+                "kind": "warmup",
+                "distance_m": 100_000,
+                "target_pace_min_s_per_km": 1e308,
+                "target_pace_max_s_per_km": 1.5e308,
+            }
+        ]
+    )
+    assert steps_totals(steps) == (100_000.0, None)

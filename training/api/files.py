@@ -24,7 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker.concurrency import ETAG_HEADER, etag_for
 from tracker.middleware import accepts_uploads
+from tracker.schema import FilteredDownloadSchema
 from training.api.filters import DjangoFilterBackend, RunFilter
 from training.api.serializers import RunSerializer
 from training.exports import runs_csv, units_of, workouts_calendar
@@ -151,13 +153,17 @@ class RunImportView(APIView):
         body["warnings"] = result.warnings
         body["additional_runs"] = RunSerializer(result.runs[1:], many=True, context=context).data
         return Response(
-            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            body,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            # The run's version, as every other create and read of a run answers it.
+            headers={ETAG_HEADER: etag_for(result.run)},
         )
 
 
 class RunExportView(GenericAPIView[Run]):
-    # The run list's filters, the same class: one set of names, bounds and inclusivity
-    # (docs/API.md, "Run filters").
+    # A download, not a list, but it takes the list's filters (the same class: one set of names,
+    # bounds and inclusivity, docs/API.md, "Run filters"): document them.
+    schema = FilteredDownloadSchema()
     filter_backends = [DjangoFilterBackend]
     filterset_class = RunFilter
     pagination_class = None

@@ -9,6 +9,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 
@@ -51,6 +52,21 @@ class DateFilter(django_filters.DateFilter):
     field_class = BoundedDateField
 
 
+MAX_USER_ID = 2_147_483_647  # the users table's integer key
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_USER_ID})
+class UserIdFilter(django_filters.NumberFilter):
+    """A user id: a whole number (``runner=1.5`` is a 400, not truncated to 1)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_USER_ID)
+        super().__init__(*args, **kwargs)
+
+
 UPDATED_AFTER_HELP = (
     "ISO 8601 datetime: only objects changed at or after it (for sync; pass the time of the "
     "previous sync)."
@@ -62,7 +78,7 @@ class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", help_text="Text contained in the plan name."
     )
-    runner = django_filters.NumberFilter(field_name="runner_id", help_text="Runner's user id.")
+    runner = UserIdFilter(field_name="runner_id", help_text="Runner's user id.")
     updated_after = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
     )
@@ -98,9 +114,7 @@ class RunFilter(django_filters.FilterSet):
     plan = django_filters.UUIDFilter(field_name="plan_id", help_text="Plan id.")
     workout = django_filters.UUIDFilter(field_name="workout_id", help_text="Workout id.")
     source = django_filters.ChoiceFilter(choices=Run.Source.choices)
-    runner = django_filters.NumberFilter(
-        field_name="runner_id", help_text="Runner's user id (for coaches)."
-    )
+    runner = UserIdFilter(field_name="runner_id", help_text="Runner's user id (for coaches).")
     started_after = IsoDateTimeFilter(
         field_name="started_at",
         lookup_expr="gte",
@@ -186,3 +200,23 @@ class StrictOrderingFilter(OrderingFilter):
             descending = bool(ordering) and ordering[0].startswith("-")
             ordering.append("-id" if descending else "id")
         return ordering
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """``ordering`` as an enum of the view's fields, each ascending or descending (prefix
+        ``-``), so generated clients offer the fixed set the server accepts."""
+        fields = list(getattr(view, "ordering_fields", None) or [])
+        if not fields:
+            return []
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by this field (prefix - for descending); ties are broken "
+                "by id. Several may be given comma-separated, the first sorting first.",
+                "schema": {
+                    "type": "string",
+                    "enum": [name for field in fields for name in (field, f"-{field}")],
+                },
+            }
+        ]

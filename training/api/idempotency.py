@@ -1,6 +1,10 @@
 """``Idempotency-Key`` on creates (docs/API.md, Idempotency-Key): the same key from the same user
 within 24 hours returns the first response again instead of creating a duplicate.
 
+A key names one request, not just a route: reused with a different body (compared as parsed
+JSON, so key order and spacing do not matter) it is refused with 409 ``idempotency_key_reused``,
+as on another route, rather than replaying the first create and silently dropping the new one.
+
 Only successful responses are stored: a failed create changed nothing, so repeating it is safe
 and lets a client fix its request and retry with the same key. The record is written in the
 same transaction as the object, so a concurrent retry either sees the record or loses the race on
@@ -9,6 +13,7 @@ the (user, key) unique constraint, rolls back its own create and replays the win
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -33,12 +38,23 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 class IdempotencyKeyReused(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "This Idempotency-Key was already used for a different request."
+    default_detail = (
+        "This Idempotency-Key was already used for a different request (another route or "
+        "another body). Use a new key for a new request."
+    )
     default_code = "idempotency_key_reused"
 
 
-def _replay(record: IdempotencyRecord, signature: str) -> Response:
-    if record.request_signature != signature:
+def request_signature(request: Request) -> tuple[str, str]:
+    """What a retry must repeat: method, path and a digest of the parsed body. Also returns the
+    method-and-path signature that records stored before bodies were compared still carry."""
+    route = f"{request.method} {request.path.rstrip('/')}"[:220]
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), cls=JSONEncoder)
+    return f"{route} sha256={hashlib.sha256(body.encode()).hexdigest()}", route
+
+
+def _replay(record: IdempotencyRecord, signatures: tuple[str, str]) -> Response:
+    if record.request_signature not in signatures:
         raise IdempotencyKeyReused()
     response = Response(record.response_body, status=record.response_status)
     response[REPLAY_HEADER] = "true"
@@ -60,14 +76,14 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
             {IDEMPOTENCY_HEADER: [f"At most {MAX_KEY_LENGTH} characters."]}, code="max_length"
         )
     user = cast(User, request.user)  # creates require authentication
-    signature = f"{request.method} {request.path.rstrip('/')}"[:300]
+    signatures = request_signature(request)
     fresh_after = timezone.now() - IDEMPOTENCY_TTL
     # An expired key starts over, as if it had never been used; the user's other expired records
     # go at the same time, so the table holds about one day of creates per user.
     IdempotencyRecord.objects.filter(user=user, created_at__lt=fresh_after).delete()
     existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if existing is not None:
-        return _replay(existing, signature)
+        return _replay(existing, signatures)
     try:
         with transaction.atomic():
             response = create()
@@ -76,7 +92,7 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
                 IdempotencyRecord.objects.create(
                     user=user,
                     key=key,
-                    request_signature=signature,
+                    request_signature=signatures[0],
                     response_status=response.status_code,
                     response_body=body,
                 )
@@ -85,5 +101,5 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is None:
             raise
-        return _replay(existing, signature)
+        return _replay(existing, signatures)
     return response

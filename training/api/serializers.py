@@ -15,8 +15,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
-from training.models import Deletion, Plan, Run, Workout, validate_timezone_name
+from training.models import (
+    MAX_ELEVATION_GAIN_M,
+    Deletion,
+    Plan,
+    Run,
+    Workout,
+    validate_timezone_name,
+)
 from training.selectors import coach_candidates, coached_runner_ids, plans_visible_to
 from training.steps import StepsError, validate_steps
 
@@ -124,13 +132,28 @@ class PlanSerializer(serializers.ModelSerializer):
         set_queryset(self, "runner", runners_plannable_by(user))
         set_queryset(self, "coach", coach_candidates())
 
-    def validate_runner(self, runner: Any) -> Any:
-        if self.instance is not None and runner.pk != self.instance.runner_id:
-            raise serializers.ValidationError(
-                "A plan's runner cannot change; copy the plan to the other runner instead.",
-                code="immutable",
-            )
-        return runner
+    def to_internal_value(self, data: Any) -> Any:
+        # Checked before the field: another runner's id would otherwise be answered as
+        # "Invalid pk" when the real reason is that the runner is fixed at creation. Sending
+        # the same runner again (a PUT of what was read) is accepted.
+        sent = data.get("runner") if isinstance(data, dict) else None
+        if (
+            self.instance is not None
+            and sent is not None
+            and str(sent) != str(self.instance.runner_id)
+        ):
+            detail = "A plan's runner cannot change; copy the plan to the other runner instead."
+            raise serializers.ValidationError({"runner": [ErrorDetail(detail, code="immutable")]})
+        return super().to_internal_value(data)
+
+
+class PlanUpdateSerializer(PlanSerializer):
+    """The body of PUT/PATCH /plans/{id} as the schema documents it: ``runner`` is fixed at
+    creation, so it is read-only here (the view still validates with ``PlanSerializer``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["runner"].read_only = True
 
 
 class PlanCopySerializer(serializers.Serializer):
@@ -228,6 +251,16 @@ class WorkoutSerializer(serializers.ModelSerializer):
         return plan
 
 
+class PlanWorkoutSerializer(WorkoutSerializer):
+    """The body of POST /plans/{id}/workouts as the schema documents it: the plan comes from
+    the path, so ``plan`` is read-only (its own component name keeps POST /workouts' ``plan``
+    writable and required in the schema)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("plan_from_path", True)
+        super().__init__(*args, **kwargs)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime that must carry its offset: a run's start without one is ambiguous
     by up to a day, so it is refused instead of being read as server time."""
@@ -290,6 +323,15 @@ class RunSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "runner", "local_date", "source", "created_at", "updated_at"]
+        # The model's own bound (Run.clean), stated on the field so the schema publishes it.
+        extra_kwargs = {
+            "elevation_gain_m": {
+                "max_value": MAX_ELEVATION_GAIN_M,
+                "error_messages": {
+                    "max_value": f"Elevation gain is at most {MAX_ELEVATION_GAIN_M} m."
+                },
+            }
+        }
 
     def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -372,8 +414,20 @@ class RunSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class PlanRunSerializer(RunSerializer):
+    """The body of POST /plans/{id}/runs as the schema documents it (plan from the path)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("plan_from_path", True)
+        super().__init__(*args, **kwargs)
+
+
 class DeletionSerializer(serializers.ModelSerializer):
-    type = serializers.CharField(source="object_type", help_text="plan, workout or run.")
+    type = serializers.ChoiceField(
+        source="object_type",
+        choices=Deletion.ObjectType.choices,
+        help_text="What was deleted: plan, workout or run.",
+    )
     id = serializers.UUIDField(source="object_id")
 
     class Meta:

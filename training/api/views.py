@@ -43,7 +43,10 @@ from training.api.permissions import CanWriteRun
 from training.api.serializers import (
     DeletionSerializer,
     PlanCopySerializer,
+    PlanRunSerializer,
     PlanSerializer,
+    PlanUpdateSerializer,
+    PlanWorkoutSerializer,
     RunSerializer,
     WorkoutSerializer,
 )
@@ -71,6 +74,9 @@ PLAN_ID_PARAMETER = OpenApiParameter(
     "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Plan id."
 )
 PUT_NOTE = "PUT replaces: every required field must be sent. PATCH changes only the fields sent."
+RUNNER_FIXED = (
+    " The runner is fixed at creation: sending another `runner` is a 400 with code `immutable`."
+)
 
 
 def caller(request: Request) -> User:
@@ -102,8 +108,18 @@ class BaseViewSet(ETagMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
         parameters=[IDEMPOTENCY_PARAMETER],
     ),
     retrieve=extend_schema(summary="Get a plan"),
-    update=extend_schema(summary="Replace a plan", description=PUT_NOTE),
-    partial_update=extend_schema(summary="Change some fields of a plan", description=PUT_NOTE),
+    update=extend_schema(
+        summary="Replace a plan",
+        description=PUT_NOTE + RUNNER_FIXED,
+        request=PlanUpdateSerializer,
+        responses=PlanSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a plan",
+        description=PUT_NOTE + RUNNER_FIXED,
+        request=PlanUpdateSerializer,
+        responses=PlanSerializer,
+    ),
     destroy=extend_schema(
         summary="Delete a plan",
         description="Deletes its workouts too; its runs stay, unlinked. Listed in /deletions.",
@@ -173,7 +189,8 @@ class PlanViewSet(BaseViewSet):
             body = PlanSerializer(copy, context=self.get_serializer_context()).data
             return Response(body, status=status.HTTP_201_CREATED)
 
-        return idempotent_create(request, create)
+        # A copy is a create: it carries its ETag like the others (docs/API.md).
+        return self._with_etag(idempotent_create(request, create))
 
 
 @extend_schema_view(
@@ -317,6 +334,8 @@ class PlanScopedMixin(viewsets.GenericViewSet):
         summary="Add a workout to a plan",
         description="As `POST /workouts` with the plan taken from the path.",
         parameters=[PLAN_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
+        request=PlanWorkoutSerializer,
+        responses={201: WorkoutSerializer},
     ),
 )
 class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
@@ -345,6 +364,8 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
         description="As `POST /runs` with the plan taken from the path. Only the plan's runner "
         "logs runs on it: a coach of the plan gets 403.",
         parameters=[PLAN_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
+        request=PlanRunSerializer,
+        responses={201: RunSerializer},
     ),
 )
 class PlanRunViewSet(PlanScopedMixin, RunViewSet):

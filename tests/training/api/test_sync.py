@@ -110,11 +110,43 @@ def test_retry_with_the_same_key_returns_the_first_response(api_client):
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Run.objects.count() == 1
-    # Even with a different body the first response comes back: the key names the operation.
-    third = api_client.post(
+    # The same body in another key order and spacing is the same request: it replays too.
+    reordered = api_client.post(
+        f"{API}/runs",
+        '{"duration_s": 1500, "distance_m": 5000, "started_at": "2026-01-06T07:00:00Z"}',
+        content_type="application/json",
+        headers=headers,
+    )
+    assert reordered.status_code == 201
+    assert reordered.json() == first.json()
+    assert Run.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_key_with_a_different_body_is_a_409(api_client):
+    """A reused key must not replay the first run while the new one is silently lost."""
+    headers = {"Idempotency-Key": "retry-2"}
+    first = api_client.post(f"{API}/runs", NEW_RUN, format="json", headers=headers)
+    assert first.status_code == 201
+    other = api_client.post(
         f"{API}/runs", {**NEW_RUN, "distance_m": 9999}, format="json", headers=headers
     )
-    assert third.json() == first.json()
+    assert_error(other, 409, code="idempotency_key_reused")
+    assert "Idempotent-Replayed" not in other
+    assert Run.objects.count() == 1
+    # The first request still replays.
+    assert api_client.post(f"{API}/runs", NEW_RUN, format="json", headers=headers).json() == (
+        first.json()
+    )
+
+
+@pytest.mark.django_db
+def test_a_key_stored_before_bodies_were_compared_still_replays(api_client):
+    headers = {"Idempotency-Key": "from-yesterday"}
+    first = api_client.post(f"{API}/runs", NEW_RUN, format="json", headers=headers)
+    IdempotencyRecord.objects.update(request_signature="POST /api/v1/runs")
+    again = api_client.post(f"{API}/runs", NEW_RUN, format="json", headers=headers)
+    assert again.json() == first.json()
     assert Run.objects.count() == 1
 
 
