@@ -12,14 +12,12 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,10 +26,17 @@ from django.test import Client, override_settings
 from rest_framework.settings import api_settings
 
 from tests.helpers import port_open, skip_or_fail
+from tests.production.helpers import (
+    BASE_DIR,
+    PG_BIN,
+    as_postgres,
+    gunicorn,
+    http_request,
+    server_env,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.urls("tests.production.urls")]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 OPEN = "/api/v1/probe/open"
 # This branch's port range is 8130-8139.
 SERVER_PORTS = (8130, 8131)
@@ -102,76 +107,11 @@ def test_fifty_concurrent_requests_against_a_limit_of_twenty_admit_exactly_twent
 # --- live gunicorn servers ----------------------------------------------------------------------
 
 
-def _server_env(redis_url: str, prefix: str, **extra: str) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", str(BASE_DIR)),
-        "PYTHONPATH": str(BASE_DIR),
-        "DJANGO_SETTINGS_MODULE": "tests.production.server_settings",
-        "SECRET_KEY": "live-test-secret-key-" + "k" * 40,
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "REDIS_URL": redis_url,
-        "TEST_CACHE_PREFIX": prefix,
-        "DATABASE_URL": f"sqlite:///{BASE_DIR / 'var' / 'live-test.sqlite3'}",
-        "WEB_CONCURRENCY": "1",
-        "LOG_LEVEL": "WARNING",
-        "USE_JSON_LOGS": "true",
-        "LOG_DIR": str(BASE_DIR / "var" / "live-test-logs"),
-    }
-    env.update(extra)
-    return env
-
-
-@contextmanager
-def gunicorn(port: int, env: dict[str, str]):
-    env = {**env, "PORT": str(port)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tracker.wsgi:application",
-            "--config",
-            "gunicorn.conf.py",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not port_open("127.0.0.1", port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn on {port} did not start: {process.stderr.read()}")
-            time.sleep(0.2)
-        yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def http_request(port, method, path, body=None, headers=None, timeout=15):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {}, encode_chunked=False)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
-
-
 def test_two_server_processes_share_one_budget(redis_url, redis_prefix):
     for port in SERVER_PORTS:
         if port_open("127.0.0.1", port):
             skip_or_fail(f"port {port} is busy")
-    env = _server_env(redis_url, redis_prefix, RATE_LIMIT_READ="6/hour")
+    env = server_env(redis_url, redis_prefix, RATE_LIMIT_READ="6/hour")
     _wait_for_window_room(3600)
     with gunicorn(SERVER_PORTS[0], env) as first, gunicorn(SERVER_PORTS[1], env) as second:
         assert first.pid != second.pid
@@ -195,7 +135,7 @@ def test_two_server_processes_share_one_budget(redis_url, redis_prefix):
 def test_chunked_bodies_over_real_http_are_limited_and_parsed(redis_url, redis_prefix):
     if port_open("127.0.0.1", CHUNKED_PORT):
         skip_or_fail(f"port {CHUNKED_PORT} is busy")
-    env = _server_env(redis_url, redis_prefix, MAX_REQUEST_SIZE="1000")
+    env = server_env(redis_url, redis_prefix, MAX_REQUEST_SIZE="1000")
 
     def chunks(payload: bytes, size: int = 100):
         for start in range(0, len(payload), size):
@@ -235,19 +175,6 @@ def test_chunked_bodies_over_real_http_are_limited_and_parsed(redis_url, redis_p
 # --- a real PostgreSQL that goes away and comes back --------------------------------------------
 
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _as_postgres(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=check,
-    )
-
-
 @pytest.fixture
 def private_postgres():
     """A throw-away cluster on PG_PORT (trust auth on 127.0.0.1) owned by the postgres user."""
@@ -258,25 +185,23 @@ def private_postgres():
     root = Path(tempfile.mkdtemp(prefix="tracker-prod-pg-"))
     shutil.chown(root, "postgres")
     data = root / "data"
-    _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
     options = f"-p {PG_PORT} -k {root} -c listen_addresses=127.0.0.1"
 
     def start():
-        _as_postgres(
+        as_postgres(
             str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", f"{root}/log", "-w",
             "start",
         )  # fmt: skip
 
     def stop():
-        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
 
     start()
     try:
         yield start, stop
     finally:
-        _as_postgres(
-            str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop", check=False
-        )
+        as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop", check=False)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -292,7 +217,7 @@ def test_a_real_postgresql_outage_answers_503_fast_and_recovers_without_restart(
     start_db, stop_db = private_postgres
     if port_open("127.0.0.1", PG_APP_PORT):
         skip_or_fail(f"port {PG_APP_PORT} is busy")
-    env = _server_env(
+    env = server_env(
         redis_url,
         redis_prefix,
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres",

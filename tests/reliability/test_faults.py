@@ -134,7 +134,7 @@ def test_redis_outage_fails_open_logs_reports_and_limits_resume(
 @pytest.fixture
 def private_postgres():
     """A throw-away cluster on PG_PORT, as tests/production/test_live_servers.py builds one."""
-    from tests.production.test_live_servers import PG_BIN, _as_postgres
+    from tests.production.helpers import PG_BIN, as_postgres
 
     if not (PG_BIN / "initdb").exists() or not shutil.which("runuser"):
         skip_or_fail("needs PostgreSQL 15 binaries and runuser to run a private cluster")
@@ -143,34 +143,34 @@ def private_postgres():
     root = Path(tempfile.mkdtemp(prefix="tracker-rel-pg-"))
     shutil.chown(root, "postgres")
     data = root / "data"
-    _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
     options = f"-p {PG_PORT} -k {root} -c listen_addresses=127.0.0.1"
     pg_ctl = str(PG_BIN / "pg_ctl")
 
     def start() -> None:
-        _as_postgres(pg_ctl, "-D", str(data), "-o", options, "-l", f"{root}/log", "-w", "start")
+        as_postgres(pg_ctl, "-D", str(data), "-o", options, "-l", f"{root}/log", "-w", "start")
 
     def stop() -> None:
-        _as_postgres(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+        as_postgres(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
 
     start()
     try:
         yield start, stop
     finally:
-        _as_postgres(pg_ctl, "-D", str(data), "-m", "immediate", "stop", check=False)
+        as_postgres(pg_ctl, "-D", str(data), "-m", "immediate", "stop", check=False)
         shutil.rmtree(root, ignore_errors=True)
 
 
 def test_postgresql_stopped_mid_load_503s_then_recovers_and_keeps_every_201(private_postgres):
     import psycopg
 
-    from tests.production.test_live_servers import BASE_DIR, _server_env, gunicorn, http_request
+    from tests.production.helpers import BASE_DIR, gunicorn, http_request, server_env
 
     start_db, stop_db = private_postgres
     if port_open("127.0.0.1", PG_APP_PORT):
         skip_or_fail(f"port {PG_APP_PORT} is busy")
     database_url = f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres"
-    env = _server_env("", "", DATABASE_URL=database_url, RATE_LIMIT_WRITE="100000/minute")
+    env = server_env("", "", DATABASE_URL=database_url, RATE_LIMIT_WRITE="100000/minute")
     env.pop("REDIS_URL")  # the in-process cache: this test is about the database alone
 
     def manage(*args: str) -> str:

@@ -5,13 +5,17 @@ schema now types exactly are refused when they do not fit."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import RunFactory
 from tests.helpers import API, assert_error
-from tests.training.api.test_import import gpx, upload  # noqa: F401  (fixture and helper)
+from tests.training.importers.builders import Leg, gpx_bytes
+from tests.training.importers.builders import route as gpx_route
 from training.models import Run
 
 ROUTES = ["plans", "workouts", "runs"]
@@ -142,12 +146,22 @@ def test_a_plan_copy_answers_its_etag(api_client, runner, world):
 
 
 @pytest.mark.django_db
-def test_a_run_import_answers_its_etag(api_client, gpx):  # noqa: F811
-    created = upload(api_client, gpx)
+def test_a_run_import_answers_its_etag(api_client):
+    gpx = gpx_bytes(
+        gpx_route(
+            [Leg(300, 1000 / 300, bearing_deg=0)], start=datetime(2026, 6, 10, 7, 0, tzinfo=UTC)
+        )
+    )
+
+    def upload(content: bytes):
+        file = SimpleUploadedFile("activity.gpx", content)
+        return api_client.post(f"{API}/runs/import", {"file": file}, format="multipart")
+
+    created = upload(gpx)
     assert created.status_code == 201, created.content
     tag = api_client.get(f"{API}/runs/{created.json()['id']}")["ETag"]
     assert created["ETag"] == tag
-    again = upload(api_client, gpx)
+    again = upload(gpx)
     assert again.status_code == 200
     assert again["ETag"] == tag
 
