@@ -22,16 +22,19 @@ class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
 
     def clean(self, value: Any) -> Any:
         cleaned = super().clean(value)
-        if cleaned is not None:
-            try:
-                in_range = EARLIEST_DATE <= cleaned.astimezone(UTC).date() <= LATEST_DATE
-            except OverflowError:
-                in_range = False
-            if not in_range:
-                raise forms.ValidationError(
-                    f"Enter a date/time between {EARLIEST_DATE} and {LATEST_DATE}.", code="invalid"
-                )
-        return cleaned
+        if cleaned is None:
+            return cleaned
+        try:
+            in_utc = cleaned.astimezone(UTC)
+        except OverflowError:
+            in_utc = None
+        if in_utc is None or not EARLIEST_DATE <= in_utc.date() <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Enter a date/time between {EARLIEST_DATE} and {LATEST_DATE}.", code="invalid"
+            )
+        # The same instant in UTC: Python accepts offsets up to ±23:59, PostgreSQL only ±15:59,
+        # so passing "+16:41" through would be a database error (a 500) instead of a match.
+        return in_utc
 
 
 class BoundedDateField(forms.DateField):

@@ -50,6 +50,9 @@ def _exported(api_client, params: dict) -> set[str]:
             set(),
         ),
         ({"started_before": "2026-01-07T08:00:00+01:00"}, {"before"}),  # the same instant
+        # 23:41 on the 7th at +16:41 is 07:00 UTC: an offset Python parses but PostgreSQL refuses
+        # (it allows ±15:59), so the filter must hand the database the UTC instant.
+        ({"started_after": "2026-01-07T23:41:00+16:41"}, {"at", "after"}),
     ],
 )
 def test_list_and_export_select_the_same_runs_at_the_boundary(
