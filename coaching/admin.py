@@ -168,11 +168,20 @@ class ServiceWritesMixin:
 # --- plans and workouts -----------------------------------------------------------------------
 
 
+class WorkoutInlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        # The table's "Delete?" heading is no label; a screen reader needs one on each box.
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this workout"
+
+
 class WorkoutInline(admin.TabularInline):  # type: ignore[type-arg]
     """The plan's schedule, one row per workout in date order. Saving runs ``Workout.clean``
     (date inside the plan, pace bounds) through the inline model form's ``full_clean``."""
 
     model = Workout
+    formset = WorkoutInlineFormSet
     extra = 1
     ordering = ("scheduled_date", "created_at")
     fields = (
@@ -216,6 +225,8 @@ class WorkoutInline(admin.TabularInline):  # type: ignore[type-arg]
             formfield.widget = forms.Textarea(attrs={"rows": 1, "cols": 24})
         elif db_field.name in self.widths:
             formfield.widget.attrs["style"] = f"width: {self.widths[db_field.name]}"
+        # A tabular inline shows the label only as the column heading, which labels no field.
+        formfield.widget.attrs["aria-label"] = str(formfield.label)
         return formfield
 
 
