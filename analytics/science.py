@@ -7,11 +7,13 @@ selectors can feed it from the database and the tests can check it against publi
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 HALF_MARATHON_M: Final = 21_097.5
 MARATHON_M: Final = 42_195.0
@@ -397,3 +399,78 @@ def week_streak(weeks_with_runs: Iterable[date], *, today: date) -> int:
         streak += 1
         current -= timedelta(weeks=1)
     return streak
+
+
+# --- Splits of a recorded track (shown on the dashboard's run page) ----------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split of a run's track (see ``track_splits``)."""
+
+    index: int  # 1-based
+    distance_m: float  # a full unit except, maybe, the last split
+    duration_s: float
+    pace_s_per_km: float | None
+    elevation_change_m: float | None
+    avg_hr_bpm: float | None
+
+
+def interpolate(xs: Sequence[float], ys: Sequence[float], x: float) -> float:
+    """``ys`` at ``x`` by linear interpolation over ascending ``xs``, held flat past either end."""
+    i = bisect.bisect_left(xs, x)
+    if i <= 0:
+        return ys[0]
+    if i >= len(xs):
+        return ys[-1]
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+
+def track_points(samples: dict[str, Any], column: str) -> tuple[list[float], list[float]]:
+    """(cumulative distance, value) pairs where both are present and distance never falls."""
+    dist, vals = samples.get("dist_m") or [], samples.get(column) or []
+    xs: list[float] = []
+    ys: list[float] = []
+    for d, v in zip(dist, vals, strict=False):
+        if d is None or v is None or (xs and d < xs[-1]):
+            continue
+        xs.append(float(d))
+        ys.append(float(v))
+    return xs, ys
+
+
+def track_splits(samples: dict[str, Any], *, split_m: float) -> list[Split]:
+    """Splits every ``split_m`` metres (a km or a mile), with times interpolated at each
+    boundary; the remainder forms a shorter last split when longer than 1 % of ``split_m``."""
+    dist, times = track_points(samples, "t_s")
+    if len(dist) < 2 or dist[-1] <= 0:
+        return []
+    ele_x, ele_y = track_points(samples, "ele_m")
+    hr_x, hr_y = track_points(samples, "hr_bpm")
+    total_m = dist[-1]
+    edges = [0.0]
+    while edges[-1] + split_m <= total_m:
+        edges.append(edges[-1] + split_m)
+    if total_m - edges[-1] > split_m * 0.01:
+        edges.append(total_m)
+    splits = []
+    for index, (start, end) in enumerate(itertools.pairwise(edges), start=1):
+        seconds = interpolate(dist, times, end) - interpolate(dist, times, start)
+        length_m = end - start
+        elevation = None
+        if len(ele_x) >= 2:
+            elevation = interpolate(ele_x, ele_y, end) - interpolate(ele_x, ele_y, start)
+        lo, hi = bisect.bisect_left(hr_x, start), bisect.bisect_right(hr_x, end)
+        hr_values = hr_y[lo:hi]
+        splits.append(
+            Split(
+                index=index,
+                distance_m=length_m,
+                duration_s=seconds,
+                pace_s_per_km=seconds / (length_m / 1000) if length_m > 0 and seconds > 0 else None,
+                elevation_change_m=elevation,
+                avg_hr_bpm=sum(hr_values) / len(hr_values) if hr_values else None,
+            )
+        )
+    return splits

@@ -169,7 +169,7 @@ class ServiceWritesMixin:
 
 
 class WorkoutInlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
+    def add_fields(self, form: forms.ModelForm[Any], index: int | None) -> None:
         super().add_fields(form, index)
         # The table's "Delete?" heading is no label; a screen reader needs one on each box.
         if "DELETE" in form.fields:

@@ -1,13 +1,11 @@
 """Dashboard-facing views of analytics: turn the analytics selectors' results and a run's track
 into what the pages draw (charts, splits, compliance bands). No training rule is decided here;
-the analytics selectors own them.
+analytics.science and the analytics selectors own them.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,85 +20,16 @@ from training import formatting
 WEEKS_SHOWN = 12
 
 
-@dataclass(frozen=True)
-class Split:
-    index: int  # 1-based
-    distance_m: float  # a full unit except, maybe, the last split
-    duration_s: float
-    pace_s_per_km: float | None
-    elevation_change_m: float | None
-    avg_hr_bpm: float | None
-
-
-def _interpolate(xs: Sequence[float], ys: Sequence[float], x: float) -> float:
-    i = bisect.bisect_left(xs, x)
-    if i <= 0:
-        return ys[0]
-    if i >= len(xs):
-        return ys[-1]
-    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
-    return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-
-
-def _clean_points(samples: dict[str, Any], column: str) -> tuple[list[float], list[float]]:
-    """(cumulative distance, value) pairs where both are present and distance never falls."""
-    dist, vals = samples.get("dist_m") or [], samples.get(column) or []
-    xs: list[float] = []
-    ys: list[float] = []
-    for d, v in zip(dist, vals, strict=False):
-        if d is None or v is None or (xs and d < xs[-1]):
-            continue
-        xs.append(float(d))
-        ys.append(float(v))
-    return xs, ys
-
-
-def track_splits(samples: dict[str, Any], *, split_m: float) -> list[Split]:
-    """Splits every ``split_m`` metres (a km or a mile), with times interpolated at each
-    boundary; the remainder forms a shorter last split when longer than 1 % of ``split_m``."""
-    dist, times = _clean_points(samples, "t_s")
-    if len(dist) < 2 or dist[-1] <= 0:
-        return []
-    ele_x, ele_y = _clean_points(samples, "ele_m")
-    hr_x, hr_y = _clean_points(samples, "hr_bpm")
-    total_m = dist[-1]
-    edges = [0.0]
-    while edges[-1] + split_m <= total_m:
-        edges.append(edges[-1] + split_m)
-    if total_m - edges[-1] > split_m * 0.01:
-        edges.append(total_m)
-    splits = []
-    for index, (start, end) in enumerate(itertools.pairwise(edges), start=1):
-        seconds = _interpolate(dist, times, end) - _interpolate(dist, times, start)
-        length_m = end - start
-        elevation = None
-        if len(ele_x) >= 2:
-            elevation = _interpolate(ele_x, ele_y, end) - _interpolate(ele_x, ele_y, start)
-        lo, hi = bisect.bisect_left(hr_x, start), bisect.bisect_right(hr_x, end)
-        hr_values = hr_y[lo:hi]
-        splits.append(
-            Split(
-                index=index,
-                distance_m=length_m,
-                duration_s=seconds,
-                pace_s_per_km=seconds / (length_m / 1000) if length_m > 0 and seconds > 0 else None,
-                elevation_change_m=elevation,
-                avg_hr_bpm=sum(hr_values) / len(hr_values) if hr_values else None,
-            )
-        )
-    return splits
-
-
 def track_profile_chart(
     samples: dict[str, Any], *, units: str, max_points: int = 240
 ) -> SafeString | None:
     """Pace and elevation against distance, in the runner's units; ``None`` when the track has
     no usable distance/time columns. Pace is smoothed over ~1/60 of the run (at least 100 m)
     because GPS pace sample-to-sample is mostly noise."""
-    dist, times = _clean_points(samples, "t_s")
+    dist, times = science.track_points(samples, "t_s")
     if len(dist) < 2 or dist[-1] <= 0:
         return None
-    ele_x, ele_y = _clean_points(samples, "ele_m")
+    ele_x, ele_y = science.track_points(samples, "ele_m")
     total_m = dist[-1]
     step_m = total_m / min(max_points, max(len(dist) - 1, 1))
     window_m = max(100.0, total_m / 60)
@@ -111,10 +40,10 @@ def track_profile_chart(
     position = 0.0
     while position <= total_m + 1e-6:
         lo, hi = max(0.0, position - window_m / 2), min(total_m, position + window_m / 2)
-        seconds = _interpolate(dist, times, hi) - _interpolate(dist, times, lo)
+        seconds = science.interpolate(dist, times, hi) - science.interpolate(dist, times, lo)
         xs.append(position / per_unit)
         paces.append(seconds / ((hi - lo) / per_unit) if hi > lo and seconds > 0 else None)
-        elevations.append(_interpolate(ele_x, ele_y, position) if len(ele_x) >= 2 else None)
+        elevations.append(science.interpolate(ele_x, ele_y, position) if len(ele_x) >= 2 else None)
         position += step_m
     return charts.profile_chart(
         distance=xs,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from analytics import science
 from dashboard import presenters
 from dashboard.forms import (
     RUN_MODEL_TO_FORM_FIELD,
@@ -205,7 +206,7 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     splits, chart = [], None
     if track is not None:
         samples = track.samples or {}
-        splits = presenters.track_splits(samples, split_m=split_m)
+        splits = science.track_splits(samples, split_m=split_m)
         chart = presenters.track_profile_chart(samples, units=profile.units)
     return render(
         request,

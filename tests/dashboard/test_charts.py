@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from analytics import science
 from dashboard import charts
 from dashboard import presenters as web
 
@@ -79,7 +80,7 @@ def _steady_track(metres: int, s_per_km: float, step_m: float = 10.0):
 
 
 def test_splits_per_km_and_a_short_last_split():
-    splits = web.track_splits(_steady_track(5500, 300), split_m=1000)
+    splits = science.track_splits(_steady_track(5500, 300), split_m=1000)
     assert [round(s.duration_s) for s in splits] == [300] * 5 + [150]
     assert splits[-1].distance_m == pytest.approx(500)
     assert all(s.pace_s_per_km == pytest.approx(300) for s in splits)
@@ -89,14 +90,14 @@ def test_splits_per_km_and_a_short_last_split():
 
 def test_splits_per_mile():
     # 2 miles at 300 s/km: each mile takes 1.609344 km * 300 s = 482.8 s.
-    splits = web.track_splits(_steady_track(3220, 300), split_m=1609.344)
+    splits = science.track_splits(_steady_track(3220, 300), split_m=1609.344)
     assert splits[0].duration_s == pytest.approx(482.8, abs=0.1)
     assert len(splits) == 2
 
 
 def test_a_track_without_distances_has_no_splits_or_chart():
     samples = {"t_s": [0, 1, 2], "dist_m": [None, None, None]}
-    assert web.track_splits(samples, split_m=1000) == []
+    assert science.track_splits(samples, split_m=1000) == []
     assert web.track_profile_chart(samples, units="km") is None
 
 
