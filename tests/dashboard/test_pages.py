@@ -513,3 +513,26 @@ def test_home_shows_week_totals_and_charts_in_miles(web, runner, week_plan):
     assert page.count('<rect class="bar') == 12
     assert 'data-value="10.0"' in page  # this week's bar, in miles
     assert '<svg class="chart chart-lines"' in page
+
+
+def test_home_charts_carry_their_numbers_as_tables(web, runner):
+    """The weekly-distance and training-load charts are drawn in SVG; a screen reader gets the
+    same numbers from a table under each (WCAG 1.1.1, non-text content)."""
+    monday = this_monday()
+    RunFactory(
+        runner=runner,
+        distance_m=12_000,
+        duration_s=3600,
+        started_at=timezone.make_aware(
+            timezone.datetime(monday.year, monday.month, monday.day, 6, 0)
+        ),
+    )
+    page = web.get(reverse("dashboard:home")).content.decode()
+    weekly = page[page.index("Weekly distance, last 12 weeks") :]
+    weekly = weekly[: weekly.index("</table>")]
+    # One row per bar: 12 weeks, this week's 12.00 km among them, the other 11 at zero.
+    assert weekly.count("<tr><td>") == 12
+    assert ">12.00 km<" in weekly
+    load = page[page.index("Fitness, fatigue and form") :]
+    load = load[: load.index("</table>")]
+    assert load.count("<tr><td>") >= 12  # one day a week over the 90-day window
