@@ -8,11 +8,14 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from training.models import Plan, Run, Workout
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM_PATH = "/usr/bin/chromium"
