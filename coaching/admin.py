@@ -19,7 +19,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from analytics import science
@@ -49,7 +49,7 @@ from training.formatting import (
     format_pace,
     format_pace_range,
 )
-from training.models import Plan, Run, RunnerProfile, Workout
+from training.models import Plan, PlanTemplate, Run, RunnerProfile, Workout
 
 User = get_user_model()
 
@@ -294,7 +294,7 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
     search_fields = ("name", "runner__username")
     date_hierarchy = "start_date"
     ordering = ("-start_date", "name")
-    actions = ["copy_to_runner"]
+    actions = ["copy_to_runner", "save_as_template", "shift_workouts"]
     fieldsets = (
         (None, {"fields": ("name", "runner", "coach", "status")}),
         ("Dates", {"fields": (("start_date", "end_date"),)}),
@@ -439,6 +439,16 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/training/plan/copy_plan.html", context)
+
+    @admin.action(description="Save plan as a template", permissions=["add"])
+    def save_as_template(
+        self, request: HttpRequest, queryset: QuerySet[Plan]
+    ) -> HttpResponse | None:
+        return save_as_template_view(self, request, queryset)
+
+    @admin.action(description="Shift workouts of the plan", permissions=["change"])
+    def shift_workouts(self, request: HttpRequest, queryset: QuerySet[Plan]) -> HttpResponse | None:
+        return shift_workouts_view(self, request, queryset)
 
 
 STEPS_HELP = (
@@ -641,3 +651,279 @@ class RunnerProfileAdmin(ServiceWritesMixin, ScopedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: RunnerProfile | None = None) -> bool:
         return False
+
+
+# --- plan templates and the bulk shift (issue 17) ------------------------------------------------
+# The forms only shape input; training.services does the work, as for the API's routes
+# (POST /plans/{id}/save-as-template, /plans/{id}/shift, /plan-templates/{id}/apply).
+
+
+class SaveTemplateForm(forms.Form):
+    name = forms.CharField(max_length=255, required=False, help_text="Defaults to the plan's.")
+    anchor = forms.ChoiceField(
+        choices=PlanTemplate.Anchor.choices,
+        initial=PlanTemplate.Anchor.START,
+        help_text="Count the workouts' days from the plan's first day, or from its race day "
+        "(its last race workout), so the template can be applied with a race date.",
+    )
+
+
+class ShiftWorkoutsForm(forms.Form):
+    days = forms.IntegerField(
+        required=False,
+        min_value=-366,
+        max_value=366,
+        help_text="Move by this many days (negative: earlier); or give a new first day.",
+    )
+    start_on = forms.DateField(
+        required=False,
+        widget=AdminDateWidget,
+        label="New first day",
+        help_text="The earliest of the moved workouts lands on this day.",
+    )
+    first_day = forms.DateField(
+        required=False,
+        widget=AdminDateWidget,
+        label="From",
+        help_text="Move the workouts scheduled from this day; empty: from the runner's today.",
+    )
+    last_day = forms.DateField(
+        required=False,
+        widget=AdminDateWidget,
+        label="To",
+        help_text="…to this day; empty: to the plan's end.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (cleaned.get("days") is None) == (cleaned.get("start_on") is None):
+            raise ValidationError("Give either a number of days or a new first day (one).")
+        return cleaned
+
+
+class ApplyTemplateForm(forms.Form):
+    runner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=None)
+    start_date = forms.DateField(
+        required=False, widget=AdminDateWidget, help_text="The plan's first day; or a race date."
+    )
+    race_date = forms.DateField(
+        required=False,
+        widget=AdminDateWidget,
+        help_text="Race day, for a template counted from race day.",
+    )
+
+    def __init__(self, *args: Any, runners: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        runner_field = self.fields["runner"]
+        assert isinstance(runner_field, forms.ModelChoiceField)
+        runner_field.queryset = runners
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: on the field it names when the form
+    has that field, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error.messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def action_form_page(
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    *,
+    title: str,
+    intro: str,
+    form: forms.Form,
+    action: str,
+    submit: str,
+    selected: Any = None,
+) -> TemplateResponse:
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "action": action,
+        "submit": submit,
+        "selected": selected,
+        "media": modeladmin.media + form.media,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/training/action_form.html", context)
+
+
+def save_as_template_view(
+    modeladmin: PlanAdmin, request: HttpRequest, queryset: QuerySet[Plan]
+) -> HttpResponse | None:
+    if queryset.count() != 1:
+        modeladmin.message_user(request, "Select exactly one plan to save.", messages.WARNING)
+        return None
+    plan = queryset.get()
+    form = SaveTemplateForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        try:
+            template = services.plan_template_create(
+                plan=plan, owner=acting_user(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            modeladmin.message_user(
+                request,
+                format_html(
+                    "Saved “{}” as the template “{}” ({} workouts).",
+                    plan.name,
+                    template.name,
+                    template.workouts.count(),
+                ),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:training_plantemplate_changelist"))
+    return action_form_page(
+        modeladmin,
+        request,
+        title=f"Save “{plan.name}” as a template",
+        intro=f"The template keeps the {plan.length_days} days of the plan and its workouts; "
+        "later changes to the plan do not change it.",
+        form=form,
+        action="save_as_template",
+        submit="Save template",
+        selected=plan.pk,
+    )
+
+
+def shift_workouts_view(
+    modeladmin: PlanAdmin, request: HttpRequest, queryset: QuerySet[Plan]
+) -> HttpResponse | None:
+    if queryset.count() != 1:
+        modeladmin.message_user(request, "Select exactly one plan to shift.", messages.WARNING)
+        return None
+    plan = queryset.select_related("runner").get()
+    form = ShiftWorkoutsForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        try:
+            result = services.plan_shift_workouts(plan=plan, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            modeladmin.message_user(
+                request,
+                f"Moved {len(result.workouts)} workouts of “{plan.name}” by {result.days} days.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:training_plan_change", args=[plan.pk]))
+    return action_form_page(
+        modeladmin,
+        request,
+        title=f"Shift workouts of “{plan.name}”",
+        intro=f"The plan runs from {plan.start_date} to {plan.end_date}. A shift that would "
+        "move a workout outside these dates is refused, and then nothing moves.",
+        form=form,
+        action="shift_workouts",
+        submit="Shift workouts",
+        selected=plan.pk,
+    )
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(ScopedModelAdmin):
+    """A coach's own templates (``templates_visible_to``): read, renamed, deleted, and applied
+    to a runner from the "apply" page."""
+
+    list_display = ("name", "anchor", "length_days", "workouts_count", "created_at", "apply_link")
+    search_fields = ("name",)
+    fields = ("name", "description", "goal", "anchor", "length_days", "start_offset_days")
+    readonly_fields = ("anchor", "length_days", "start_offset_days")
+    ordering = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PlanTemplate]:
+        return selectors.templates_visible_to(request.user).annotate(
+            workouts_total=Count("workouts")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a template is saved from a plan (the plan list's action)
+
+    def save_model(self, request: HttpRequest, obj: PlanTemplate, form: Any, change: bool) -> None:
+        services.plan_template_update(template=obj, **edited_fields(obj, form.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: PlanTemplate) -> None:
+        services.plan_template_delete(template=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PlanTemplate]) -> None:
+        with transaction.atomic():
+            for template in queryset:
+                services.plan_template_delete(template=template)
+
+    @admin.display(description="workouts", ordering="workouts_total")
+    def workouts_count(self, template: PlanTemplate) -> int:
+        return int(template.workouts_total)  # type: ignore[attr-defined]
+
+    @admin.display(description="apply")
+    def apply_link(self, template: PlanTemplate) -> str:
+        url = reverse("admin:training_plantemplate_apply", args=[template.pk])
+        return format_html('<a href="{}">Apply to a runner…</a>', url)
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/apply/",
+                self.admin_site.admin_view(self.apply_view),
+                name="training_plantemplate_apply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def apply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        template = self.get_object(request, unquote(object_id))
+        if template is None or not self.has_view_permission(request, template):
+            raise Http404("No such template in your workspace.")
+        if not request.user.has_perm("training.add_plan"):
+            raise PermissionDenied
+        form = ApplyTemplateForm(
+            request.POST if request.method == "POST" else None,
+            runners=coached_runners(request.user),
+        )
+        if form.is_valid():
+            try:
+                plan = services.plan_template_apply(
+                    template=template,
+                    coach=None if request.user.is_superuser else acting_user(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        "Made “{}” for {} from {} to {} ({} workouts). The plan is a draft.",
+                        plan.name,
+                        plan.runner,
+                        plan.start_date,
+                        plan.end_date,
+                        plan.workouts.count(),
+                    ),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:training_plan_change", args=[plan.pk]))
+        anchor = (
+            "race day (give the race date, or a start date)"
+            if template.has_race_day
+            else "the plan's first day (give a start date)"
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Apply the template “{template.name}”",
+            "intro": f"{template.length_days} days; the workouts are counted from {anchor}.",
+            "opts": self.model._meta,
+            "form": form,
+            "action": None,
+            "submit": "Make the plan",
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/training/action_form.html", context)

@@ -9,6 +9,7 @@ from training.api.views import (
     UUID_REGEX,
     DeletionViewSet,
     PlanRunViewSet,
+    PlanTemplateViewSet,
     PlanViewSet,
     PlanWorkoutViewSet,
     RunViewSet,
@@ -34,6 +35,7 @@ router = ApiRouter()
 router.register("plans", PlanViewSet, basename="plan")
 router.register("workouts", WorkoutViewSet, basename="workout")
 router.register("runs", RunViewSet, basename="run")
+router.register("plan-templates", PlanTemplateViewSet, basename="plan-template")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [

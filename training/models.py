@@ -357,6 +357,101 @@ class Workout(TimeStampedModel):
         return self.workout_type == self.WorkoutType.REST
 
 
+class PlanTemplate(TimeStampedModel):
+    """A plan kept for reuse (issue 17): its workouts as day offsets from an anchor, the plan's
+    first day or its race day, so that applying it to a runner with a start date or a race date
+    puts every workout on the right day. The template owns copies of the workouts' fields;
+    nothing is shared with the plan it was saved from or the plans made from it.
+
+    ``start_offset_days`` is the first day's offset from the anchor (0 for a start anchor, the
+    race day's distance before the start negated for a race anchor), so that every date of an
+    applied template is ``anchor date + offset``.
+    """
+
+    class Anchor(models.TextChoices):
+        START = "start", "Plan start"
+        RACE = "race", "Race day"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_templates"
+    )
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    goal = models.TextField(blank=True)
+    anchor = models.CharField(max_length=5, choices=Anchor.choices, default=Anchor.START)
+    length_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PLAN_LENGTH_DAYS + 1)]
+    )
+    start_offset_days = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="template_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(length_days__gte=1, length_days__lte=MAX_PLAN_LENGTH_DAYS + 1),
+                name="template_length_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor="start", start_offset_days=0)
+                | Q(
+                    anchor="race",
+                    start_offset_days__lte=0,
+                    start_offset_days__gt=-F("length_days"),
+                ),
+                name="template_anchor_inside_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = (self.name or "").strip()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        if not self.name:
+            raise ValidationError({"name": "Name must not be blank."})
+        if self.length_days is None:
+            return
+        if self.anchor == self.Anchor.START and self.start_offset_days != 0:
+            raise ValidationError(
+                {"start_offset_days": "A template anchored on the start has offset 0."}
+            )
+        if self.anchor == self.Anchor.RACE and not (
+            -self.length_days < self.start_offset_days <= 0
+        ):
+            raise ValidationError({"start_offset_days": "The race day must lie inside the plan."})
+
+    @property
+    def has_race_day(self) -> bool:
+        return self.anchor == self.Anchor.RACE
+
+
+class TemplateWorkout(models.Model):
+    """One workout of a ``PlanTemplate``, ``offset_days`` from the template's anchor."""
+
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="workouts")
+    offset_days = models.IntegerField()
+    name = models.CharField(max_length=255)
+    workout_type = models.CharField(max_length=20, choices=Workout.WorkoutType.choices)
+    planned_distance_m = models.FloatField(null=True, blank=True)
+    planned_duration_s = models.PositiveIntegerField(null=True, blank=True)
+    target_pace_min_s_per_km = models.FloatField(null=True, blank=True)
+    target_pace_max_s_per_km = models.FloatField(null=True, blank=True)
+    steps = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["offset_days", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.offset_days:+d} {self.name}"
+
+
 def pace_s_per_m() -> models.ExpressionWrapper:
     """A run's average pace in seconds per metre, as the database computes it.
 
@@ -608,6 +703,84 @@ class RunTrack(models.Model):
         return len(self.samples.get("t_s", []))
 
 
+MAX_COMMENT_LENGTH = 5000
+
+
+class Comment(TimeStampedModel):
+    """A message about one workout or one run between the runner and their coach (issue 17).
+
+    Seen by whoever may see the workout or run it is about; its parent is exactly one of them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    workout = models.ForeignKey(
+        Workout, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    body = models.TextField(max_length=MAX_COMMENT_LENGTH)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["workout", "created_at"], name="comment_workout_idx"),
+            models.Index(fields=["run", "created_at"], name="comment_run_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(workout__isnull=True, run__isnull=False)
+                | Q(workout__isnull=False, run__isnull=True),
+                name="comment_one_parent",
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+    def clean(self) -> None:
+        self.body = (self.body or "").strip()
+        if not self.body:
+            raise ValidationError({"body": "A comment must not be blank."})
+        if (self.workout_id is None) == (self.run_id is None):
+            raise ValidationError("A comment is about exactly one workout or one run.")
+
+
+class CommentVisit(models.Model):
+    """When ``user`` last read the comments of a workout or a run: the comments of the other side
+    created since then are new to them (the unread marker)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_visits"
+    )
+    workout = models.ForeignKey(
+        Workout, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workout"],
+                condition=Q(workout__isnull=False),
+                name="comment_visit_unique_workout",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "run"],
+                condition=Q(run__isnull=False),
+                name="comment_visit_unique_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw comments at {self.seen_at}"
+
+
 class Deletion(models.Model):
     """A tombstone for a deleted plan, workout or run, so that syncing clients can drop their
     copy (``GET /api/v1/deletions?since=…``, docs/API.md).
@@ -621,6 +794,7 @@ class Deletion(models.Model):
         PLAN = "plan", "Plan"
         WORKOUT = "workout", "Workout"
         RUN = "run", "Run"
+        COMMENT = "comment", "Comment"
 
     object_type = models.CharField(max_length=10, choices=ObjectType.choices)
     object_id = models.UUIDField()

@@ -19,7 +19,15 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from training.models import Deletion, Plan, Run, RunnerProfile, RunTrack, Workout
+from training.models import (
+    Deletion,
+    Plan,
+    PlanTemplate,
+    Run,
+    RunnerProfile,
+    RunTrack,
+    Workout,
+)
 
 UserLike = User | AnonymousUser
 
@@ -110,6 +118,15 @@ def runs_editable_by(user: UserLike) -> QuerySet[Run]:
     if user.is_superuser:
         return Run.objects.all()
     return Run.objects.filter(runner=user)
+
+
+def templates_visible_to(user: UserLike) -> QuerySet[PlanTemplate]:
+    """Plan templates are private to the user who saved them (all for a superuser)."""
+    if not user.is_authenticated:
+        return PlanTemplate.objects.none()
+    if user.is_superuser:
+        return PlanTemplate.objects.all()
+    return PlanTemplate.objects.filter(owner=user)
 
 
 # The group created by migration training/0002_coach_group with the permissions of the coach's

@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -25,11 +27,14 @@ from training.importers import (
     unpack,
 )
 from training.models import (
+    MAX_PLAN_LENGTH_DAYS,
     Deletion,
     Plan,
+    PlanTemplate,
     Run,
     RunnerProfile,
     RunTrack,
+    TemplateWorkout,
     Workout,
     available_timezones,
     new_calendar_token,
@@ -105,6 +110,43 @@ def plan_update(*, plan: Plan, **fields: Any) -> Plan:
     return _model_update(plan, fields)
 
 
+def _plan_with_workouts(
+    *,
+    runner: User,
+    coach: User | None,
+    start_date: date,
+    end_date: date,
+    fields: dict[str, Any],
+    workouts: Iterable[tuple[date, dict[str, Any]]],
+) -> Plan:
+    """Save a draft plan for ``runner`` with ``workouts`` (each a date and the copied fields):
+    the one copy routine behind copying a plan and applying a template. Dates outside what a
+    plan may carry raise ``ValidationError``; the caller's transaction then leaves nothing."""
+    plan = Plan(
+        runner=runner,
+        coach=coach,
+        start_date=start_date,
+        end_date=end_date,
+        status=Plan.Status.DRAFT,
+        **fields,
+    )
+    plan.full_clean()
+    plan.save()
+    rows = [Workout(plan=plan, scheduled_date=day, **values) for day, values in workouts]
+    for row in rows:
+        # bulk_create skips save(): derive totals from steps as save() would.
+        row.fill_totals_from_steps()
+    # The rows came from workouts valid in their own plan and keep their place in it, so a
+    # uniform shift keeps them valid; only the dates are checked (a cheap, query-free rule).
+    for row in rows:
+        if not start_date <= row.scheduled_date <= end_date:
+            raise ValidationError(
+                {"scheduled_date": f"Workout “{row.name}” would fall outside the plan."}
+            )
+    Workout.objects.bulk_create(rows)
+    return plan
+
+
 @transaction.atomic
 def plan_copy_to_runner(
     *,
@@ -119,27 +161,211 @@ def plan_copy_to_runner(
     ``coach`` defaults to the original plan's coach.
     """
     shift = start_date - plan.start_date
-    copy = Plan(
+    return _plan_with_workouts(
         runner=runner,
         coach=coach if coach is not None else plan.coach,
         start_date=start_date,
         end_date=plan.end_date + shift,
-        status=Plan.Status.DRAFT,
-        **{name: getattr(plan, name) for name in PLAN_COPY_FIELDS},
+        fields={name: getattr(plan, name) for name in PLAN_COPY_FIELDS},
+        workouts=(
+            (
+                workout.scheduled_date + shift,
+                {name: getattr(workout, name) for name in WORKOUT_COPY_FIELDS},
+            )
+            for workout in plan.workouts.all()
+        ),
     )
-    copy.full_clean()
-    copy.save()
-    workouts = [
-        Workout(
-            plan=copy,
-            scheduled_date=workout.scheduled_date + shift,
-            **{name: getattr(workout, name) for name in WORKOUT_COPY_FIELDS},
+
+
+# --- Plan templates (docs/API.md, Plan templates) ---------------------------------------------
+
+
+def _race_day(plan: Plan) -> date:
+    """The day of ``plan``'s last race workout; ``ValidationError`` when it has none."""
+    race_days = plan.workouts.filter(workout_type=Workout.WorkoutType.RACE).order_by(
+        "-scheduled_date"
+    )
+    day = race_days.values_list("scheduled_date", flat=True).first()
+    if day is None:
+        raise ValidationError(
+            {
+                "anchor": ValidationError(
+                    "The plan has no race workout to count from; anchor it on the start.",
+                    code="no_race_day",
+                )
+            }
+        )
+    return day
+
+
+@transaction.atomic
+def plan_template_create(
+    *, plan: Plan, owner: User, name: str = "", anchor: str = PlanTemplate.Anchor.START
+) -> PlanTemplate:
+    """Save ``plan`` as a template of ``owner``'s: its workouts kept as day offsets from the
+    plan's first day (``anchor="start"``) or from the day of its last race workout
+    (``anchor="race"``). ``name`` defaults to the plan's."""
+    if anchor not in PlanTemplate.Anchor.values:
+        raise ValidationError({"anchor": f"Anchor must be one of {PlanTemplate.Anchor.values}."})
+    anchor_day = _race_day(plan) if anchor == PlanTemplate.Anchor.RACE else plan.start_date
+    template = PlanTemplate(
+        owner=owner,
+        name=name or plan.name,
+        description=plan.description,
+        goal=plan.goal,
+        anchor=anchor,
+        length_days=plan.length_days,
+        start_offset_days=(plan.start_date - anchor_day).days,
+    )
+    template.full_clean()
+    template.save()
+    TemplateWorkout.objects.bulk_create(
+        TemplateWorkout(
+            template=template,
+            offset_days=(workout.scheduled_date - anchor_day).days,
+            **{name: copy.deepcopy(getattr(workout, name)) for name in WORKOUT_COPY_FIELDS},
         )
         for workout in plan.workouts.all()
-    ]
-    # Source workouts were valid within the source plan; a uniform shift keeps them valid.
-    Workout.objects.bulk_create(workouts)
-    return copy
+    )
+    return template
+
+
+@transaction.atomic
+def plan_template_apply(
+    *,
+    template: PlanTemplate,
+    runner: User,
+    start_date: date | None = None,
+    race_date: date | None = None,
+    coach: User | None = None,
+) -> Plan:
+    """A new draft plan for ``runner`` from ``template``: give exactly one of ``start_date``
+    (the plan's first day) and ``race_date`` (the race day of a template anchored on it). Every
+    workout lands on the anchor's date plus its offset. Raises ``ValidationError`` naming the
+    field, and saves nothing, when the dates are missing, both given or out of range."""
+    if (start_date is None) == (race_date is None):
+        raise ValidationError(
+            {"start_date": "Give either a start date or a race date (exactly one)."}
+        )
+    if race_date is not None:
+        if not template.has_race_day:
+            raise ValidationError(
+                {
+                    "race_date": ValidationError(
+                        "This template counts from the plan's start; give a start date.",
+                        code="no_race_day",
+                    )
+                }
+            )
+        anchor_day = race_date
+    else:
+        assert start_date is not None
+        anchor_day = start_date - timedelta(days=template.start_offset_days)
+    try:
+        first_day = anchor_day + timedelta(days=template.start_offset_days)
+        last_day = first_day + timedelta(days=template.length_days - 1)
+        workouts = [
+            (
+                anchor_day + timedelta(days=row.offset_days),
+                {name: copy.deepcopy(getattr(row, name)) for name in WORKOUT_COPY_FIELDS},
+            )
+            for row in template.workouts.all()
+        ]
+    except OverflowError as exc:
+        field = "race_date" if race_date is not None else "start_date"
+        raise ValidationError({field: "The plan's dates would leave the calendar."}) from exc
+    return _plan_with_workouts(
+        runner=runner,
+        coach=coach,
+        start_date=first_day,
+        end_date=last_day,
+        fields={"name": template.name, "description": template.description, "goal": template.goal},
+        workouts=workouts,
+    )
+
+
+@transaction.atomic
+def plan_template_update(*, template: PlanTemplate, **fields: Any) -> PlanTemplate:
+    """Rename or re-describe ``template``; its workouts and dates change only by saving a plan
+    again."""
+    return _model_update(template, fields)
+
+
+@transaction.atomic
+def plan_template_delete(*, template: PlanTemplate) -> None:
+    template.delete()
+
+
+# --- Bulk shift (docs/API.md, Shifting workouts) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanShift:
+    """What ``plan_shift_workouts`` did: the moved workouts (new dates) and by how many days."""
+
+    workouts: list[Workout]
+    days: int
+
+
+def runner_local_today(runner: User) -> date:
+    """Today on ``runner``'s own calendar (their profile's time zone)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(default_run_timezone(runner)))
+
+
+@transaction.atomic
+def plan_shift_workouts(
+    *,
+    plan: Plan,
+    days: int | None = None,
+    start_on: date | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> PlanShift:
+    """Move ``plan``'s workouts scheduled from ``first_day`` to ``last_day`` (inclusive; by
+    default from the runner's today to the plan's end, i.e. the future ones) by ``days`` days,
+    or so that the earliest of them lands on ``start_on`` (exactly one of the two).
+
+    Refused with a ``ValidationError`` naming the first workout that would leave the plan's
+    dates; nothing moves then. Moved workouts count as updated for syncing clients."""
+    if (days is None) == (start_on is None):
+        raise ValidationError({"days": "Give either a number of days or a start date (one)."})
+    first = first_day if first_day is not None else runner_local_today(plan.runner)
+    last = last_day if last_day is not None else plan.end_date
+    if last < first:
+        raise ValidationError({"last_day": "The last day must not be before the first day."})
+    # Locked, so that two shifts of the same plan cannot interleave and move a workout twice.
+    selected = list(
+        plan.workouts.select_for_update()
+        .filter(scheduled_date__range=(first, last))
+        .order_by("scheduled_date", "created_at")
+    )
+    if not selected:
+        raise ValidationError(
+            {"first_day": f"The plan has no workouts from {first} to {last} to move."}
+        )
+    shift_days = days if days is not None else (start_on - selected[0].scheduled_date).days  # type: ignore[operator]
+    if abs(shift_days) > MAX_PLAN_LENGTH_DAYS:
+        raise ValidationError({"days": f"Shift by at most {MAX_PLAN_LENGTH_DAYS} days."})
+    shift = timedelta(days=shift_days)
+    for workout in selected:
+        new_day = workout.scheduled_date + shift
+        if not plan.start_date <= new_day <= plan.end_date:
+            raise ValidationError(
+                {
+                    "days" if days is not None else "start_on": ValidationError(
+                        f"“{workout.name}” on {workout.scheduled_date} would move to {new_day}, "
+                        f"outside the plan ({plan.start_date} to {plan.end_date}); "
+                        "nothing was moved.",
+                        code="workouts_outside_plan",
+                    )
+                }
+            )
+    now = timezone.now()
+    for workout in selected:
+        workout.scheduled_date += shift
+        workout.updated_at = now
+    Workout.objects.bulk_update(selected, ["scheduled_date", "updated_at"])
+    return PlanShift(workouts=selected, days=shift_days)
 
 
 @transaction.atomic

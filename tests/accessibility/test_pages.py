@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -33,10 +34,16 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.dashboard.demo_data import add_demo_track
 from tests.factories import CoachFactory, PlanFactory, UserFactory
+from training import services
 from training.management.commands.seed_demo import seed_demo
 from training.models import Plan, Run, RunnerProfile, Workout
 
 COACH_MIGRATION = importlib.import_module("training.migrations.0002_coach_group")
+# Found by its name's end: the lead renumbers migrations when branches merge.
+TEMPLATES_MIGRATION = importlib.import_module(
+    "training.migrations."
+    + next(Path(__file__).parents[2].glob("training/migrations/*_templates_comments.py")).stem
+)
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_A_AA}, "resultTypes": ["violations"]}
 VIEWPORTS = {
@@ -82,6 +89,18 @@ def copy_plan_action(page) -> None:
     page.select_option("select[name=action]", "copy_to_runner")
     with page.expect_navigation():
         page.click("button[name=index]")
+
+
+def plan_action(name: str) -> Callable:
+    """Pick the plan list's action ``name`` for the first plan; it opens its own form page."""
+
+    def act(page) -> None:
+        page.locator("input.action-select").first.check()
+        page.select_option("select[name=action]", name)
+        with page.expect_navigation():
+            page.click("button[name=index]")
+
+    return act
 
 
 def open_user_menu_and_log_out(page) -> None:
@@ -174,6 +193,16 @@ PAGES: dict[str, list[Visit]] = {
     **model_pages("training_plan", "coach", "plan", add=True, delete=True),
     **model_pages("training_workout", "coach", "workout", add=True, delete=True),
     **model_pages("training_run", "coach", "run", add=False, delete=False),
+    **model_pages("training_plantemplate", "coach", "template", add=False, delete=True),
+    "admin:training_plantemplate_apply": [
+        Visit("coach", "/admin/training/plantemplate/{template}/apply/"),
+        Visit(
+            "coach",
+            "/admin/training/plantemplate/{template}/apply/",
+            then=submit_empty("#content-main form"),
+            state="errors",
+        ),
+    ],
     **model_pages("training_runnerprofile", "coach", "profile", add=False, delete=False),
     # Operators' pages: only a superuser opens them, in the same admin look.
     **model_pages("auth_user", "superuser", "user", add=True, delete=True),
@@ -189,6 +218,13 @@ PAGES["admin:training_run_change"].append(
 )
 PAGES["admin:training_plan_changelist"] += [
     Visit("coach", "/admin/training/plan/", then=copy_plan_action, state="copy plan"),
+    Visit(
+        "coach",
+        "/admin/training/plan/",
+        then=plan_action("save_as_template"),
+        state="save template",
+    ),
+    Visit("coach", "/admin/training/plan/", then=plan_action("shift_workouts"), state="shift"),
     Visit("new_coach", "/admin/training/plan/", state="empty"),
 ]
 PAGES["admin:training_workout_changelist"].append(
@@ -212,6 +248,7 @@ EXCLUDED: dict[str, str] = {
     "dashboard:profile-calendar-token": "POST only: " + REDIRECT,
     "admin:view_on_site": REDIRECT,
     "admin:training_runnerprofile_add": "nobody may (profiles come with the user): a 403",
+    "admin:training_plantemplate_add": "nobody may (a template is saved from a plan): a 403",
     "admin:training_runnerprofile_delete": "nobody may (profiles go with the user): a 403",
     "admin/(?P<url>.*)$": "the admin's catch-all: " + REDIRECT + ", or the not-found page",
     "swagger-ui": (
@@ -270,7 +307,8 @@ def site(transactional_db) -> dict:
     # A transactional test before this one flushed the group's permissions, which a migration
     # grants; grant them again.
     coach_group = Group.objects.get(name="coach")
-    for model, actions in COACH_MIGRATION.COACH_PERMISSIONS.items():
+    granted = {**COACH_MIGRATION.COACH_PERMISSIONS, **TEMPLATES_MIGRATION.COACH_PERMISSIONS}
+    for model, actions in granted.items():
         for action in actions:
             coach_group.permissions.add(
                 Permission.objects.get(
@@ -291,6 +329,7 @@ def site(transactional_db) -> dict:
         end_date=today + timedelta(weeks=12),
     )
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    template = services.plan_template_create(plan=plan, owner=coach, name="16-week block")
     users = {
         "runner": runner,
         "new_runner": UserFactory(username="newcomer"),
@@ -301,6 +340,7 @@ def site(transactional_db) -> dict:
     values = {
         "plan": plan.pk,
         "draft_plan": draft.pk,
+        "template": template.pk,
         "run": run_with_track.pk,
         "manual_run": manual_run.pk,
         "workout": Workout.objects.filter(plan=plan).first().pk,

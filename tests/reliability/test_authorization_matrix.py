@@ -24,6 +24,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory, WorkoutFactory
+from training import services
 from training.models import RunnerProfile
 
 ROLES = ["anonymous", "runner", "other_runner", "coach", "other_coach", "superuser"]
@@ -42,6 +43,8 @@ API_OWN = {"anonymous": 401, **same_for(200, other_runner=404, other_coach=404)}
 API_OWN_WRITE_RUN = {**API_OWN, "coach": 403}  # a coach reads a runner's runs, never writes
 API_OWN_CREATE = {**API_OWN}
 API_LIST = {"anonymous": 401, **same_for(200)}
+# A template is its owner's alone (the coach of A here); a superuser sees every template.
+API_TEMPLATE = {"anonymous": 401, **same_for(404, coach=200, superuser=200)}
 WEB_LOGIN = 302  # anonymous visitors are sent to the login page
 WEB_OWN = {"anonymous": WEB_LOGIN, **same_for(200, other_runner=404, other_coach=404)}
 WEB_OWN_RUN_EDIT = {**WEB_OWN, "coach": 404}  # the coach may read the run, not edit it
@@ -93,6 +96,43 @@ EXPECTED: dict[str, list[Check]] = {
             "POST",
             "/api/v1/plans/{plan}/copy",
             {**API_OWN, "runner": 201, "coach": 201, "superuser": 201},
+            {"runner": "{runner_id}", "start_date": "2026-06-01"},
+            hides_existence=True,
+        ),
+    ],
+    "api/v1/plans/<id>/save-as-template": [
+        Check(
+            "POST",
+            "/api/v1/plans/{plan}/save-as-template",
+            {**API_OWN, "runner": 201, "coach": 201, "superuser": 201},
+            {"anchor": "start"},
+            hides_existence=True,
+        ),
+    ],
+    "api/v1/plans/<id>/shift": [
+        Check(
+            "POST",
+            "/api/v1/plans/{plan}/shift",
+            API_OWN,
+            {"days": 1, "first_day": "2026-01-05"},
+            hides_existence=True,
+        ),
+    ],
+    "api/v1/plan-templates": [Check("GET", "/api/v1/plan-templates", API_LIST)],
+    "api/v1/plan-templates/<id>": [
+        Check("GET", "/api/v1/plan-templates/{template}", API_TEMPLATE, hides_existence=True),
+        Check(
+            "DELETE",
+            "/api/v1/plan-templates/{template}",
+            {**API_TEMPLATE, "coach": 204, "superuser": 204},
+            hides_existence=True,
+        ),
+    ],
+    "api/v1/plan-templates/<id>/apply": [
+        Check(
+            "POST",
+            "/api/v1/plan-templates/{template}/apply",
+            {**API_TEMPLATE, "coach": 201, "superuser": 201},
             {"runner": "{runner_id}", "start_date": "2026-06-01"},
             hides_existence=True,
         ),
@@ -281,7 +321,9 @@ def objects(runner, other_runner, coach, other_coach, superuser):
     )
     profile, _ = RunnerProfile.objects.get_or_create(user=runner)
     token = profile.calendar_token
+    template = services.plan_template_create(plan=plan, owner=coach)
     yield {
+        "template": template.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
@@ -328,7 +370,7 @@ CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 def without_ids(content: bytes, values: dict) -> bytes:
     # A 404 page may echo the requested path and carries a fresh CSRF token in the logout form;
     # neither tells anything about the object, anything else that differs would.
-    for name in ("plan", "workout", "run"):
+    for name in ("plan", "workout", "run", "template"):
         content = content.replace(str(values[name]).encode(), b"<id>")
     return CSRF_TOKEN.sub(b"<csrf>", content)
 
@@ -354,6 +396,7 @@ def test_route_answers_each_role_as_expected(key, index, objects, request):
                     "plan": uuid.uuid4(),
                     "workout": uuid.uuid4(),
                     "run": uuid.uuid4(),
+                    "template": uuid.uuid4(),
                 }
                 probe = send(client_as(role, request, check.path), check, random_ids)
                 seen = (response.status_code, without_ids(response.content, objects))

@@ -90,7 +90,7 @@ class _Package:
 
     def op(self, name: str):
         self.used.add(name)
-        for tag in ("api", "runs", "plans"):
+        for tag in ("api", "runs", "plans", "plan_templates"):
             try:
                 return importlib.import_module(f"{self.name}.api.{tag}.{name}")
             except ModuleNotFoundError:
@@ -435,6 +435,53 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
     )
     copied = model(copy, 201)
     assert copied.status == m.StatusEnum.DRAFT and copy.headers["ETag"]
+    # --- templates and the bulk shift (issue 17) ------------------------------------------------
+    saved = model(
+        api.op("api_v1_plans_save_as_template_create").sync_detailed(
+            plan.id, client=coach_api, body=m.PlanTemplateSaveRequest(name="Spring block")
+        ),
+        201,
+    )
+    assert saved.length_days == 84 and saved.start_offset_days == 0
+    no_race = api.op("api_v1_plans_save_as_template_create").sync_detailed(
+        plan.id, client=coach_api, body=m.PlanTemplateSaveRequest(anchor=m.AnchorEnum.RACE)
+    )
+    assert "no_race_day" in error_codes(model(no_race, 400))
+    listed = model(api.op("api_v1_plan_templates_list").sync_detailed(client=coach_api), 200)
+    assert [t.id for t in listed.results] == [saved.id]
+    model(api.op("api_v1_plan_templates_retrieve").sync_detailed(saved.id, client=coach_api), 200)
+    model(api.op("api_v1_plan_templates_retrieve").sync_detailed(saved.id, client=runner_api), 404)
+    applied = model(
+        api.op("api_v1_plan_templates_apply_create").sync_detailed(
+            saved.id,
+            client=coach_api,
+            body=m.PlanTemplateApplyRequest(runner=runner_id, start_date=dt.date(2026, 9, 7)),
+        ),
+        201,
+    )
+    assert (applied.start_date, applied.end_date) == (dt.date(2026, 9, 7), dt.date(2026, 11, 29))
+    shifted = model(
+        api.op("api_v1_plans_shift_create").sync_detailed(
+            applied.id,
+            client=coach_api,
+            body=m.PlanShiftRequest(days=2, first_day=dt.date(2026, 9, 7)),
+        ),
+        200,
+    )
+    assert shifted.days == 2
+    too_far = api.op("api_v1_plans_shift_create").sync_detailed(
+        applied.id,
+        client=coach_api,
+        body=m.PlanShiftRequest(start_on=dt.date(2026, 9, 6), first_day=applied.start_date),
+    )
+    assert "workouts_outside_plan" in error_codes(model(too_far, 400))
+    assert (
+        api.op("api_v1_plan_templates_destroy")
+        .sync_detailed(saved.id, client=coach_api)
+        .status_code
+        == 204
+    )
+
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     deleted = api.op("api_v1_runs_destroy").sync_detailed(nested_run.id, client=runner_api)
     assert deleted.status_code == 204

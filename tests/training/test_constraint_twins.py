@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
+from training.models import Comment, PlanTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,14 @@ def workout(**_):
 
 def run(**_):
     return RunFactory.build(runner=UserFactory())
+
+
+def template(**_):
+    return PlanTemplate(owner=UserFactory(), name="Block", length_days=28)
+
+
+def comment(**_):
+    return Comment(author=UserFactory(), run=RunFactory(), body="Well run.")
 
 
 # constraint name -> (a valid object, the changes that break only that constraint; a callable
@@ -66,6 +75,11 @@ BREAKS = {
     "run_perceived_effort_range": (run, {"perceived_effort": 11}),
     "run_avg_cadence_range": (run, {"avg_cadence": 301}),
     "run_workout_requires_plan": (run, {"plan": None, "workout": lambda _: WorkoutFactory()}),
+    "template_name_not_empty": (template, {"name": ""}),
+    "template_length_range": (template, {"length_days": 367}),
+    "template_anchor_inside_plan": (template, {"anchor": "race", "start_offset_days": -28}),
+    "comment_one_parent": (comment, {"workout": lambda _: WorkoutFactory()}),
+    "comment_body_not_empty": (comment, {"body": ""}),
 }
 
 

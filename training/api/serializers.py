@@ -21,7 +21,9 @@ from training.models import (
     MAX_ELEVATION_GAIN_M,
     Deletion,
     Plan,
+    PlanTemplate,
     Run,
+    TemplateWorkout,
     Workout,
     validate_timezone_name,
 )
@@ -166,6 +168,109 @@ class PlanCopySerializer(serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "runner", runners_plannable_by(_request_user(self)))
+
+
+class TemplateWorkoutSerializer(serializers.ModelSerializer):
+    steps = StepsField(read_only=True)
+
+    class Meta:
+        model = TemplateWorkout
+        fields = [
+            "offset_days",
+            "name",
+            "workout_type",
+            "planned_distance_m",
+            "planned_duration_s",
+            "target_pace_min_s_per_km",
+            "target_pace_max_s_per_km",
+            "steps",
+            "notes",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "offset_days": {
+                "help_text": "Days from the template's anchor (its first day, or race day; "
+                "negative before race day)."
+            }
+        }
+
+
+class PlanTemplateSerializer(serializers.ModelSerializer):
+    workouts = TemplateWorkoutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanTemplate
+        fields = [
+            "id",
+            "name",
+            "description",
+            "goal",
+            "anchor",
+            "length_days",
+            "start_offset_days",
+            "owner",
+            "workouts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "start_offset_days": {
+                "help_text": "The plan's first day counted from the anchor: 0 for `start`, "
+                "minus the days from the first day to race day for `race`."
+            },
+            "length_days": {"help_text": "Days from the first to the last day, both counted."},
+        }
+
+
+class PlanTemplateSaveSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, help_text="Defaults to the plan's name."
+    )
+    anchor = serializers.ChoiceField(
+        choices=PlanTemplate.Anchor.choices,
+        default=PlanTemplate.Anchor.START,
+        help_text="Keep the workouts as offsets from the plan's first day (`start`) or from its "
+        "last race workout's day (`race`).",
+    )
+
+
+class PlanTemplateApplySerializer(serializers.Serializer):
+    runner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        help_text="User id of the runner who gets the plan: the caller or a runner they coach.",
+    )
+    start_date = serializers.DateField(
+        required=False, help_text="The plan's first day; or give race_date."
+    )
+    race_date = serializers.DateField(
+        required=False,
+        help_text="Race day, for a template anchored on it; the plan is placed so that its "
+        "race falls on this day.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "runner", runners_plannable_by(_request_user(self)))
+
+
+class PlanShiftSerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        required=False,
+        min_value=-366,
+        max_value=366,
+        help_text="Move the workouts by this many days (negative: earlier); or give start_on.",
+    )
+    start_on = serializers.DateField(
+        required=False, help_text="Move the workouts so that the earliest lands on this day."
+    )
+    first_day = serializers.DateField(
+        required=False,
+        help_text="First scheduled day of the workouts to move; default the runner's today.",
+    )
+    last_day = serializers.DateField(
+        required=False, help_text="Last scheduled day of the workouts to move; default plan end."
+    )
 
 
 class WorkoutSerializer(serializers.ModelSerializer):
@@ -426,10 +531,17 @@ class DeletionSerializer(serializers.ModelSerializer):
     type = serializers.ChoiceField(
         source="object_type",
         choices=Deletion.ObjectType.choices,
-        help_text="What was deleted: plan, workout or run.",
+        help_text="What was deleted: plan, workout, run or comment.",
     )
     id = serializers.UUIDField(source="object_id")
 
     class Meta:
         model = Deletion
         fields = ["type", "id", "deleted_at"]
+
+
+class PlanShiftResultSerializer(serializers.Serializer):
+    days = serializers.IntegerField(help_text="How many days the workouts moved.")
+    workouts = WorkoutSerializer(
+        many=True, read_only=True, help_text="The moved workouts, with their new dates."
+    )

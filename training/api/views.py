@@ -45,17 +45,23 @@ from training.api.serializers import (
     PlanCopySerializer,
     PlanRunSerializer,
     PlanSerializer,
+    PlanShiftResultSerializer,
+    PlanShiftSerializer,
+    PlanTemplateApplySerializer,
+    PlanTemplateSaveSerializer,
+    PlanTemplateSerializer,
     PlanUpdateSerializer,
     PlanWorkoutSerializer,
     RunSerializer,
     WorkoutSerializer,
 )
-from training.models import Deletion, Plan, Run, Workout
+from training.models import Deletion, Plan, PlanTemplate, Run, Workout
 from training.selectors import (
     deletions_visible_to,
     plans_visible_to,
     run_visible_to,
     runs_visible_to,
+    templates_visible_to,
     workouts_visible_to,
 )
 
@@ -191,6 +197,110 @@ class PlanViewSet(BaseViewSet):
 
         # A copy is a create: it carries its ETag like the others (docs/API.md).
         return self._with_etag(idempotent_create(request, create))
+
+    @extend_schema(
+        summary="Save a plan as a template",
+        description="Keeps the plan's workouts as day offsets from its first day "
+        "(`anchor: start`) or from its last race workout (`anchor: race`; 400 with code "
+        "`no_race_day` when it has none), in a template private to the caller.",
+        request=PlanTemplateSaveSerializer,
+        responses={201: PlanTemplateSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="save-as-template", filter_backends=[])
+    def save_as_template(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        serializer = PlanTemplateSaveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            template = services.plan_template_create(
+                plan=plan, owner=caller(request), **serializer.validated_data
+            )
+        body = PlanTemplateSerializer(template, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Shift a plan's workouts",
+        description="Moves the plan's workouts scheduled from `first_day` (default: the "
+        "runner's today) to `last_day` (default: the plan's end) by `days`, or so that the "
+        "earliest lands on `start_on` (exactly one of the two). When a workout would leave the "
+        "plan's dates the answer is 400 naming it and nothing moves.",
+        request=PlanShiftSerializer,
+        responses={200: PlanShiftResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="shift", filter_backends=[])
+    def shift(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        serializer = PlanShiftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            result = services.plan_shift_workouts(plan=plan, **serializer.validated_data)
+        body = PlanShiftResultSerializer(result, context=self.get_serializer_context()).data
+        return Response(body)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List plan templates",
+        description="The caller's own templates (all for a superuser), by name.",
+    ),
+    retrieve=extend_schema(summary="Get a plan template with its workouts"),
+    destroy=extend_schema(
+        summary="Delete a plan template", description="Plans made from it stay as they are."
+    ),
+)
+class PlanTemplateViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PlanTemplateSerializer
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self) -> QuerySet[PlanTemplate]:
+        if getattr(self, "swagger_fake_view", False):
+            return PlanTemplate.objects.none()
+        return (
+            templates_visible_to(self.request.user)
+            .prefetch_related("workouts")
+            .order_by("name", "created_at")
+        )
+
+    def perform_destroy(self, instance: PlanTemplate) -> None:
+        with service_errors():
+            services.plan_template_delete(template=instance)
+
+    @extend_schema(
+        summary="Make a plan from a template",
+        description="A new draft plan for `runner` (the caller or a runner they coach): give "
+        "`start_date`, or `race_date` for a template anchored on race day. Every workout lands "
+        "on the anchor's date plus its offset; nothing is shared with the template. When a "
+        "coach applies it for one of their runners, the plan names that coach.",
+        request=PlanTemplateApplySerializer,
+        responses={201: PlanSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"], url_path="apply")
+    def apply(self, request: Request, pk: str | None = None) -> Response:
+        template = self.get_object()
+
+        def create() -> Response:
+            serializer = PlanTemplateApplySerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            fields = dict(serializer.validated_data)
+            runner = fields.pop("runner")
+            user = caller(request)
+            coach = user if runner.pk != user.pk and not user.is_superuser else None
+            with service_errors():
+                plan = services.plan_template_apply(
+                    template=template, runner=runner, coach=coach, **fields
+                )
+            body = PlanSerializer(plan, context=self.get_serializer_context()).data
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return idempotent_create(request, create)
 
 
 @extend_schema_view(

@@ -180,9 +180,17 @@ def test_the_csv_export_declares_its_filters(schema):
 
 def test_always_present_fields_are_required(schema):
     components = schema["components"]["schemas"]
-    for name in ("Plan", "Workout", "Run", "Deletion"):
+    for name in (
+        "Plan",
+        "Workout",
+        "Run",
+        "Deletion",
+        "PlanTemplate",
+        "TemplateWorkout",
+        "PlanShiftResult",
+    ):
         assert set(components[name]["required"]) == set(components[name]["properties"]), name
-    assert components["DeletionTypeEnum"]["enum"] == ["plan", "workout", "run"]
+    assert components["DeletionTypeEnum"]["enum"] == ["plan", "workout", "run", "comment"]
 
 
 def test_every_nullable_schema_has_a_type(schema):
