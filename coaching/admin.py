@@ -165,6 +165,94 @@ class ServiceWritesMixin:
                 self.delete_one(obj)
 
 
+# --- comments on workouts and runs (issue 17) -------------------------------------------------
+
+
+class CommentAdminForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
+    )
+
+
+class CommentsAdminMixin:
+    """A "comments" page for each workout or run in the admin (its thread, the other side's new
+    comments marked, and a form to answer), a link to it on the change page, and a "new
+    comments" column in the list. Writes go through ``comment_create``; the parent is looked
+    up through the admin's scoped ``get_object`` (404 outside the coach's workspace)."""
+
+    comments_parent = ""
+
+    def comments_urls(self) -> list[Any]:
+        info = self.model._meta.app_label, self.model._meta.model_name  # type: ignore[attr-defined]
+        return [
+            path(
+                "<path:object_id>/comments/",
+                self.admin_site.admin_view(self.comments_view),  # type: ignore[attr-defined]
+                name="{}_{}_comments".format(*info),
+            )
+        ]
+
+    def annotate_comments(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return selectors.annotate_unread_comments(
+            queryset, user=request.user, parent=self.comments_parent
+        )
+
+    @admin.display(description="new comments", ordering="unread_comments")
+    def new_comments(self, obj: Any) -> str:
+        count = getattr(obj, "unread_comments", 0)
+        return f"{count} new" if count else "—"
+
+    @admin.display(description="comments")
+    def comments_link(self, obj: Any) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        info = self.model._meta.app_label, self.model._meta.model_name  # type: ignore[attr-defined]
+        url = reverse("admin:{}_{}_comments".format(*info), args=[obj.pk])
+        count = getattr(obj, "unread_comments", 0)
+        label = f"Read and answer the comments ({count} new)" if count else "Comments"
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    def comments_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is None:
+            raise Http404("No such object in your workspace.")
+        parent = {self.comments_parent: obj}
+        form = CommentAdminForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                services.comment_create(
+                    author=acting_user(request), body=form.cleaned_data["body"], **parent
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                self.message_user(request, "Comment sent.", messages.SUCCESS)  # type: ignore[attr-defined]
+                return HttpResponseRedirect(request.path)
+        comments = [
+            {
+                "author": comment.author.get_username(),
+                "body": comment.body,
+                "created_at": comment.created_at,
+                "new": comment.is_new,  # type: ignore[attr-defined]
+            }
+            for comment in selectors.comments_on(reader=request.user, **parent)
+        ]
+        services.comment_mark_seen(user=acting_user(request), **parent)
+        opts = self.model._meta  # type: ignore[attr-defined]
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "title": f"Comments on {obj}",
+            "opts": opts,
+            "original": obj,
+            "comments": comments,
+            "form": form,
+            "change_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]
+            ),
+        }
+        return TemplateResponse(request, "admin/training/comments.html", context)
+
+
 # --- plans and workouts -----------------------------------------------------------------------
 
 
@@ -462,9 +550,10 @@ STEPS_HELP = (
 
 
 @admin.register(Workout)
-class WorkoutAdmin(ServiceWritesMixin, ScopedModelAdmin):
+class WorkoutAdmin(CommentsAdminMixin, ServiceWritesMixin, ScopedModelAdmin):
     """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
 
+    comments_parent = "workout"
     list_display = (
         "scheduled_date",
         "name",
@@ -474,7 +563,9 @@ class WorkoutAdmin(ServiceWritesMixin, ScopedModelAdmin):
         "distance_km",
         "duration",
         "pace_range",
+        "new_comments",
     )
+    readonly_fields = ("comments_link",)
     list_filter = ("workout_type", ("plan", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("plan", "plan__runner")
     search_fields = ("name", "plan__name", "notes")
@@ -485,7 +576,10 @@ class WorkoutAdmin(ServiceWritesMixin, ScopedModelAdmin):
         queryset = super().get_queryset(request)
         if not request.user.is_superuser:
             queryset = queryset.filter(plan__coach=acting_user(request))
-        return queryset
+        return self.annotate_comments(request, queryset)
+
+    def get_urls(self) -> list[Any]:
+        return [*self.comments_urls(), *super().get_urls()]
 
     def formfield_for_dbfield(
         self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
@@ -535,10 +629,12 @@ class WorkoutAdmin(ServiceWritesMixin, ScopedModelAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(ServiceWritesMixin, ScopedModelAdmin):
+class RunAdmin(CommentsAdminMixin, ServiceWritesMixin, ScopedModelAdmin):
     """Read-mostly: coaches view their runners' runs; only superusers change them here
-    (runners log and edit runs in the dashboard and the API)."""
+    (runners log and edit runs in the dashboard and the API). Coaches comment on them from
+    their comments page."""
 
+    comments_parent = "run"
     list_display = (
         "local_date",
         "runner",
@@ -549,6 +645,7 @@ class RunAdmin(ServiceWritesMixin, ScopedModelAdmin):
         "perceived_effort",
         "plan",
         "workout",
+        "new_comments",
     )
     list_filter = ("source", ("runner", admin.RelatedOnlyFieldListFilter), "local_date")
     list_select_related = ("runner", "plan", "workout")
@@ -556,10 +653,21 @@ class RunAdmin(ServiceWritesMixin, ScopedModelAdmin):
     date_hierarchy = "local_date"
     ordering = ("-started_at",)
     raw_id_fields = ("runner", "plan", "workout")
-    readonly_fields = ("local_date", "pace", "source_hash", "created_at", "updated_at")
+    readonly_fields = (
+        "comments_link",
+        "local_date",
+        "pace",
+        "source_hash",
+        "created_at",
+        "updated_at",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Run]:
-        return selectors.runs_visible_to(request.user).select_related("runner", "plan", "workout")
+        runs = selectors.runs_visible_to(request.user).select_related("runner", "plan", "workout")
+        return self.annotate_comments(request, runs)
+
+    def get_urls(self) -> list[Any]:
+        return [*self.comments_urls(), *super().get_urls()]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

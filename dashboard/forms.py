@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from training import formatting
-from training.models import Run, RunnerProfile, Workout, available_timezones
+from training.models import MAX_COMMENT_LENGTH, Run, RunnerProfile, Workout, available_timezones
 from training.selectors import runner_workouts_linkable
 from training.uploads import UPLOAD_FIELD
 
@@ -243,3 +243,14 @@ class RunUploadForm(forms.Form):
         form = cls(data={}, files=MultiValueDict())
         form.errors[UPLOAD_FIELD] = form.error_class([message], renderer=form.renderer)
         return form
+
+
+class CommentForm(forms.Form):
+    """A comment on a workout or a run; the rules (not blank, at most 5000 characters) are the
+    model's, checked again by ``comment_create``."""
+
+    body = forms.CharField(
+        label="Your comment",
+        max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

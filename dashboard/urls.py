@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("plans/", views.plan_list, name="plan-list"),
     path("plans/<uuid:pk>/", views.plan_detail, name="plan-detail"),
+    path("workouts/<uuid:pk>/", views.workout_detail, name="workout-detail"),
     path("runs/", views.run_list, name="run-list"),
     path("runs/new/", views.run_create_view, name="run-create"),
     # Bodies up to MAX_UPLOAD_SIZE pass the request-body limit here (tracker.middleware).

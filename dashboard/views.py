@@ -27,6 +27,7 @@ from analytics import science
 from dashboard import presenters
 from dashboard.forms import (
     RUN_MODEL_TO_FORM_FIELD,
+    CommentForm,
     ProfileForm,
     RunForm,
     RunUploadForm,
@@ -36,8 +37,9 @@ from dashboard.forms import (
 from tracker.middleware import accepts_uploads
 from training import formatting, services
 from training.importers import ActivityFileError, FileTooLarge
-from training.models import Run, RunnerProfile
+from training.models import Run, RunnerProfile, Workout
 from training.selectors import (
+    comments_on,
     plan_workouts_with_runs,
     plans_visible_to,
     run_track_of,
@@ -46,6 +48,7 @@ from training.selectors import (
     runner_runs_between,
     runner_workouts_between,
     runs_editable_by,
+    workouts_visible_to,
 )
 from training.services import run_create, run_import_file, run_update
 from training.uploads import cap_upload
@@ -195,11 +198,56 @@ def run_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "dashboard/run_list.html", {"page": page, "runs": page.object_list})
 
 
+@dataclass(frozen=True)
+class CommentRow:
+    author: str
+    body: str
+    created_at: Any
+    new: bool
+    mine: bool
+
+
+def _comment_thread(
+    request: AuthedRequest, *, workout: Workout | None = None, run: Run | None = None
+) -> tuple[CommentForm, HttpResponse | None, dict[str, Any]]:
+    """The comments section of a workout or run page: a posted comment is saved through
+    ``comment_create`` (then the answer is a redirect back to the thread); the page shows the
+    thread with the other side's comments since the last visit marked new, and the visit is
+    recorded."""
+    parent: dict[str, Any] = {"workout": workout} if workout is not None else {"run": run}
+    form = CommentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_create(author=request.user, body=form.cleaned_data["body"], **parent)
+        except ValidationError as exc:
+            add_model_errors(form, exc, {"body": "body"})
+        else:
+            messages.success(request, "Comment sent.")
+            target = workout if workout is not None else run
+            assert target is not None
+            return form, redirect(f"{target.get_absolute_url()}#comments"), {}
+    rows = [
+        CommentRow(
+            author=comment.author.get_username(),
+            body=comment.body,
+            created_at=comment.created_at,
+            new=comment.is_new,  # type: ignore[attr-defined]
+            mine=comment.author_id == request.user.pk,
+        )
+        for comment in comments_on(reader=request.user, **parent)
+    ]
+    services.comment_mark_seen(user=request.user, **parent)
+    return form, None, {"comments": rows, "comment_form": form}
+
+
 @login_required
 def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(
         run_visible_to(request.user, pk).select_related("workout", "plan", "runner")
     )
+    form, done, thread = _comment_thread(request, run=run)
+    if done is not None:
+        return done
     profile = _profile(request)
     track = run_track_of(run)
     split_m = formatting.metres_per_unit(profile.units)
@@ -218,7 +266,31 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             "profile_chart": chart,
             "has_track": track is not None,
             "split_m": split_m,
+            **thread,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def workout_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    """One planned workout with the runs that completed it and its comments."""
+    workout = get_object_or_404(
+        workouts_visible_to(request.user).select_related("plan", "plan__runner"), pk=pk
+    )
+    form, done, thread = _comment_thread(request, workout=workout)
+    if done is not None:
+        return done
+    return render(
+        request,
+        "dashboard/workout_detail.html",
+        {
+            "workout": workout,
+            "runs": list(workout.runs.order_by("started_at")),
+            "is_own": workout.plan.runner_id == request.user.pk,
+            **thread,
+        },
+        status=400 if form.errors else 200,
     )
 
 

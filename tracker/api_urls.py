@@ -12,7 +12,9 @@ from training.api.views import (
     PlanTemplateViewSet,
     PlanViewSet,
     PlanWorkoutViewSet,
+    RunCommentsView,
     RunViewSet,
+    WorkoutCommentsView,
     WorkoutViewSet,
 )
 
@@ -49,6 +51,16 @@ urlpatterns: list = [
                 rf"^plans/(?P<id>{UUID_REGEX})/workouts$",
                 PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),
                 name="plan-workouts",
+            ),
+            re_path(
+                rf"^workouts/(?P<id>{UUID_REGEX})/comments$",
+                WorkoutCommentsView.as_view(),
+                name="workout-comments",
+            ),
+            re_path(
+                rf"^runs/(?P<id>{UUID_REGEX})/comments$",
+                RunCommentsView.as_view(),
+                name="run-comments",
             ),
             re_path(
                 rf"^plans/(?P<id>{UUID_REGEX})/runs$",

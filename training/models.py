@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.constraints import BaseConstraint
@@ -304,6 +304,9 @@ class Workout(TimeStampedModel):
         self.name = (self.name or "").strip()
         self.fill_totals_from_steps()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:workout-detail", kwargs={"pk": self.pk})
 
     def fill_totals_from_steps(self) -> None:
         """Derive planned distance/duration from ``steps`` where they were not given."""
@@ -722,7 +725,9 @@ class Comment(TimeStampedModel):
     run = models.ForeignKey(
         Run, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
     )
-    body = models.TextField(max_length=MAX_COMMENT_LENGTH)
+    body = models.TextField(
+        max_length=MAX_COMMENT_LENGTH, validators=[MaxLengthValidator(MAX_COMMENT_LENGTH)]
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -17,9 +17,23 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 from training.models import (
+    Comment,
+    CommentVisit,
     Deletion,
     Plan,
     PlanTemplate,
@@ -129,6 +143,54 @@ def templates_visible_to(user: UserLike) -> QuerySet[PlanTemplate]:
     return PlanTemplate.objects.filter(owner=user)
 
 
+# --- Comments on workouts and runs (docs/API.md, Comments) ---------------------------------------
+# A comment is seen by whoever sees its workout or run: callers pick the parent through
+# workouts_visible_to / run_visible_to first, then read its comments here.
+
+
+def comments_on(
+    *, workout: Workout | None = None, run: Run | None = None, reader: UserLike | None = None
+) -> QuerySet[Comment]:
+    """The comments on ``workout`` or ``run`` (exactly one), oldest first, with their author.
+    With ``reader``, each carries ``is_new``: written by someone else after ``reader`` last read
+    the thread (in the same query)."""
+    parent: dict[str, Any] = {"workout": workout} if workout is not None else {"run": run}
+    comments = (
+        Comment.objects.filter(**parent).select_related("author").order_by("created_at", "id")
+    )
+    if reader is None:
+        return comments
+    reader_id = reader.pk if reader.is_authenticated else 0  # no user has id 0
+    seen_since = CommentVisit.objects.filter(
+        user_id=reader_id, seen_at__gte=OuterRef("created_at"), **parent
+    )
+    return comments.annotate(
+        is_new=ExpressionWrapper(
+            ~Q(author_id=reader_id) & ~Exists(seen_since), output_field=BooleanField()
+        )
+    )
+
+
+def annotate_unread_comments(queryset: QuerySet[Any], *, user: UserLike, parent: str) -> QuerySet:
+    """Add ``unread_comments`` to each workout or run of ``queryset`` (``parent`` names which):
+    the other side's comments since ``user`` last read them, in one correlated subquery, so a
+    list costs the same for any number of rows."""
+    user_id = user.pk if user.is_authenticated else 0  # no user has id 0: nothing was seen
+    seen = CommentVisit.objects.filter(user_id=user_id, **{parent: OuterRef(OuterRef("pk"))})
+    comments = (
+        Comment.objects.filter(**{parent: OuterRef("pk")})
+        .exclude(author_id=user_id)
+        .filter(~Exists(seen.filter(seen_at__gte=OuterRef("created_at"))))
+        .order_by()
+        .values(parent)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        unread_comments=Coalesce(Subquery(comments, output_field=IntegerField()), 0)
+    )
+
+
 # The group created by migration training/0002_coach_group with the permissions of the coach's
 # admin workspace (seed_demo puts its demo coach in it).
 COACH_GROUP = "coach"
@@ -163,7 +225,10 @@ def deletions_visible_to(user: UserLike) -> QuerySet[Deletion]:
     return Deletion.objects.filter(
         Q(runner_user_id=user.pk)
         | Q(coach_user_id=user.pk)
-        | Q(object_type=Deletion.ObjectType.RUN, runner_user_id__in=coached_runner_ids(user))
+        | Q(
+            object_type__in=(Deletion.ObjectType.RUN, Deletion.ObjectType.COMMENT),
+            runner_user_id__in=coached_runner_ids(user),
+        )
     )
 
 

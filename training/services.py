@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from training.importers import (
@@ -28,6 +30,8 @@ from training.importers import (
 )
 from training.models import (
     MAX_PLAN_LENGTH_DAYS,
+    Comment,
+    CommentVisit,
     Deletion,
     Plan,
     PlanTemplate,
@@ -435,6 +439,116 @@ def profile_regenerate_calendar_token(*, profile: RunnerProfile) -> RunnerProfil
     return profile
 
 
+# --- Comments on workouts and runs (docs/API.md, Comments) ----------------------------------------
+
+
+def _comment_parent_people(*, workout: Workout | None, run: Run | None) -> tuple[int, list[int]]:
+    """The runner of the comment's parent and the ids of their coaches for it: the plan's coach
+    for a workout; for a run, its plan's coach, or every coach of the runner when the run is on
+    no coached plan (each of them may read it)."""
+    if workout is not None:
+        plan = workout.plan
+        return plan.runner_id, [plan.coach_id] if plan.coach_id else []
+    assert run is not None
+    if run.plan_id is not None and run.plan is not None and run.plan.coach_id:
+        return run.runner_id, [run.plan.coach_id]
+    coach_ids = (
+        Plan.objects.filter(runner_id=run.runner_id, coach__isnull=False)
+        .order_by()
+        .values_list("coach_id", flat=True)
+        .distinct()
+    )
+    return run.runner_id, [coach_id for coach_id in coach_ids if coach_id is not None]
+
+
+def _comment_email(comment: Comment, recipient: User) -> None:
+    """Tell ``recipient`` about ``comment`` through Django's email backend (the console unless
+    mail is configured); a link to where they read it: the dashboard for the runner, the admin
+    for a coach."""
+    if comment.workout is not None:
+        about = f"the workout “{comment.workout.name}” on {comment.workout.scheduled_date}"
+        if recipient.pk == comment.workout.plan.runner_id:
+            link = reverse("dashboard:workout-detail", kwargs={"pk": comment.workout.pk})
+        else:
+            link = reverse("admin:training_workout_comments", args=[comment.workout.pk])
+    else:
+        assert comment.run is not None
+        about = f"your run on {comment.run.local_date}"
+        if recipient.pk == comment.run.runner_id:
+            link = reverse("dashboard:run-detail", kwargs={"pk": comment.run.pk})
+        else:
+            about = f"{comment.run.runner}'s run on {comment.run.local_date}"
+            link = reverse("admin:training_run_comments", args=[comment.run.pk])
+    send_mail(
+        subject=f"New comment from {comment.author} on {about}",
+        message=f"{comment.author} wrote:\n\n{comment.body}\n\nRead and answer: {link}\n",
+        from_email=None,
+        recipient_list=[recipient.email],
+        fail_silently=True,
+    )
+
+
+@transaction.atomic
+def comment_create(
+    *, author: User, body: str, workout: Workout | None = None, run: Run | None = None
+) -> Comment:
+    """``author``'s comment on ``workout`` or ``run`` (exactly one; the caller checked that the
+    author may see it). The author has read the thread up to it; the other side (the runner, or
+    the runner's coach for it) gets an email once the comment is committed."""
+    comment = Comment(author=author, body=body, workout=workout, run=run)
+    comment.full_clean()
+    comment.save()
+    comment_mark_seen(user=author, workout=workout, run=run, seen_at=comment.created_at)
+    runner_id, coach_ids = _comment_parent_people(workout=workout, run=run)
+    others = {runner_id, *coach_ids} - {author.pk}
+    recipients = list(User.objects.filter(pk__in=others, is_active=True).exclude(email=""))
+
+    def notify() -> None:
+        for recipient in recipients:
+            _comment_email(comment, recipient)
+
+    transaction.on_commit(notify)
+    return comment
+
+
+def comment_mark_seen(
+    *,
+    user: User,
+    workout: Workout | None = None,
+    run: Run | None = None,
+    seen_at: datetime | None = None,
+) -> None:
+    """Record that ``user`` has read the comments of ``workout`` or ``run`` up to ``seen_at``
+    (now by default): what is new to them is counted from there.
+
+    One ``UPDATE`` on every visit but the first, which inserts (a concurrent first visit's row
+    wins, ignored rather than an error); no transaction needed for single statements, so a page
+    view costs no savepoints.
+    """
+    parent: dict[str, Any] = {"workout": workout} if workout is not None else {"run": run}
+    seen_at = seen_at or timezone.now()
+    if CommentVisit.objects.filter(user=user, **parent).update(seen_at=seen_at):
+        return
+    CommentVisit.objects.bulk_create(
+        [CommentVisit(user=user, seen_at=seen_at, **parent)], ignore_conflicts=True
+    )
+
+
+def _comment_tombstones(
+    comments: Q, *, runner_id: int, coach_id: int | None, deleted_at: datetime
+) -> list[Deletion]:
+    return [
+        Deletion(
+            object_type=Deletion.ObjectType.COMMENT,
+            object_id=comment_id,
+            runner_user_id=runner_id,
+            coach_user_id=coach_id,
+            deleted_at=deleted_at,
+        )
+        for comment_id in Comment.objects.filter(comments).values_list("id", flat=True)
+    ]
+
+
 # --- Deletes with sync tombstones (docs/API.md, Syncing) ------------------------------------------
 # The services write the tombstones in bulk; the signal receivers in training/signals.py catch
 # deletes made any other way (admin bulk actions, a user's cascade) one row at a time.
@@ -460,6 +574,12 @@ def _tombstones_for_plan(plan: Plan, *, deleted_at: datetime) -> list[Deletion]:
         )
         for workout_id in plan.workouts.values_list("id", flat=True)
     ]
+    tombstones += _comment_tombstones(
+        Q(workout__plan=plan),
+        runner_id=plan.runner_id,
+        coach_id=plan.coach_id,
+        deleted_at=deleted_at,
+    )
     return tombstones
 
 
@@ -485,6 +605,11 @@ def workout_delete(*, workout: Workout) -> None:
         coach_user_id=plan.coach_id,
         deleted_at=now,
     )
+    Deletion.objects.bulk_create(
+        _comment_tombstones(
+            Q(workout=workout), runner_id=plan.runner_id, coach_id=plan.coach_id, deleted_at=now
+        )
+    )
     Run.objects.filter(workout=workout).update(workout=None, updated_at=now)
     with tombstones_recorded():
         workout.delete()
@@ -492,8 +617,16 @@ def workout_delete(*, workout: Workout) -> None:
 
 @transaction.atomic
 def run_delete(*, run: Run) -> None:
+    now = timezone.now()
     Deletion.objects.create(
-        object_type=Deletion.ObjectType.RUN, object_id=run.pk, runner_user_id=run.runner_id
+        object_type=Deletion.ObjectType.RUN,
+        object_id=run.pk,
+        runner_user_id=run.runner_id,
+        deleted_at=now,
+    )
+    coach_id = run.plan.coach_id if run.plan_id is not None and run.plan is not None else None
+    Deletion.objects.bulk_create(
+        _comment_tombstones(Q(run=run), runner_id=run.runner_id, coach_id=coach_id, deleted_at=now)
     )
     with tombstones_recorded():
         run.delete()

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import models
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from training.models import Deletion, Plan, Run, Workout
+from training.models import Comment, Deletion, Plan, Run, Workout
 
 _already_recorded: ContextVar[bool] = ContextVar("tombstones_already_recorded", default=False)
 
@@ -65,4 +66,32 @@ def record_run_deletion(sender, instance: Run, **kwargs) -> None:
         object_type=Deletion.ObjectType.RUN,
         object_id=instance.pk,
         runner_user_id=instance.runner_id,
+    )
+
+
+@receiver(pre_delete, sender=Comment, dispatch_uid="tombstone_comment")
+def record_comment_deletion(sender, instance: Comment, **kwargs) -> None:
+    if _already_recorded.get():
+        return
+    if instance.workout_id is not None:
+        owners = (
+            Plan.objects.filter(workouts=instance.workout_id)
+            .values("runner_id", "coach_id")
+            .first()
+        )
+    elif instance.run_id is not None:
+        owners = (
+            Run.objects.filter(pk=instance.run_id)
+            .values("runner_id", coach_id=models.F("plan__coach_id"))
+            .first()
+        )
+    else:
+        owners = None
+    if owners is None:
+        return
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.COMMENT,
+        object_id=instance.pk,
+        runner_user_id=owners["runner_id"],
+        coach_user_id=owners["coach_id"],
     )

@@ -154,7 +154,13 @@ PAGES: dict[str, list[Visit]] = {
     "dashboard:run-detail": [
         Visit("runner", "/runs/{run}/", state="with a track"),
         Visit("runner", "/runs/{manual_run}/", state="logged by hand"),
+        Visit("runner", "/runs/{run}/", then=submit_empty("#comments form"), state="errors"),
         Visit("coach", "/runs/{run}/", state="read only"),
+    ],
+    "dashboard:workout-detail": [
+        Visit("runner", "/workouts/{workout}/", state="with a new comment"),
+        Visit("runner", "/workouts/{workout}/", then=submit_empty(), state="errors"),
+        Visit("coach", "/workouts/{workout}/", state="read only"),
     ],
     "dashboard:run-update": [Visit("runner", "/runs/{run}/edit/")],
     "dashboard:run-delete": [Visit("runner", "/runs/{run}/delete/")],
@@ -194,6 +200,16 @@ PAGES: dict[str, list[Visit]] = {
     **model_pages("training_workout", "coach", "workout", add=True, delete=True),
     **model_pages("training_run", "coach", "run", add=False, delete=False),
     **model_pages("training_plantemplate", "coach", "template", add=False, delete=True),
+    "admin:training_workout_comments": [
+        Visit("coach", "/admin/training/workout/{workout}/comments/"),
+        Visit(
+            "coach",
+            "/admin/training/workout/{workout}/comments/",
+            then=submit_empty("#content-main form"),
+            state="errors",
+        ),
+    ],
+    "admin:training_run_comments": [Visit("coach", "/admin/training/run/{run}/comments/")],
     "admin:training_plantemplate_apply": [
         Visit("coach", "/admin/training/plantemplate/{template}/apply/"),
         Visit(
@@ -330,6 +346,10 @@ def site(transactional_db) -> dict:
     )
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
     template = services.plan_template_create(plan=plan, owner=coach, name="16-week block")
+    # A thread each way, so the pages show comments and their "New" markers.
+    commented = Workout.objects.filter(plan=plan).first()
+    services.comment_create(author=coach, body="Keep this one easy.", workout=commented)
+    services.comment_create(author=runner, body="Felt strong today.", run=run_with_track)
     users = {
         "runner": runner,
         "new_runner": UserFactory(username="newcomer"),

@@ -206,6 +206,27 @@ EXPECTED: dict[str, list[Check]] = {
             hides_existence=True,
         ),
     ],
+    # Comments: whoever sees the parent reads and writes them (a coach comments on a run too).
+    "api/v1/workouts/<id>/comments": [
+        Check("GET", "/api/v1/workouts/{workout}/comments", API_OWN, hides_existence=True),
+        Check(
+            "POST",
+            "/api/v1/workouts/{workout}/comments",
+            {**API_OWN, "runner": 201, "coach": 201, "superuser": 201},
+            {"body": "How did it go?"},
+            hides_existence=True,
+        ),
+    ],
+    "api/v1/runs/<id>/comments": [
+        Check("GET", "/api/v1/runs/{run}/comments", API_OWN, hides_existence=True),
+        Check(
+            "POST",
+            "/api/v1/runs/{run}/comments",
+            {**API_OWN, "runner": 201, "coach": 201, "superuser": 201},
+            {"body": "Well paced."},
+            hides_existence=True,
+        ),
+    ],
     "api/v1/runs/import": [
         # JSON instead of a multipart file: 415 for every signed-in caller.
         Check("POST", "/api/v1/runs/import", {"anonymous": 401, **same_for(415)})
@@ -232,10 +253,29 @@ EXPECTED: dict[str, list[Check]] = {
     "": [Check("GET", "/", WEB_PAGE)],
     "plans": [Check("GET", "/plans/", WEB_PAGE)],
     "plans/<id>": [Check("GET", "/plans/{plan}/", WEB_OWN, hides_existence=True)],
+    "workouts/<id>": [
+        Check("GET", "/workouts/{workout}/", WEB_OWN, hides_existence=True),
+        Check(
+            "POST",
+            "/workouts/{workout}/",
+            {**WEB_OWN, "runner": 302, "coach": 302, "superuser": 302},
+            {"body": "Felt good."},
+            hides_existence=True,
+        ),
+    ],
     "runs": [Check("GET", "/runs/", WEB_PAGE)],
     "runs/new": [Check("GET", "/runs/new/", WEB_PAGE)],
     "runs/upload": [Check("GET", "/runs/upload/", WEB_PAGE)],
-    "runs/<id>": [Check("GET", "/runs/{run}/", WEB_OWN, hides_existence=True)],
+    "runs/<id>": [
+        Check("GET", "/runs/{run}/", WEB_OWN, hides_existence=True),
+        Check(
+            "POST",
+            "/runs/{run}/",
+            {**WEB_OWN, "runner": 302, "coach": 302, "superuser": 302},
+            {"body": "Felt good."},
+            hides_existence=True,
+        ),
+    ],
     "runs/<id>/edit": [Check("GET", "/runs/{run}/edit/", WEB_OWN_RUN_EDIT, hides_existence=True)],
     "runs/<id>/delete": [
         Check("GET", "/runs/{run}/delete/", WEB_OWN_RUN_EDIT, hides_existence=True),
@@ -347,7 +387,8 @@ def send(client: APIClient, check: Check, values: dict):
     method = getattr(client, check.method.lower())
     if check.method == "GET":
         return method(path)
-    return method(path, body, format="json")
+    # Pages take form posts; the API takes JSON.
+    return method(path, body, format="json" if path.startswith("/api/") else "multipart")
 
 
 def client_as(role: str, request, path: str) -> APIClient:

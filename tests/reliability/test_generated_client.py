@@ -435,6 +435,33 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
     )
     copied = model(copy, 201)
     assert copied.status == m.StatusEnum.DRAFT and copy.headers["ETag"]
+    # --- comments both ways on a run and a workout (issue 17) -----------------------------------
+    said = model(
+        api.op("api_v1_runs_comments_create").sync_detailed(
+            nested_run.id, client=coach_api, body=m.CommentRequest(body="Nice negative split.")
+        ),
+        201,
+    )
+    assert said.author == people["coach"].pk and said.new is False
+    thread = model(
+        api.op("api_v1_runs_comments_list").sync_detailed(nested_run.id, client=runner_api), 200
+    )
+    assert [(c.body, c.new) for c in thread.results] == [("Nice negative split.", True)]
+    model(
+        api.op("api_v1_workouts_comments_create").sync_detailed(
+            workout.id, client=runner_api, body=m.CommentRequest(body="Moved it to Friday?")
+        ),
+        201,
+    )
+    blank = api.op("api_v1_workouts_comments_create").sync_detailed(
+        workout.id, client=runner_api, body=m.CommentRequest(body="")
+    )
+    model(blank, 400)
+    asked = model(
+        api.op("api_v1_workouts_comments_list").sync_detailed(workout.id, client=coach_api), 200
+    )
+    assert asked.count == 1 and asked.results[0].new is True
+
     # --- templates and the bulk shift (issue 17) ------------------------------------------------
     saved = model(
         api.op("api_v1_plans_save_as_template_create").sync_detailed(
@@ -495,6 +522,7 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
     feed = model(api.op("api_v1_deletions_list").sync_detailed(client=runner_api, since=since), 200)
     gone = {(d.type_.value, d.id) for d in feed.results}
     assert {("run", nested_run.id), ("workout", workout.id), ("plan", copied.id)} <= gone
+    assert ("comment", said.id) in gone
 
     # --- logout: this token only, then every token ----------------------------------------------
     assert api.op("api_v1_auth_logout_create").sync_detailed(client=coach_api).status_code == 204

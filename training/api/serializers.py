@@ -18,7 +18,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from training.models import (
+    MAX_COMMENT_LENGTH,
     MAX_ELEVATION_GAIN_M,
+    Comment,
     Deletion,
     Plan,
     PlanTemplate,
@@ -545,3 +547,23 @@ class PlanShiftResultSerializer(serializers.Serializer):
     workouts = WorkoutSerializer(
         many=True, read_only=True, help_text="The moved workouts, with their new dates."
     )
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.IntegerField(source="author_id", read_only=True, help_text="User id.")
+    author_name = serializers.CharField(source="author.username", read_only=True)
+    body = serializers.CharField(
+        max_length=MAX_COMMENT_LENGTH, help_text="The text, 1 to 5000 characters."
+    )
+    new = serializers.SerializerMethodField(
+        help_text="Written by someone else after the caller last read this thread."
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["id", "workout", "run", "author", "author_name", "body", "new", "created_at"]
+        read_only_fields = ["id", "workout", "run", "created_at"]
+
+    def get_new(self, comment: Comment) -> bool:
+        # Annotated by training.selectors.comments_on(reader=...); a new comment is the caller's.
+        return bool(getattr(comment, "is_new", False))

@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -41,6 +41,7 @@ from training.api.filters import (
 from training.api.idempotency import IDEMPOTENCY_HEADER, idempotent_create
 from training.api.permissions import CanWriteRun
 from training.api.serializers import (
+    CommentSerializer,
     DeletionSerializer,
     PlanCopySerializer,
     PlanRunSerializer,
@@ -57,6 +58,7 @@ from training.api.serializers import (
 )
 from training.models import Deletion, Plan, PlanTemplate, Run, Workout
 from training.selectors import (
+    comments_on,
     deletions_visible_to,
     plans_visible_to,
     run_visible_to,
@@ -516,3 +518,80 @@ class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Deletion.objects.none()
         return deletions_visible_to(self.request.user).order_by("deleted_at", "id")
+
+
+class CommentsView(generics.ListCreateAPIView):
+    """``/workouts/{id}/comments`` and ``/runs/{id}/comments``: the parent comes from the path
+    and must be visible to the caller (else 404); whoever sees it reads and writes its comments.
+    Reading the list marks the thread read for the caller."""
+
+    serializer_class = CommentSerializer
+    parent_field: str = ""
+
+    def get_parent(self) -> Workout | Run:
+        raise NotImplementedError
+
+    def parent_kwargs(self) -> dict[str, Any]:
+        if not hasattr(self, "_parent"):
+            self._parent = self.get_parent()
+        return {self.parent_field: self._parent}
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return Workout.objects.none()
+        return comments_on(reader=self.request.user, **self.parent_kwargs())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        services.comment_mark_seen(user=caller(request), **self.parent_kwargs())
+        return response
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            serializer.instance = services.comment_create(
+                author=caller(self.request),
+                body=serializer.validated_data["body"],
+                **self.parent_kwargs(),
+            )
+
+
+COMMENTS_DOC = (
+    "Oldest first; `new` marks the other side's comments written since the caller last read "
+    "this list (reading it marks them read). Out of view → 404."
+)
+CREATE_DOC = (
+    "The runner and whoever may see the {parent} (its coach) write comments; the other side "
+    "gets an email."
+)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List a workout's comments", description=COMMENTS_DOC),
+    post=extend_schema(
+        summary="Comment on a workout", description=CREATE_DOC.format(parent="workout")
+    ),
+)
+class WorkoutCommentsView(CommentsView):
+    parent_field = "workout"
+
+    def get_parent(self) -> Workout:
+        return get_object_or_404(
+            workouts_visible_to(self.request.user).select_related("plan"), pk=self.kwargs["id"]
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List a run's comments", description=COMMENTS_DOC),
+    post=extend_schema(
+        summary="Comment on a run",
+        description=CREATE_DOC.format(parent="run")
+        + " A coach who reads a runner's run may comment on it.",
+    ),
+)
+class RunCommentsView(CommentsView):
+    parent_field = "run"
+
+    def get_parent(self) -> Run:
+        return get_object_or_404(
+            run_visible_to(self.request.user, self.kwargs["id"]).select_related("plan")
+        )
