@@ -779,8 +779,8 @@ class SaveTemplateForm(forms.Form):
 class ShiftWorkoutsForm(forms.Form):
     days = forms.IntegerField(
         required=False,
-        min_value=-366,
-        max_value=366,
+        min_value=-365,
+        max_value=365,
         help_text="Move by this many days (negative: earlier); or give a new first day.",
     )
     start_on = forms.DateField(

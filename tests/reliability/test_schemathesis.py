@@ -25,6 +25,7 @@ from knox.models import AuthToken
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
 from tests.reliability import fuzz_stats
 from tests.training.importers.builders import Leg, gpx_bytes, route
+from training import services
 
 EXAMPLES_PER_OPERATION = 20
 FUZZ_PASSWORD = "fuzz-password-1"
@@ -72,8 +73,10 @@ def fuzz_world(db, _keep_test_connection):
         runner=runner, plan=plan, workout=workout, started_at=datetime(2026, 1, 6, 7, tzinfo=UTC)
     )
     _, token = AuthToken.objects.create(runner)
+    template = services.plan_template_create(plan=plan, owner=runner)
     yield {
         "token": token,
+        "template": template.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
@@ -89,6 +92,8 @@ def real_id_for(path: str, world: dict) -> uuid.UUID:
         return world["workout"]
     if path.startswith("/api/v1/runs/"):
         return world["run"]
+    if path.startswith("/api/v1/plan-templates/"):
+        return world["template"]
     return world["plan"]
 
 
@@ -131,9 +136,15 @@ def keep_documented_rules(case, world: dict) -> None:
         body["runner"] = world["runner_id"]
     if "coach" in body:
         body["coach"] = None
-    if path.endswith("/copy"):
+    if path.endswith("/copy") or path.endswith("/apply"):
         start = _date(str(body.get("start_date"))) or plan_start
         body["start_date"] = min(start, date(2999, 9, 1)).isoformat()
+        # A template saved from the start takes a start date, never a race date (exactly one).
+        body.pop("race_date", None)
+    if path.endswith("/save-as-template"):
+        body["anchor"] = "start"  # anchoring on race day needs a race workout, which it has not
+    if path.endswith("/shift"):
+        _keep_shift_rules(body, world)
     elif _is_plan_route(path) and ("start_date" in body or "end_date" in body):
         if method == "POST":
             start = min(_date(str(body.get("start_date"))) or plan_start, date(2999, 1, 1))
@@ -145,6 +156,19 @@ def keep_documented_rules(case, world: dict) -> None:
         _keep_workout_rules(body, world)
     if "/runs" in path:
         _keep_run_rules(body, world, method)
+
+
+def _keep_shift_rules(body: dict, world: dict) -> None:
+    """Exactly one of ``days`` and ``start_on``, over a range holding the plan's workouts, and
+    no workout leaving the plan: the earliest moved to the plan's first day (workouts only ever
+    sit on or after it), or by 0 days."""
+    body["first_day"] = world["plan_start"].isoformat()
+    body.pop("last_day", None)
+    if "start_on" in body and "days" not in body:
+        body["start_on"] = world["plan_start"].isoformat()
+    else:
+        body.pop("start_on", None)
+        body["days"] = 0
 
 
 def _is_plan_route(path: str) -> bool:

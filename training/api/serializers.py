@@ -20,6 +20,7 @@ from rest_framework.exceptions import ErrorDetail
 from training.models import (
     MAX_COMMENT_LENGTH,
     MAX_ELEVATION_GAIN_M,
+    MAX_PLAN_LENGTH_DAYS,
     Comment,
     Deletion,
     Plan,
@@ -259,8 +260,8 @@ class PlanTemplateApplySerializer(serializers.Serializer):
 class PlanShiftSerializer(serializers.Serializer):
     days = serializers.IntegerField(
         required=False,
-        min_value=-366,
-        max_value=366,
+        min_value=-MAX_PLAN_LENGTH_DAYS,
+        max_value=MAX_PLAN_LENGTH_DAYS,
         help_text="Move the workouts by this many days (negative: earlier); or give start_on.",
     )
     start_on = serializers.DateField(
