@@ -17,14 +17,22 @@ from typing import Any, Final, Literal
 
 HALF_MARATHON_M: Final = 21_097.5
 MARATHON_M: Final = 42_195.0
-# Distances for personal bests (docs/API.md, Analytics), shortest first.
-PERSONAL_BEST_DISTANCES_M: Final[tuple[float, ...]] = (
-    1_000.0,
-    5_000.0,
-    10_000.0,
-    HALF_MARATHON_M,
-    MARATHON_M,
-)
+MILE_M: Final = 1_609.344
+# The standard distances of best efforts and personal bests (docs/API.md, Best efforts), by the
+# key stored with each effort, shortest first.
+BEST_EFFORT_DISTANCES_M: Final[dict[str, float]] = {
+    "400m": 400.0,
+    "1k": 1_000.0,
+    "1mi": MILE_M,
+    "5k": 5_000.0,
+    "10k": 10_000.0,
+    "half": HALF_MARATHON_M,
+    "marathon": MARATHON_M,
+}
+PERSONAL_BEST_DISTANCES_M: Final[tuple[float, ...]] = tuple(BEST_EFFORT_DISTANCES_M.values())
+# VDOT and predictions come from efforts of at least 1 km: under about three minutes the
+# Daniels-Gilbert curves are extrapolated far past the races they were fitted to (1500 m up).
+VDOT_MIN_DISTANCE_M: Final = 1_000.0
 PREDICTION_DISTANCES_M: Final[tuple[float, ...]] = (5_000.0, 10_000.0, HALF_MARATHON_M, MARATHON_M)
 # A run without a track stands in for distance D when it is at most 5 % longer (docs/API.md,
 # Analytics).
@@ -228,18 +236,21 @@ def _clean_track(
     return ts, ds
 
 
+@dataclass(frozen=True)
+class EffortWindow:
+    """The fastest stretch of a track over one distance: ``elapsed_s`` seconds, starting
+    ``start_offset_s`` seconds and ``start_offset_m`` metres after the track's first sample."""
+
+    elapsed_s: float
+    start_offset_s: float
+    start_offset_m: float
+
+
 def best_effort_s(
     times_s: Sequence[float | None], distances_m: Sequence[float | None], target_m: float
 ) -> float | None:
     """Fastest time in seconds to cover any contiguous ``target_m`` metres of a track, or
-    ``None`` when the track is shorter than that.
-
-    ``times_s`` are seconds from the start and ``distances_m`` cumulative metres. Between two
-    samples the runner is taken to move at constant speed, so the time of a window is piecewise
-    linear in its start point and its minimum lies where the window starts or ends on a sample.
-    Two two-pointer passes (windows starting on a sample, windows ending on a sample) find it in
-    O(n).
-    """
+    ``None`` when the track is shorter than that (see ``best_effort_windows``)."""
     return best_efforts_s(times_s, distances_m, (target_m,))[target_m]
 
 
@@ -249,17 +260,36 @@ def best_efforts_s(
     targets_m: Iterable[float],
 ) -> dict[float, float | None]:
     """``best_effort_s`` for several distances, cleaning the track once."""
+    windows = best_effort_windows(times_s, distances_m, targets_m)
+    return {target: w.elapsed_s if w else None for target, w in windows.items()}
+
+
+def best_effort_windows(
+    times_s: Sequence[float | None],
+    distances_m: Sequence[float | None],
+    targets_m: Iterable[float],
+) -> dict[float, EffortWindow | None]:
+    """The fastest stretch of exactly ``target_m`` metres of a track for each target, or
+    ``None`` for a target longer than the track.
+
+    ``times_s`` are seconds from the start and ``distances_m`` cumulative metres. Between two
+    samples the runner is taken to move at constant speed, so the time of a window is piecewise
+    linear in its start point and its minimum lies where the window starts or ends on a sample.
+    Two two-pointer passes (windows starting on a sample, windows ending on a sample) find it in
+    O(samples) per target.
+    """
     ts, ds = _clean_track(times_s, distances_m)
     return {target: _best_effort_clean(ts, ds, target) for target in targets_m}
 
 
-def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> float | None:
-    # Hot loop of the summary (a few tracks, five distances each): interpolation is written inline.
+def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> EffortWindow | None:
+    # Hot loop of an import (seven distances per track): interpolation is written inline.
     # No division by zero: each interpolation spans a segment strictly containing the goal.
     n = len(ts)
     if n < 2 or target_m <= 0 or ds[-1] - ds[0] < target_m:
         return None
     best = math.inf
+    best_start_s = best_start_m = 0.0
 
     # Windows starting on sample i: j is the first sample with ds[j] >= ds[i] + target.
     j = 1
@@ -274,7 +304,7 @@ def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> flo
         d0, t0 = ds[j - 1], ts[j - 1]
         elapsed = t0 + (ts[j] - t0) * (goal - d0) / (ds[j] - d0) - ts[i]
         if elapsed < best:
-            best = elapsed
+            best, best_start_s, best_start_m = elapsed, ts[i], ds[i]
 
     # Windows ending on sample j: i is the last sample with ds[i] <= ds[j] - target.
     i = 0
@@ -286,10 +316,15 @@ def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> flo
         while ds[i + 1] <= goal:
             i += 1
         d0, t0 = ds[i], ts[i]
-        elapsed = ts[j] - (t0 + (ts[i + 1] - t0) * (goal - d0) / (ds[i + 1] - d0))
+        start_s = t0 + (ts[i + 1] - t0) * (goal - d0) / (ds[i + 1] - d0)
+        elapsed = ts[j] - start_s
         if elapsed < best:
-            best = elapsed
-    return best if best < math.inf else None
+            best, best_start_s, best_start_m = elapsed, start_s, goal
+    if best == math.inf:
+        return None
+    return EffortWindow(
+        elapsed_s=best, start_offset_s=best_start_s - ts[0], start_offset_m=best_start_m - ds[0]
+    )
 
 
 def prorated_effort_s(distance_m: float, duration_s: float, target_m: float) -> float | None:

@@ -116,11 +116,26 @@ def training_load_chart(series: Sequence[Any]) -> SafeString | None:
 
 # --- Adapters over analytics.selectors ---------------------------------------------------------
 
-PB_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097.5: "Half marathon", 42195: "Marathon"}
+# The standard distances by their best-effort key (analytics.science.BEST_EFFORT_DISTANCES_M).
+EFFORT_NAMES = {
+    "400m": "400 m",
+    "1k": "1 km",
+    "1mi": "1 mile",
+    "5k": "5 km",
+    "10k": "10 km",
+    "half": "Half marathon",
+    "marathon": "Marathon",
+}
+PB_NAMES = {science.BEST_EFFORT_DISTANCES_M[key]: name for key, name in EFFORT_NAMES.items()}
 
 
 def pb_name(distance_m: float) -> str:
     return PB_NAMES.get(distance_m) or PB_NAMES.get(round(distance_m)) or f"{distance_m:g} m"
+
+
+def run_efforts_context(efforts: Sequence[Any]) -> list[dict[str, Any]]:
+    """A run's best efforts (``training.selectors.run_best_efforts``) with their names."""
+    return [{"name": EFFORT_NAMES.get(e.distance, e.distance), "effort": e} for e in efforts]
 
 
 def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:

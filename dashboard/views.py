@@ -40,6 +40,7 @@ from training.models import Run, RunnerProfile
 from training.selectors import (
     plan_workouts_with_runs,
     plans_visible_to,
+    run_best_efforts,
     run_track_of,
     run_visible_to,
     runner_runs,
@@ -218,6 +219,7 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             "profile_chart": chart,
             "has_track": track is not None,
             "split_m": split_m,
+            "efforts": presenters.run_efforts_context(run_best_efforts(run)) if track else [],
         },
     )
 

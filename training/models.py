@@ -26,6 +26,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.science import BEST_EFFORT_DISTANCES_M
 from training.steps import StepsError, steps_totals, validate_steps
 
 MAX_PLAN_LENGTH_DAYS = 365
@@ -60,9 +61,8 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+class CheckedInPython(models.Model):
+    """A model whose check constraints all have Python twins (see ``get_constraints``)."""
 
     class Meta:
         abstract = True
@@ -82,6 +82,14 @@ class TimeStampedModel(models.Model):
             (model, [c for c in constraints if not isinstance(c, models.CheckConstraint)])
             for model, constraints in super().get_constraints()
         ]
+
+
+class TimeStampedModel(CheckedInPython):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
 
 
 class RunnerProfile(TimeStampedModel):
@@ -606,6 +614,50 @@ class RunTrack(models.Model):
     @property
     def point_count(self) -> int:
         return len(self.samples.get("t_s", []))
+
+
+class RunBestEffort(CheckedInPython):
+    """The fastest stretch of one standard distance inside a run's track (docs/API.md, Best
+    efforts), worked out once when the track is stored (``training.services.run_track_set``) so
+    that personal bests read a few rows instead of every track.
+
+    ``distance`` is a key of ``analytics.science.BEST_EFFORT_DISTANCES_M``; the stretch took
+    ``elapsed_s`` seconds and began ``start_offset_s`` seconds and ``start_offset_m`` metres into
+    the track.
+    """
+
+    # No index of its own: the unique (run, distance) index starts with it.
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, related_name="best_efforts", db_index=False
+    )
+    distance = models.CharField(
+        max_length=10, choices=[(key, key) for key in BEST_EFFORT_DISTANCES_M]
+    )
+    elapsed_s = models.FloatField(validators=[MinValueValidator(0.001)])
+    start_offset_s = models.FloatField(validators=[MinValueValidator(0)])
+    start_offset_m = models.FloatField(validators=[MinValueValidator(0)])
+
+    class Meta:
+        # Within a run a longer distance never takes less time, so this is shortest first.
+        ordering = ["run", "elapsed_s"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "distance"], name="best_effort_unique_distance"),
+            models.CheckConstraint(
+                condition=Q(elapsed_s__gt=0, start_offset_s__gte=0, start_offset_m__gte=0),
+                name="best_effort_positive_times",
+            ),
+            models.CheckConstraint(
+                condition=Q(distance__in=list(BEST_EFFORT_DISTANCES_M)),
+                name="best_effort_known_distance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distance} in {self.elapsed_s:.1f} s ({self.run_id})"
+
+    @property
+    def distance_m(self) -> float:
+        return BEST_EFFORT_DISTANCES_M[self.distance]
 
 
 class Deletion(models.Model):

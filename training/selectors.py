@@ -12,6 +12,8 @@ Writes are narrower than reads for coaches: see ``runs_editable_by``.
 from __future__ import annotations
 
 import functools
+import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,7 +21,16 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from training.models import Deletion, Plan, Run, RunnerProfile, RunTrack, Workout
+from analytics.science import BEST_EFFORT_DISTANCES_M, PRORATE_TOLERANCE
+from training.models import (
+    Deletion,
+    Plan,
+    Run,
+    RunBestEffort,
+    RunnerProfile,
+    RunTrack,
+    Workout,
+)
 
 UserLike = User | AnonymousUser
 
@@ -202,6 +213,105 @@ def runner_runs_between(*, runner: User, first_day: date, last_day: date) -> Que
 def run_track_of(run: Run) -> RunTrack | None:
     """The recorded track (samples) of an imported ``run``; ``None`` for a run typed in."""
     return RunTrack.objects.filter(run=run).first()
+
+
+# --- Best efforts (docs/API.md, Best efforts) ---------------------------------------------------
+
+
+@functools.cache
+def effort_rows_sql() -> str:
+    """SQL of every effort of runner ``%(runner_id)s`` at the standard distances, one row per
+    (run, distance): ``run_id``, ``started_at``, ``local_date``, ``distance`` (the key),
+    ``elapsed_s``.
+
+    A run's stored best effort at a distance where it has one; otherwise, when the whole run
+    lies within [D, 1.05·D] (a run typed in, or a track without distances), the run itself with
+    its time prorated to D (``analytics.science.prorated_effort_s``, written here in SQL so that
+    personal bests cost one query). Only table names and constants of the science are written
+    into it; the runner is a parameter. Written once per process, like the summary's other SQL.
+    """
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    run, effort = quote(Run._meta.db_table), quote(RunBestEffort._meta.db_table)
+
+    def double(value: float) -> str:
+        # Double-precision constants: PostgreSQL reads a bare 42195.0 as slow ``numeric``.
+        return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
+
+    def case(value_for: Any) -> str:
+        whens = " ".join(
+            f"WHEN r.distance_m >= {double(d)} AND r.distance_m <= {double(d * PRORATE_TOLERANCE)}"
+            f" THEN {value_for(key, d)}"
+            for key, d in BEST_EFFORT_DISTANCES_M.items()
+        )
+        return f"CASE {whens} ELSE NULL END"
+
+    key_of_run = case(lambda key, _d: f"'{key}'")
+    metres_of_run = case(lambda _key, d: double(d))
+    return f"""
+        SELECT e.run_id AS run_id, r.started_at AS started_at, r.local_date AS local_date,
+               e.distance AS distance, e.elapsed_s AS elapsed_s
+        FROM {effort} e JOIN {run} r ON r.id = e.run_id
+        WHERE r.runner_id = %(runner_id)s
+        UNION ALL
+        SELECT r.id, r.started_at, r.local_date, {key_of_run},
+               CAST(r.duration_s AS DOUBLE PRECISION) * {metres_of_run} / r.distance_m
+        FROM {run} r LEFT JOIN {effort} e ON e.run_id = r.id AND e.distance = {key_of_run}
+        WHERE r.runner_id = %(runner_id)s AND e.run_id IS NULL AND {key_of_run} IS NOT NULL
+    """  # noqa: S608
+
+
+@dataclass(frozen=True)
+class RunEffort:
+    """One best effort of a run as the run page and ``GET /runs/{id}`` show it.
+
+    ``new_personal_best``: faster than every effort at that distance of the runner's earlier runs
+    (started before this one), so the run set a personal best on the day it was run."""
+
+    distance: str
+    distance_m: float
+    elapsed_s: float
+    start_offset_s: float
+    start_offset_m: float
+    pace_s_per_km: float
+    new_personal_best: bool
+
+
+def with_best_effort_flag(runs: QuerySet[Run]) -> QuerySet[Run]:
+    """``runs`` annotated with ``has_best_efforts``, which ``run_best_efforts`` trusts."""
+    return runs.annotate(has_best_efforts=Exists(RunBestEffort.objects.filter(run=OuterRef("pk"))))
+
+
+def run_best_efforts(run: Run) -> list[RunEffort]:
+    """``run``'s stored best efforts, shortest distance first: two queries, none for a run
+    loaded through ``with_best_effort_flag`` that has no effort."""
+    if getattr(run, "has_best_efforts", True) is False:
+        return []
+    efforts = list(RunBestEffort.objects.filter(run=run))
+    if not efforts:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    # Adapted as the ORM would: SQLite stores and compares datetimes as text in its own format.
+    before = connection.ops.adapt_datetimefield_value(run.started_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT distance, MIN(elapsed_s) FROM ({effort_rows_sql()}) efforts "  # noqa: S608
+            "WHERE started_at < %(before)s GROUP BY distance",
+            {"runner_id": run.runner_id, "before": before},
+        )
+        earlier_best = dict(cursor.fetchall())
+    return [
+        RunEffort(
+            distance=e.distance,
+            distance_m=e.distance_m,
+            # Tenths, as the personal bests are shown.
+            elapsed_s=round(e.elapsed_s, 1),
+            start_offset_s=round(e.start_offset_s, 1),
+            start_offset_m=round(e.start_offset_m, 1),
+            pace_s_per_km=round(e.elapsed_s / (e.distance_m / 1000), 1),
+            new_personal_best=e.elapsed_s < earlier_best.get(e.distance, math.inf),
+        )
+        for e in efforts
+    ]
 
 
 def profile_with_calendar_token(token: str) -> RunnerProfile | None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from analytics.science import BEST_EFFORT_DISTANCES_M, best_effort_windows
 from training.importers import (
     ActivityData,
     ActivityFileError,
@@ -28,6 +29,7 @@ from training.models import (
     Deletion,
     Plan,
     Run,
+    RunBestEffort,
     RunnerProfile,
     RunTrack,
     Workout,
@@ -182,6 +184,43 @@ def run_update(*, run: Run, **fields: Any) -> Run:
     run.full_clean()
     run.save()
     return run
+
+
+# --- Tracks and their best efforts (docs/API.md, Best efforts) ----------------------------------
+
+
+def best_efforts_of(run: Run, samples: dict[str, Any]) -> list[RunBestEffort]:
+    """The best efforts of ``samples`` as unsaved rows of ``run`` (``run_track_set`` stores
+    them; a bulk loader may store many at once)."""
+    windows = best_effort_windows(
+        samples.get("t_s") or [], samples.get("dist_m") or [], BEST_EFFORT_DISTANCES_M.values()
+    )
+    return [
+        RunBestEffort(
+            run=run,
+            distance=key,
+            elapsed_s=window.elapsed_s,
+            start_offset_s=window.start_offset_s,
+            start_offset_m=window.start_offset_m,
+        )
+        for key, distance_m in BEST_EFFORT_DISTANCES_M.items()
+        # A zero-time window is a track whose clock stood still: no effort to report.
+        if (window := windows[distance_m]) is not None and window.elapsed_s > 0
+    ]
+
+
+@transaction.atomic
+def run_track_set(*, run: Run, samples: dict[str, Any]) -> RunTrack:
+    """Store ``samples`` as ``run``'s track (replacing any) and its best efforts with it, so the
+    two never disagree. Four queries (and a savepoint) whatever the track's length."""
+    track = RunTrack(run=run, samples=samples)
+    if not RunTrack.objects.filter(run=run).update(samples=samples):
+        track.save(force_insert=True)
+    RunBestEffort.objects.filter(run=run).delete()
+    # Computed from the track, not typed: each row satisfies the model's checks by construction
+    # (positive times, a known distance), so no full_clean() per row.
+    RunBestEffort.objects.bulk_create(best_efforts_of(run, samples))
+    return track
 
 
 # --- Runner profiles ------------------------------------------------------------------------
@@ -395,7 +434,7 @@ def run_import_file(*, runner: User, uploaded_file: Any) -> RunImport:
         with transaction.atomic():
             for run, activity in zip(runs, imported.runs, strict=True):
                 run.save()
-                RunTrack.objects.create(run=run, samples=activity.samples)
+                run_track_set(run=run, samples=activity.samples)
     except IntegrityError:
         existing = _existing_import(runner=runner, file_hash=file_hash)
         if not existing:

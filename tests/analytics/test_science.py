@@ -330,3 +330,86 @@ def test_best_effort_matches_a_brute_force_scan_on_random_tracks():
             for start in starts
         )
         assert fast == pytest.approx(scanned, abs=1e-6)
+
+
+# --- Best efforts of a whole track (issue 19) ----------------------------------------------------
+FAST_FROM_M, FAST_TO_M = 10_000.0, 12_000.0  # 0.2 s/m (4:00/km) here, 0.3 s/m (5:00/km) elsewhere
+
+
+def _fast_stretch_time(x_m: float) -> float:
+    """Exact seconds to reach ``x_m`` on the synthetic course below."""
+    slow_before = min(x_m, FAST_FROM_M)
+    fast = min(max(x_m - FAST_FROM_M, 0.0), FAST_TO_M - FAST_FROM_M)
+    slow_after = max(x_m - FAST_TO_M, 0.0)
+    return 0.3 * (slow_before + slow_after) + 0.2 * fast
+
+
+def fast_stretch_track(step_m: float = 7.0, length_m: float = 43_000.0):
+    """Samples every ``step_m`` metres (never on the fast stretch's ends), times exact at each."""
+    dists = [step_m * i for i in range(int(length_m / step_m) + 1)]
+    return [_fast_stretch_time(d) for d in dists], dists
+
+
+@pytest.mark.parametrize(
+    ("key", "expected_s"),
+    [
+        # Inside the 2 km fast stretch: D x 0.2 s/m.
+        ("400m", 80.0),
+        ("1k", 200.0),
+        ("1mi", 1_609.344 * 0.2),  # 321.9 s
+        # Longer: the whole fast stretch (400 s) plus the rest at 0.3 s/m.
+        ("5k", 400 + 3_000 * 0.3),  # 1300 s
+        ("10k", 400 + 8_000 * 0.3),  # 2800 s
+        ("half", 400 + 19_097.5 * 0.3),  # 6129.25 s
+        ("marathon", 400 + 40_195 * 0.3),  # 12458.5 s
+    ],
+)
+def test_best_effort_windows_find_the_known_fastest_stretch_within_a_second(key, expected_s):
+    times, dists = fast_stretch_track()
+    target_m = science.BEST_EFFORT_DISTANCES_M[key]
+    window = science.best_effort_windows(times, dists, [target_m])[target_m]
+    assert window is not None
+    assert window.elapsed_s == pytest.approx(expected_s, abs=1.0)
+    # The window is a real stretch of the course: it starts where the track says it does and
+    # takes what the exact course takes from there.
+    start = window.start_offset_m
+    assert 0 <= start <= 43_000 - target_m
+    assert window.start_offset_s == pytest.approx(_fast_stretch_time(start), abs=1.0)
+    exact = _fast_stretch_time(start + target_m) - _fast_stretch_time(start)
+    assert exact == pytest.approx(expected_s, abs=1.0)
+
+
+def test_best_effort_window_starts_inside_the_fast_stretch():
+    times, dists = fast_stretch_track()
+    window = science.best_effort_windows(times, dists, [1_000.0])[1_000.0]
+    assert FAST_FROM_M - 7 <= window.start_offset_m <= FAST_TO_M - 1_000 + 7
+
+
+def test_best_effort_windows_are_measured_from_the_first_sample():
+    # A track that starts 3 s and 50 m in (a watch that began recording late) still reports
+    # offsets from its own start.
+    times = [3.0 + 0.25 * d for d in range(0, 2_001, 10)]
+    dists = [50.0 + d for d in range(0, 2_001, 10)]
+    window = science.best_effort_windows(times, dists, [400.0])[400.0]
+    assert window.elapsed_s == pytest.approx(100)
+    assert window.start_offset_s == pytest.approx(0)
+    assert window.start_offset_m == pytest.approx(0)
+
+
+def test_best_effort_windows_of_a_short_or_empty_track_are_none():
+    assert science.best_effort_windows([0.0, 60.0], [0.0, 300.0], [400.0]) == {400.0: None}
+    assert science.best_effort_windows([], [], [400.0]) == {400.0: None}
+    no_distance = science.best_effort_windows([0.0, 60.0], [None, None], [400.0])
+    assert no_distance == {400.0: None}
+
+
+def test_best_effort_distances_are_the_standard_ones():
+    assert science.BEST_EFFORT_DISTANCES_M == {
+        "400m": 400,
+        "1k": 1_000,
+        "1mi": 1_609.344,  # the international mile
+        "5k": 5_000,
+        "10k": 10_000,
+        "half": 21_097.5,
+        "marathon": 42_195,
+    }

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
+from training.models import RunBestEffort
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,12 @@ def workout(**_):
 
 def run(**_):
     return RunFactory.build(runner=UserFactory())
+
+
+def best_effort(**_):
+    return RunBestEffort(
+        run=RunFactory(), distance="1k", elapsed_s=240.0, start_offset_s=0.0, start_offset_m=0.0
+    )
 
 
 # constraint name -> (a valid object, the changes that break only that constraint; a callable
@@ -66,6 +73,8 @@ BREAKS = {
     "run_perceived_effort_range": (run, {"perceived_effort": 11}),
     "run_avg_cadence_range": (run, {"avg_cadence": 301}),
     "run_workout_requires_plan": (run, {"plan": None, "workout": lambda _: WorkoutFactory()}),
+    "best_effort_positive_times": (best_effort, {"elapsed_s": 0.0}),
+    "best_effort_known_distance": (best_effort, {"distance": "3k"}),
 }
 
 

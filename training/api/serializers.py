@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from analytics.science import BEST_EFFORT_DISTANCES_M
 from training.models import (
     MAX_ELEVATION_GAIN_M,
     Deletion,
@@ -412,6 +413,38 @@ class RunSerializer(serializers.ModelSerializer):
         if "plan" in attrs and attrs["plan"] is None and "workout" not in attrs:
             attrs["workout"] = None
         return attrs
+
+
+class RunEffortSerializer(serializers.Serializer):
+    """One best effort of a run (docs/API.md, Best efforts)."""
+
+    distance = serializers.ChoiceField(
+        choices=list(BEST_EFFORT_DISTANCES_M),
+        help_text="Standard distance: 400m, 1k, 1mi, 5k, 10k, half, marathon.",
+    )
+    distance_m = serializers.FloatField(help_text="The standard distance in metres.")
+    elapsed_s = serializers.FloatField(help_text="Fastest time over it inside the run, seconds.")
+    start_offset_s = serializers.FloatField(help_text="Seconds into the track where it began.")
+    start_offset_m = serializers.FloatField(help_text="Metres into the track where it began.")
+    pace_s_per_km = serializers.FloatField(help_text="Its pace, seconds per kilometre.")
+    new_personal_best = serializers.BooleanField(
+        help_text="Faster than every effort at that distance of the runner's earlier runs."
+    )
+
+
+class RunDetailSerializer(RunSerializer):
+    """``GET /runs/{id}``: the run with what its track tells (the view attaches it)."""
+
+    best_efforts = RunEffortSerializer(
+        many=True,
+        read_only=True,
+        source="detail_best_efforts",
+        help_text="Fastest stretches at the standard distances, shortest first; [] without a "
+        "track.",
+    )
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "best_efforts"]
 
 
 class PlanRunSerializer(RunSerializer):

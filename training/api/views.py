@@ -47,6 +47,7 @@ from training.api.serializers import (
     PlanSerializer,
     PlanUpdateSerializer,
     PlanWorkoutSerializer,
+    RunDetailSerializer,
     RunSerializer,
     WorkoutSerializer,
 )
@@ -54,8 +55,10 @@ from training.models import Deletion, Plan, Run, Workout
 from training.selectors import (
     deletions_visible_to,
     plans_visible_to,
+    run_best_efforts,
     run_visible_to,
     runs_visible_to,
+    with_best_effort_flag,
     workouts_visible_to,
 )
 
@@ -256,7 +259,11 @@ class WorkoutViewSet(BaseViewSet):
         "be the caller's. `timezone` defaults to the profile's.",
         parameters=[IDEMPOTENCY_PARAMETER],
     ),
-    retrieve=extend_schema(summary="Get a run"),
+    retrieve=extend_schema(
+        summary="Get a run",
+        description="With its best efforts (docs/API.md, Best efforts).",
+        responses=RunDetailSerializer,
+    ),
     update=extend_schema(
         summary="Replace a run",
         description=PUT_NOTE + " A coach reading a runner's run gets 403 on any write.",
@@ -285,8 +292,22 @@ class RunViewSet(BaseViewSet):
             return Run.objects.none()
         run_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if run_id is not None:  # one run by id: visibility checked on that row, in one query
-            return run_visible_to(self.request.user, run_id)
+            runs = run_visible_to(self.request.user, run_id)
+            # Whether it has best efforts, in the same query: a run without spares the lookup.
+            return with_best_effort_flag(runs) if self.action == "retrieve" else runs
         return runs_visible_to(self.request.user)
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return RunDetailSerializer
+        return super().get_serializer_class()
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
+        if self.action == "retrieve" and args and isinstance(args[0], Run):
+            # What the detail shows beside the run's own fields (RunDetailSerializer); loaded
+            # here, after a 304 had its chance, so a conditional read never computes it.
+            args[0].detail_best_efforts = run_best_efforts(args[0])  # type: ignore[attr-defined]
+        return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():
