@@ -112,6 +112,81 @@ def vdot_race_time_s(vdot_value: float, distance_m: float) -> float:
     return (low_s + high_s) / 2
 
 
+# --- Daniels' training paces ---------------------------------------------------------------------
+# Training intensities of Daniels' Running Formula (3rd ed., 2013, Table 5.2 "training intensities
+# based on current VDOT"), as fractions of VDOT turned into paces by the oxygen-cost equation.
+# Threshold (88 %) and interval (97.5 %) are the book's own percentages. Marathon pace is the
+# marathon race pace of the VDOT. The table's easy range and repetition paces drift against any
+# single percentage as VDOT grows (E's fast end from 72.8 % to 74 %), so those fractions are
+# lines (a parabola for R) fitted to the table's rows 40-85; tests/analytics/test_science.py checks
+# every zone against the table's rows to within 1 s/km. Below VDOT 40 Daniels adjusted the table
+# by hand for novice runners, and the equations run up to ~11 s/km faster there.
+PACE_ZONES: Final = ("easy", "marathon", "threshold", "interval", "repetition")
+THRESHOLD_FRACTION: Final = 0.88
+INTERVAL_FRACTION: Final = 0.975
+EASY_SLOW_FRACTION: Final = 0.6295
+
+
+def _easy_fast_fraction(vdot_value: float) -> float:
+    return 0.718 + 0.00026 * vdot_value
+
+
+def _repetition_fraction(vdot_value: float) -> float:
+    return 1.1655 - 0.003298 * vdot_value + 0.0000214 * vdot_value * vdot_value
+
+
+def velocity_at_vo2_m_per_min(vo2: float) -> float:
+    """Running velocity (m/min) whose oxygen cost is ``vo2`` ml·kg⁻¹·min⁻¹: the positive root of
+    ``vo2_ml_kg_min``'s quadratic."""
+    a, b, c = 0.000104, 0.182258, -4.60 - vo2
+    return (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
+
+
+def pace_at_fraction_s_per_km(vdot_value: float, fraction: float) -> float:
+    """Pace in seconds per km at ``fraction`` of ``vdot_value``."""
+    return 60_000.0 / velocity_at_vo2_m_per_min(fraction * vdot_value)
+
+
+@dataclass(frozen=True)
+class TrainingPaces:
+    """Daniels' five training paces of one VDOT, seconds per km (easy is a range)."""
+
+    easy_fast_s_per_km: float
+    easy_slow_s_per_km: float
+    marathon_s_per_km: float
+    threshold_s_per_km: float
+    interval_s_per_km: float
+    repetition_s_per_km: float
+
+    def zone_range(self, zone: str) -> tuple[float, float]:
+        """(fastest, slowest) pace of ``zone`` (one of ``PACE_ZONES``), s/km; a single pace is
+        both ends."""
+        if zone == "easy":
+            return self.easy_fast_s_per_km, self.easy_slow_s_per_km
+        pace = {
+            "marathon": self.marathon_s_per_km,
+            "threshold": self.threshold_s_per_km,
+            "interval": self.interval_s_per_km,
+            "repetition": self.repetition_s_per_km,
+        }[zone]
+        return pace, pace
+
+
+def training_paces(vdot_value: float) -> TrainingPaces:
+    """Daniels' easy (range), marathon, threshold, interval and repetition paces of
+    ``vdot_value``, in seconds per km (see the note above ``PACE_ZONES``)."""
+    if vdot_value <= 0:
+        raise ValueError("Training paces need a positive VDOT.")
+    return TrainingPaces(
+        easy_fast_s_per_km=pace_at_fraction_s_per_km(vdot_value, _easy_fast_fraction(vdot_value)),
+        easy_slow_s_per_km=pace_at_fraction_s_per_km(vdot_value, EASY_SLOW_FRACTION),
+        marathon_s_per_km=vdot_race_time_s(vdot_value, MARATHON_M) / (MARATHON_M / 1000),
+        threshold_s_per_km=pace_at_fraction_s_per_km(vdot_value, THRESHOLD_FRACTION),
+        interval_s_per_km=pace_at_fraction_s_per_km(vdot_value, INTERVAL_FRACTION),
+        repetition_s_per_km=pace_at_fraction_s_per_km(vdot_value, _repetition_fraction(vdot_value)),
+    )
+
+
 # --- Training load --------------------------------------------------------------------------------
 def trimp(
     *, duration_min: float, avg_hr_bpm: float, resting_hr_bpm: float, max_hr_bpm: float, sex: str

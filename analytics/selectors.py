@@ -14,6 +14,7 @@ the same "today" (``annotate_plan_adherence``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import uuid
@@ -198,6 +199,28 @@ def runner_summary(
         predictions=predictions,
         training_load=training_load,
         streak_weeks=streak_weeks,
+        training_paces=_training_paces(vdot_value),
+    )
+
+
+def runner_training_paces(
+    runner: Any, *, today: date | None = None
+) -> tuple[float | None, science.TrainingPaces | None]:
+    """``runner``'s current VDOT and its training paces, as the summary reports them: one
+    query (the personal bests')."""
+    today = today or runner_today(runner)
+    _, recent_bests = _personal_bests(runner.pk, today=today)
+    vdot_value, _ = _vdot_and_predictions(recent_bests)
+    return vdot_value, _training_paces(vdot_value)
+
+
+def _training_paces(vdot_value: float | None) -> science.TrainingPaces | None:
+    """Daniels' paces of the summary's VDOT, to 0.1 s/km like the other summary numbers."""
+    if vdot_value is None:
+        return None
+    paces = science.training_paces(vdot_value)
+    return science.TrainingPaces(
+        **{name: round(value, 1) for name, value in dataclasses.asdict(paces).items()}
     )
 
 
@@ -679,4 +702,5 @@ __all__ = [
     "plan_week_summary",
     "runner_summary",
     "runner_today",
+    "runner_training_paces",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from analytics import science, selectors
 from dashboard import charts
 from training import formatting
+from training.steps import StepsError, resolve_pace_zones, validate_steps
 
 WEEKS_SHOWN = 12
 
@@ -133,6 +134,28 @@ def pb_name(distance_m: float) -> str:
     return PB_NAMES.get(distance_m) or PB_NAMES.get(round(distance_m)) or f"{distance_m:g} m"
 
 
+ZONE_NAMES = {
+    "easy": "Easy",
+    "marathon": "Marathon",
+    "threshold": "Threshold",
+    "interval": "Interval",
+    "repetition": "Repetition",
+}
+
+
+def training_paces_rows(paces: science.TrainingPaces | None) -> list[dict[str, Any]]:
+    """Daniels' zones, easiest first, each with its fastest and slowest pace (s/km)."""
+    if paces is None:
+        return []
+    rows = []
+    for zone in science.PACE_ZONES:
+        fast, slow = paces.zone_range(zone)
+        rows.append(
+            {"zone": zone, "name": ZONE_NAMES[zone], "fast_s_per_km": fast, "slow_s_per_km": slow}
+        )
+    return rows
+
+
 def run_efforts_context(efforts: Sequence[Any]) -> list[dict[str, Any]]:
     """A run's best efforts (``training.selectors.run_best_efforts``) with their names."""
     return [{"name": EFFORT_NAMES.get(e.distance, e.distance), "effort": e} for e in efforts]
@@ -161,6 +184,8 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
         "predictions": [
             {"name": pb_name(item.distance_m), "item": item} for item in summary.predictions
         ],
+        "training_paces": training_paces_rows(summary.training_paces),
+        "vdot": summary.vdot,
     }
 
 
@@ -219,6 +244,8 @@ class WorkoutItem:
     band: str
     band_label: str
     href: str | None = None
+    # The steps' Daniels zones with the runner's own paces: (name, fastest, slowest s/km).
+    zone_paces: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -238,8 +265,15 @@ class CalendarWeek:
     future: bool
 
 
-def workout_item(workout: Any, bands: dict[Any, str], *, href: str | None = None) -> WorkoutItem:
-    """``workout`` (with its runs prefetched) as a chip coloured by ``band_for``."""
+def workout_item(
+    workout: Any,
+    bands: dict[Any, str],
+    *,
+    href: str | None = None,
+    paces: science.TrainingPaces | None = None,
+) -> WorkoutItem:
+    """``workout`` (with its runs prefetched) as a chip coloured by ``band_for``; with the
+    runner's ``paces``, its steps' pace zones resolved to them."""
     band = band_for(workout, bands)
     return WorkoutItem(
         workout=workout,
@@ -247,7 +281,30 @@ def workout_item(workout: Any, bands: dict[Any, str], *, href: str | None = None
         band=band,
         band_label=PLAN_BAND_LABELS.get(band, band),
         href=href,
+        zone_paces=zone_paces(workout.steps, paces) if paces is not None else [],
     )
+
+
+def zone_paces(steps: Any, paces: science.TrainingPaces | None) -> list[tuple[str, float, float]]:
+    """The distinct pace zones of ``steps`` in step order, resolved to ``paces``
+    (``training.steps.resolve_pace_zones``); none without paces or zones."""
+    if paces is None or not steps:
+        return []
+    ranges = {zone: paces.zone_range(zone) for zone in science.PACE_ZONES}
+    try:
+        resolved = resolve_pace_zones(validate_steps(steps), ranges)
+    except StepsError:
+        return []  # stored before a rule changed: shown without zones rather than failing
+    seen: dict[str, tuple[str, float, float]] = {}
+    for step in resolved:
+        zone = step.get("pace_zone")
+        if zone and zone not in seen:
+            seen[zone] = (
+                ZONE_NAMES[zone],
+                step["target_pace_min_s_per_km"],
+                step["target_pace_max_s_per_km"],
+            )
+    return list(seen.values())
 
 
 def _chip_href(item: WorkoutItem, log_run_url: str | None) -> str | None:

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from analytics import science
+from analytics import selectors as analytics_selectors
 from dashboard import presenters
 from dashboard.forms import (
     RUN_MODEL_TO_FORM_FIELD,
@@ -100,9 +101,12 @@ def home(request: AuthedRequest) -> HttpResponse:
     days = [DayPlan(day=monday + timedelta(days=i), is_today=False) for i in range(7)]
     for day in days:
         day.is_today = day.day == today
+    summary_context = presenters.home_context(runner=request.user, units=profile.units, today=today)
     linked_ids: set[uuid.UUID] = set()
     for workout in week_workouts:
-        item = presenters.workout_item(workout, bands)
+        item = presenters.workout_item(
+            workout, bands, paces=summary_context["summary"].training_paces
+        )
         days[(workout.scheduled_date - monday).days].workouts.append(item)
         linked_ids |= {run.pk for run in item.runs}
     for run in week_runs:
@@ -126,7 +130,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "current_plan_week": (today - current_plan.start_date).days // 7 + 1
         if current_plan
         else None,
-        **presenters.home_context(runner=request.user, units=profile.units, today=today),
+        **summary_context,
     }
     return render(request, "dashboard/home.html", context)
 
@@ -364,10 +368,20 @@ def profile_view(request: AuthedRequest) -> HttpResponse:
     feed_url = request.build_absolute_uri(
         reverse("calendar-feed", kwargs={"token": profile.calendar_token})
     )
+    vdot_value, paces = analytics_selectors.runner_training_paces(
+        request.user, today=_today(profile)
+    )
     return render(
         request,
         "dashboard/profile.html",
-        {"form": form, "profile": profile, "calendar_feed_url": feed_url},
+        {
+            "form": form,
+            "profile": profile,
+            "calendar_feed_url": feed_url,
+            "units": profile.units,
+            "vdot": vdot_value,
+            "training_paces": presenters.training_paces_rows(paces),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

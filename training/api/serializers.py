@@ -27,7 +27,7 @@ from training.models import (
     validate_timezone_name,
 )
 from training.selectors import coach_candidates, coached_runner_ids, plans_visible_to
-from training.steps import StepsError, validate_steps
+from training.steps import PACE_ZONE_NAMES, StepsError, validate_steps
 
 User = get_user_model()
 
@@ -78,6 +78,12 @@ class StepSerializer(serializers.Serializer):
     duration_s = serializers.FloatField(required=False, help_text="Seconds; or distance_m.")
     target_pace_min_s_per_km = serializers.FloatField(required=False)
     target_pace_max_s_per_km = serializers.FloatField(required=False)
+    pace_zone = serializers.ChoiceField(
+        choices=list(PACE_ZONE_NAMES),
+        required=False,
+        help_text="One of Daniels' zones instead of typed paces; resolved to each runner's own "
+        "paces (docs/API.md, Training paces).",
+    )
 
 
 @extend_schema_field(StepSerializer(many=True))
