@@ -187,6 +187,65 @@ def training_paces(vdot_value: float) -> TrainingPaces:
     )
 
 
+# --- Heart-rate zones ----------------------------------------------------------------------------
+# Five zones by Karvonen's heart-rate reserve (Karvonen, Kentala & Mustala, "The effects of
+# training on heart rate: a longitudinal study", Ann Med Exp Biol Fenn 35:307-315, 1957): a target
+# heart rate is resting + fraction x (max - resting). Zone n starts at the n-th fraction below;
+# zone 1 also holds everything under 60 % (warm-up, standing), zone 5 everything from 90 %, so
+# every second of a run with a heart rate lands in one zone.
+HR_ZONE_RESERVE_FRACTIONS: Final = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+@dataclass(frozen=True)
+class HeartRateZone:
+    """Zone ``number`` (1-5): from ``min_bpm`` up to, not including, ``max_bpm``."""
+
+    number: int
+    min_bpm: float
+    max_bpm: float
+
+
+def heart_rate_zones(*, max_hr_bpm: float, resting_hr_bpm: float) -> tuple[HeartRateZone, ...]:
+    """The five Karvonen zones of a runner, in beats per minute (see the note above)."""
+    if max_hr_bpm <= resting_hr_bpm:
+        raise ValueError("Max heart rate must be above resting heart rate.")
+    reserve = max_hr_bpm - resting_hr_bpm
+    edges = [resting_hr_bpm + f * reserve for f in HR_ZONE_RESERVE_FRACTIONS]
+    return tuple(
+        HeartRateZone(number=n, min_bpm=low, max_bpm=high)
+        for n, (low, high) in enumerate(itertools.pairwise(edges), start=1)
+    )
+
+
+def zone_of(hr_bpm: float, zones: Sequence[HeartRateZone]) -> int:
+    """The zone number ``hr_bpm`` falls in (1 below zone 2, the last from its lower bound)."""
+    number = 1
+    for zone in zones[1:]:
+        if hr_bpm >= zone.min_bpm:
+            number = zone.number
+    return number
+
+
+def time_in_zones_s(
+    times_s: Sequence[float | None],
+    hr_bpm: Sequence[float | None],
+    zones: Sequence[HeartRateZone],
+) -> tuple[float, ...]:
+    """Seconds spent in each of ``zones`` over a track: each interval between two samples counts
+    for the zone of the heart rate at its start (a watch reports the rate it measured until the
+    next reading). Samples without a time, and intervals starting without a heart rate, count for
+    no zone; O(samples)."""
+    totals = [0.0] * len(zones)
+    previous: tuple[float, float | None] | None = None
+    for t, hr in zip(times_s, hr_bpm, strict=False):
+        if t is None:
+            continue
+        if previous is not None and previous[1] is not None and t > previous[0]:
+            totals[zone_of(previous[1], zones) - 1] += t - previous[0]
+        previous = (float(t), None if hr is None else float(hr))
+    return tuple(totals)
+
+
 # --- Training load --------------------------------------------------------------------------------
 def trimp(
     *, duration_min: float, avg_hr_bpm: float, resting_hr_bpm: float, max_hr_bpm: float, sex: str

@@ -65,7 +65,7 @@ from analytics.types import (
     WorkoutCompliance,
     WorkoutCounts,
 )
-from training.models import Plan, Run, Workout, pace_s_per_m
+from training.models import Plan, Run, RunTrack, Workout, pace_s_per_m
 from training.selectors import effort_rows_sql
 
 WEEKLY_SERIES_WEEKS = 12
@@ -200,6 +200,40 @@ def runner_summary(
         training_load=training_load,
         streak_weeks=streak_weeks,
         training_paces=_training_paces(vdot_value),
+    )
+
+
+@dataclass(frozen=True)
+class WeekZoneTime:
+    """Seconds of a runner's week in one heart-rate zone (docs/API.md, Heart-rate zones)."""
+
+    zone: int
+    min_bpm: int
+    max_bpm: int
+    duration_s: float
+
+
+def week_time_in_zones(
+    runner: Any, *, first_day: date, last_day: date
+) -> tuple[WeekZoneTime, ...] | None:
+    """Seconds in each heart-rate zone over ``runner``'s tracked runs from ``first_day`` to
+    ``last_day`` (local days), or ``None`` without a max and resting heart rate in the profile.
+    One query, reading only the tracks' time and heart-rate columns."""
+    profile = _profile_of(runner)
+    if profile.max_hr is None or profile.resting_hr is None or profile.max_hr <= profile.resting_hr:
+        return None
+    zones = science.heart_rate_zones(max_hr_bpm=profile.max_hr, resting_hr_bpm=profile.resting_hr)
+    totals = [0.0] * len(zones)
+    tracks = RunTrack.objects.filter(
+        run__runner=runner, run__local_date__gte=first_day, run__local_date__lte=last_day
+    ).values_list("samples__t_s", "samples__hr_bpm")
+    for times_s, hr_bpm in tracks:
+        if times_s and hr_bpm:
+            for index, seconds in enumerate(science.time_in_zones_s(times_s, hr_bpm, zones)):
+                totals[index] += seconds
+    return tuple(
+        WeekZoneTime(z.number, round(z.min_bpm), round(z.max_bpm), round(total, 1))
+        for z, total in zip(zones, totals, strict=True)
     )
 
 
@@ -703,4 +737,5 @@ __all__ = [
     "runner_summary",
     "runner_today",
     "runner_training_paces",
+    "week_time_in_zones",
 ]

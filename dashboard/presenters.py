@@ -186,6 +186,9 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
         ],
         "training_paces": training_paces_rows(summary.training_paces),
         "vdot": summary.vdot,
+        "week_zones": selectors.week_time_in_zones(
+            runner, first_day=science.week_start(today), last_day=today
+        ),
     }
 
 

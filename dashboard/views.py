@@ -42,6 +42,7 @@ from training.selectors import (
     plan_workouts_with_runs,
     plans_visible_to,
     run_best_efforts,
+    run_heart_rate_zones,
     run_track_of,
     run_visible_to,
     runner_runs,
@@ -208,11 +209,12 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     profile = _profile(request)
     track = run_track_of(run)
     split_m = formatting.metres_per_unit(profile.units)
-    splits, chart = [], None
+    splits, chart, zones = [], None, None
     if track is not None:
         samples = track.samples or {}
         splits = science.track_splits(samples, split_m=split_m)
         chart = presenters.track_profile_chart(samples, units=profile.units)
+        zones = run_heart_rate_zones(run, samples=samples)
     return render(
         request,
         "dashboard/run_detail.html",
@@ -224,6 +226,7 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             "has_track": track is not None,
             "split_m": split_m,
             "efforts": presenters.run_efforts_context(run_best_efforts(run)) if track else [],
+            "zones": zones,
         },
     )
 

@@ -21,7 +21,12 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from analytics.science import BEST_EFFORT_DISTANCES_M, PRORATE_TOLERANCE
+from analytics.science import (
+    BEST_EFFORT_DISTANCES_M,
+    PRORATE_TOLERANCE,
+    heart_rate_zones,
+    time_in_zones_s,
+)
 from training.models import (
     Deletion,
     Plan,
@@ -276,9 +281,48 @@ class RunEffort:
     new_personal_best: bool
 
 
-def with_best_effort_flag(runs: QuerySet[Run]) -> QuerySet[Run]:
-    """``runs`` annotated with ``has_best_efforts``, which ``run_best_efforts`` trusts."""
-    return runs.annotate(has_best_efforts=Exists(RunBestEffort.objects.filter(run=OuterRef("pk"))))
+def with_detail_flags(runs: QuerySet[Run]) -> QuerySet[Run]:
+    """``runs`` annotated with ``has_best_efforts`` and ``has_track``, which
+    ``run_best_efforts`` and ``run_heart_rate_zones`` trust to skip their queries."""
+    return runs.annotate(
+        has_best_efforts=Exists(RunBestEffort.objects.filter(run=OuterRef("pk"))),
+        has_track=Exists(RunTrack.objects.filter(run=OuterRef("pk"))),
+    )
+
+
+@dataclass(frozen=True)
+class ZoneTime:
+    """Time of a run in one heart-rate zone (docs/API.md, Heart-rate zones)."""
+
+    zone: int
+    min_bpm: int
+    max_bpm: int
+    duration_s: float
+
+
+def run_heart_rate_zones(
+    run: Run, *, samples: dict[str, Any] | None = None
+) -> list[ZoneTime] | None:
+    """Seconds of ``run`` in each of its runner's five heart-rate zones, from its track
+    (``samples`` when the caller has loaded them). ``None`` when the runner's profile lacks a max
+    or resting heart rate, or the run has no track with heart rates; at most two queries."""
+    if getattr(run, "has_track", True) is False:
+        return None
+    limits = RunnerProfile.objects.filter(user_id=run.runner_id).values_list("max_hr", "resting_hr")
+    max_hr, resting_hr = limits.first() or (None, None)
+    if max_hr is None or resting_hr is None or max_hr <= resting_hr:
+        return None
+    if samples is None:
+        samples = RunTrack.objects.filter(run=run).values_list("samples", flat=True).first()
+    hr_bpm = (samples or {}).get("hr_bpm") or []
+    if not any(value is not None for value in hr_bpm):
+        return None
+    zones = heart_rate_zones(max_hr_bpm=max_hr, resting_hr_bpm=resting_hr)
+    seconds = time_in_zones_s((samples or {}).get("t_s") or [], hr_bpm, zones)
+    return [
+        ZoneTime(z.number, round(z.min_bpm), round(z.max_bpm), round(s, 1))
+        for z, s in zip(zones, seconds, strict=True)
+    ]
 
 
 def run_best_efforts(run: Run) -> list[RunEffort]:

@@ -490,3 +490,40 @@ def test_velocity_at_vo2_inverts_the_oxygen_cost():
 def test_training_paces_refuse_a_non_positive_vdot():
     with pytest.raises(ValueError):
         science.training_paces(0)
+
+
+# --- Heart-rate zones (issue 19) ------------------------------------------------------------------
+def test_karvonen_zones_split_the_heart_rate_reserve():
+    # Max 190, resting 50: reserve 140 bpm; zones start at 50/60/70/80/90 % of it above resting:
+    # 120, 134, 148, 162, 176 bpm, the last ending at max (Karvonen et al., 1957).
+    zones = science.heart_rate_zones(max_hr_bpm=190, resting_hr_bpm=50)
+    assert [(z.number, z.min_bpm, z.max_bpm) for z in zones] == [
+        (1, pytest.approx(120), pytest.approx(134)),
+        (2, pytest.approx(134), pytest.approx(148)),
+        (3, pytest.approx(148), pytest.approx(162)),
+        (4, pytest.approx(162), pytest.approx(176)),
+        (5, pytest.approx(176), pytest.approx(190)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hr", "zone"),
+    [(60, 1), (133.9, 1), (134, 2), (147, 2), (148, 3), (162, 4), (175.9, 4), (176, 5), (200, 5)],
+)
+def test_zone_of_a_heart_rate_at_the_edges(hr, zone):
+    zones = science.heart_rate_zones(max_hr_bpm=190, resting_hr_bpm=50)
+    assert science.zone_of(hr, zones) == zone
+
+
+def test_time_in_zones_holds_each_reading_until_the_next():
+    zones = science.heart_rate_zones(max_hr_bpm=190, resting_hr_bpm=50)
+    # 0-60 s at 125 (zone 1), 60-90 s at 150 (zone 3), 90-100 s no reading, 100-160 s at 180
+    # (zone 5); the last sample ends the track. A sample without a time is skipped.
+    times = [0, 60, None, 90, 100, 160]
+    hrs = [125, 150, 999, None, 180, 181]
+    assert science.time_in_zones_s(times, hrs, zones) == (60, 0, 30, 0, 60)
+
+
+def test_heart_rate_zones_need_max_above_resting():
+    with pytest.raises(ValueError):
+        science.heart_rate_zones(max_hr_bpm=60, resting_hr_bpm=60)

@@ -438,6 +438,15 @@ class RunEffortSerializer(serializers.Serializer):
     )
 
 
+class ZoneTimeSerializer(serializers.Serializer):
+    """Time of a run in one heart-rate zone (docs/API.md, Heart-rate zones)."""
+
+    zone = serializers.IntegerField(help_text="1 (easiest) to 5.")
+    min_bpm = serializers.IntegerField(help_text="Lower bound, beats per minute.")
+    max_bpm = serializers.IntegerField(help_text="Upper bound (the next zone's lower), bpm.")
+    duration_s = serializers.FloatField(help_text="Seconds of the run in this zone.")
+
+
 class RunDetailSerializer(RunSerializer):
     """``GET /runs/{id}``: the run with what its track tells (the view attaches it)."""
 
@@ -449,8 +458,17 @@ class RunDetailSerializer(RunSerializer):
         "track.",
     )
 
+    heart_rate_zones = ZoneTimeSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        source="detail_hr_zones",
+        help_text="Seconds in each of the runner's five heart-rate zones; null without a max "
+        "and resting heart rate in the profile or heart rates in the track.",
+    )
+
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "best_efforts"]
+        fields = [*RunSerializer.Meta.fields, "best_efforts", "heart_rate_zones"]
 
 
 class PlanRunSerializer(RunSerializer):

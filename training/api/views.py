@@ -56,9 +56,10 @@ from training.selectors import (
     deletions_visible_to,
     plans_visible_to,
     run_best_efforts,
+    run_heart_rate_zones,
     run_visible_to,
     runs_visible_to,
-    with_best_effort_flag,
+    with_detail_flags,
     workouts_visible_to,
 )
 
@@ -293,8 +294,8 @@ class RunViewSet(BaseViewSet):
         run_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if run_id is not None:  # one run by id: visibility checked on that row, in one query
             runs = run_visible_to(self.request.user, run_id)
-            # Whether it has best efforts, in the same query: a run without spares the lookup.
-            return with_best_effort_flag(runs) if self.action == "retrieve" else runs
+            # Whether it has efforts and a track, in the same query: a run typed in costs no more.
+            return with_detail_flags(runs) if self.action == "retrieve" else runs
         return runs_visible_to(self.request.user)
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
@@ -307,6 +308,7 @@ class RunViewSet(BaseViewSet):
             # What the detail shows beside the run's own fields (RunDetailSerializer); loaded
             # here, after a 304 had its chance, so a conditional read never computes it.
             args[0].detail_best_efforts = run_best_efforts(args[0])  # type: ignore[attr-defined]
+            args[0].detail_hr_zones = run_heart_rate_zones(args[0])  # type: ignore[attr-defined]
         return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
