@@ -11,6 +11,7 @@ from training.api.views import (
     PlanRunViewSet,
     PlanViewSet,
     PlanWorkoutViewSet,
+    ProfileView,
     RunViewSet,
     WorkoutViewSet,
 )
@@ -53,6 +54,7 @@ urlpatterns: list = [
                 PlanRunViewSet.as_view({"get": "list", "post": "create"}),
                 name="plan-runs",
             ),
+            path("profile", ProfileView.as_view(), name="profile"),
         ]
     ),
     # router:

@@ -328,6 +328,20 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
         run.id, client=coach_api, body=m.PatchedRunRequest(notes="Coach")
     )
     model(coach_write, 403)
+
+    # --- the runner's profile: heart rates give the zones (issue 19) --------------------------
+    profile = model(
+        api.op("api_v1_profile_partial_update").sync_detailed(
+            client=runner_api, body=m.PatchedProfileRequest(max_hr=190, resting_hr=50)
+        ),
+        200,
+    )
+    assert [z.min_bpm for z in profile.heart_rate_zones] == [120, 134, 148, 162, 176]
+    assert (
+        model(api.op("api_v1_profile_retrieve").sync_detailed(client=runner_api), 200).max_hr == 190
+    )
+    detail = model(api.op("api_v1_runs_retrieve").sync_detailed(run.id, client=runner_api), 200)
+    assert detail.best_efforts == [] and detail.heart_rate_zones is None  # typed in, no track
     list_response = api.op("api_v1_plans_list").sync_detailed(client=runner_api)
     assert model(list_response, 200).count == 1
     unchanged = api.op("api_v1_plans_list").sync_detailed(

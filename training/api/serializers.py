@@ -17,12 +17,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from analytics.science import BEST_EFFORT_DISTANCES_M
+from analytics.science import BEST_EFFORT_DISTANCES_M, heart_rate_zones
 from training.models import (
     MAX_ELEVATION_GAIN_M,
     Deletion,
     Plan,
     Run,
+    RunnerProfile,
     Workout,
     validate_timezone_name,
 )
@@ -490,3 +491,35 @@ class DeletionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deletion
         fields = ["type", "id", "deleted_at"]
+
+
+class HeartRateZoneSerializer(serializers.Serializer):
+    """One of the runner's five heart-rate zones (docs/API.md, Heart-rate zones)."""
+
+    zone = serializers.IntegerField(help_text="1 (easiest) to 5.")
+    min_bpm = serializers.IntegerField(help_text="Lower bound, beats per minute.")
+    max_bpm = serializers.IntegerField(help_text="Upper bound (the next zone's lower), bpm.")
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """``GET``/``PATCH /profile``: the caller's own settings; the calendar token stays private."""
+
+    heart_rate_zones = serializers.SerializerMethodField(
+        help_text="The five zones of max_hr and resting_hr; null while either is missing."
+    )
+
+    class Meta:
+        model = RunnerProfile
+        fields = ["units", "max_hr", "resting_hr", "sex", "timezone", "heart_rate_zones"]
+
+    @extend_schema_field(HeartRateZoneSerializer(many=True, allow_null=True))
+    def get_heart_rate_zones(self, profile: RunnerProfile) -> list[dict[str, int]] | None:
+        if profile.max_hr is None or profile.resting_hr is None:
+            return None
+        if profile.max_hr <= profile.resting_hr:
+            return None
+        zones = heart_rate_zones(max_hr_bpm=profile.max_hr, resting_hr_bpm=profile.resting_hr)
+        return [
+            {"zone": z.number, "min_bpm": round(z.min_bpm), "max_bpm": round(z.max_bpm)}
+            for z in zones
+        ]

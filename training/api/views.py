@@ -26,6 +26,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
 from tracker.concurrency import ETagMixin
 from tracker.errors import service_errors
@@ -47,6 +48,7 @@ from training.api.serializers import (
     PlanSerializer,
     PlanUpdateSerializer,
     PlanWorkoutSerializer,
+    ProfileSerializer,
     RunDetailSerializer,
     RunSerializer,
     WorkoutSerializer,
@@ -429,3 +431,35 @@ class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Deletion.objects.none()
         return deletions_visible_to(self.request.user).order_by("deleted_at", "id")
+
+
+class ProfileView(APIView):
+    """The caller's runner profile (docs/API.md, Resources and fields): read it, change some of
+    its fields; every write goes through ``profile_update`` and its ``full_clean()``."""
+
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(
+        summary="Get your profile",
+        description="Units, heart rates, sex for TRIMP and time zone, with the heart-rate zones "
+        "they give (docs/API.md, Heart-rate zones).",
+        responses=ProfileSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        profile = services.profile_get_or_create(user=caller(request))
+        return Response(ProfileSerializer(profile).data)
+
+    @extend_schema(
+        summary="Change some fields of your profile",
+        description="Units, heart rates (resting below max), sex for TRIMP, time zone.",
+        request=ProfileSerializer,
+        responses=ProfileSerializer,
+    )
+    def patch(self, request: Request) -> Response:
+        profile = services.profile_get_or_create(user=caller(request))
+        serializer = ProfileSerializer(profile, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            profile = services.profile_update(profile=profile, **serializer.validated_data)
+        return Response(ProfileSerializer(profile).data)
