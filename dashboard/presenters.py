@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from analytics import science, selectors
+from analytics import route, science, selectors
 from dashboard import charts
 from training import formatting
 
@@ -54,6 +54,28 @@ def track_profile_chart(
         pace_label=lambda s: formatting.format_pace_number(s * 1000 / per_unit, units),
         distance_unit=formatting.unit_label(units),
         title="Pace and elevation",
+    )
+
+
+def route_map_chart(samples: dict[str, Any], *, units: str, distance_m: float) -> SafeString | None:
+    """The run's route as inline SVG with a marker at the end of each km or mile (the same
+    boundaries as the splits table); ``None`` when the track has no positions to draw."""
+    shape = route.route_map(samples, split_m=formatting.metres_per_unit(units))
+    if shape is None:
+        return None
+    unit = formatting.unit_label(units)
+    width_m, height_m = round(shape.span_east_m), round(shape.span_north_m)
+    description = (
+        f"The route of this {formatting.format_distance(distance_m, units)} run, about "
+        f"{width_m:,} m east to west and {height_m:,} m north to south, north up, from the "
+        "start (round dot) to the finish (square)"
+    )
+    if shape.markers:
+        description += (
+            f", with a numbered marker at the end of each {unit} (1 to {shape.markers[-1].number})"
+        )
+    return charts.route_map(
+        shape, title="Route map", description=description + ".", marker_label=unit
     )
 
 

@@ -203,11 +203,14 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     profile = _profile(request)
     track = run_track_of(run)
     split_m = formatting.metres_per_unit(profile.units)
-    splits, chart = [], None
+    splits, chart, route_map = [], None, None
     if track is not None:
         samples = track.samples or {}
         splits = science.track_splits(samples, split_m=split_m)
         chart = presenters.track_profile_chart(samples, units=profile.units)
+        route_map = presenters.route_map_chart(
+            samples, units=profile.units, distance_m=run.distance_m
+        )
     return render(
         request,
         "dashboard/run_detail.html",
@@ -216,6 +219,7 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             "can_edit": run.runner_id == request.user.pk,
             "splits": splits,
             "profile_chart": chart,
+            "route_map": route_map,
             "has_track": track is not None,
             "split_m": split_m,
         },
