@@ -12,6 +12,7 @@ from training.api.views import (
     PlanViewSet,
     PlanWorkoutViewSet,
     RunViewSet,
+    ShoeViewSet,
     WorkoutViewSet,
 )
 
@@ -34,6 +35,7 @@ router = ApiRouter()
 router.register("plans", PlanViewSet, basename="plan")
 router.register("workouts", WorkoutViewSet, basename="workout")
 router.register("runs", RunViewSet, basename="run")
+router.register("shoes", ShoeViewSet, basename="shoe")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [
