@@ -46,6 +46,7 @@ WEB_LOGIN = 302  # anonymous visitors are sent to the login page
 WEB_OWN = {"anonymous": WEB_LOGIN, **same_for(200, other_runner=404, other_coach=404)}
 WEB_OWN_RUN_EDIT = {**WEB_OWN, "coach": 404}  # the coach may read the run, not edit it
 WEB_PAGE = {"anonymous": WEB_LOGIN, **same_for(200)}
+WEB_ONLY_OWNER = {"anonymous": WEB_LOGIN, **same_for(404, runner=200)}
 PUBLIC = {"anonymous": 200, **same_for(200)}
 
 
@@ -226,6 +227,17 @@ EXPECTED: dict[str, list[Check]] = {
             {**WEB_OWN_RUN_EDIT, "runner": 302, "superuser": 302},
             hides_existence=True,
         ),
+    ],
+    "shoes": [Check("GET", "/shoes/", WEB_PAGE)],
+    # The dashboard shows the runner's own shoes only (a coach reads them over the API).
+    "shoes/<id>/edit": [Check("GET", "/shoes/{shoe}/edit/", WEB_ONLY_OWNER, hides_existence=True)],
+    "shoes/<id>/retire": [
+        Check(
+            "POST",
+            "/shoes/{shoe}/retire/",
+            {**WEB_ONLY_OWNER, "runner": 302},
+            hides_existence=True,
+        )
     ],
     "profile": [Check("GET", "/profile/", WEB_PAGE)],
     "profile/calendar-token": [Check("POST", "/profile/calendar-token/", {r: 302 for r in ROLES})],
