@@ -129,9 +129,7 @@ class ShoeChoiceField(forms.ChoiceField):
 
     def offer(self, shoes: list[Shoe]) -> None:
         self.shoes = {str(shoe.pk): shoe for shoe in shoes}
-        self.choices = [("", "No shoe")] + [
-            (str(shoe.pk), self.label_for(shoe)) for shoe in shoes
-        ]
+        self.choices = [("", "No shoe")] + [(str(shoe.pk), self.label_for(shoe)) for shoe in shoes]
 
     @staticmethod
     def label_for(shoe: Shoe) -> str:
