@@ -31,8 +31,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tests.dashboard.demo_data import add_demo_track
-from tests.factories import CoachFactory, PlanFactory, ShoeFactory, UserFactory
+from tests.factories import CoachFactory, PlanFactory, UserFactory
 from training.management.commands.seed_demo import seed_demo
 from training.models import Plan, Run, RunnerProfile, Shoe, Workout
 
@@ -272,8 +271,9 @@ def test_every_route_is_checked_or_excluded():
 
 @pytest.fixture
 def site(transactional_db) -> dict:
-    """The demo season (``seed_demo``: runner ``demo`` coached by ``coach``), a run with a GPS
-    track, a draft plan without workouts, and a runner and a coach who have nothing yet."""
+    """The demo season (``seed_demo``: runner ``demo`` coached by ``coach``, runs with GPS tracks
+    and two pairs of shoes), a draft plan without workouts, and a runner and a coach who have
+    nothing yet."""
     demo = seed_demo()
     # A transactional test before this one flushed the group's permissions, which a migration
     # grants; grant them again.
@@ -287,11 +287,10 @@ def site(transactional_db) -> dict:
             )
     plan = demo.plan
     runner, coach = plan.runner, plan.coach
+    # seed_demo records the last two weeks' runs with a watch (GPS tracks) and logs the rest.
     linked = Run.objects.filter(runner=runner, workout__isnull=False).order_by("-started_at")
-    run_with_track, manual_run = linked[0], linked[1]
-    add_demo_track(run_with_track)
-    if not Shoe.objects.filter(runner=runner).exists():
-        ShoeFactory(runner=runner, name="Daily trainer", is_default=True)
+    run_with_track = linked.filter(track__isnull=False).first()
+    manual_run = linked.filter(track__isnull=True).first()
     today = timezone.localdate()
     draft = PlanFactory(
         runner=runner,
@@ -313,7 +312,7 @@ def site(transactional_db) -> dict:
         "draft_plan": draft.pk,
         "run": run_with_track.pk,
         "manual_run": manual_run.pk,
-        "shoe": Shoe.objects.filter(runner=runner).first().pk,
+        "shoe": Shoe.objects.filter(runner=runner, is_default=False).get().pk,
         "workout": Workout.objects.filter(plan=plan).first().pk,
         "profile": RunnerProfile.objects.get(user=runner).pk,
         "user": runner.pk,
