@@ -239,9 +239,9 @@ RATE_LIMIT_WRITE = env.str("RATE_LIMIT_WRITE", default="30/minute")
 
 REST_FRAMEWORK = {
     # Token first: DRF then answers 401 with WWW-Authenticate instead of 403 (docs/API.md,
-    # Authentication). knox's token check, with its per-request sweep of the user's other expired
-    # tokens done at most once a minute (tracker/authentication.py): one database round trip less
-    # per API request.
+    # Authentication). knox's token check behind a verified-token cache that also counts the rate
+    # budget, one Redis round trip and no query per repeat request (docs/PRODUCTION.md, Token
+    # cache); knox's sweep of the user's other expired tokens at most once a minute.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tracker.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
