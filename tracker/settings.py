@@ -107,6 +107,8 @@ INSTALLED_APPS = [
 # can answer; probes answer before host validation and the HTTPS redirect; CORS answers
 # preflights before they are counted; rate-limit headers wrap the body limit so a 413 carries
 # them; the body limit runs before anything reads the body; database faults turn into 503s.
+# Sessions, authentication and messages are Django's, skipped by API requests that carry a token
+# (tracker/middleware.py, TokenRequestBypass); CSRF is Django's own for every request.
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "tracker.middleware.RequestIdMiddleware",
@@ -117,11 +119,11 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "tracker.middleware.RateLimitHeadersMiddleware",
     "tracker.middleware.RequestBodyLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tracker.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.AuthenticationMiddleware",
+    "tracker.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracker.middleware.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
