@@ -191,7 +191,12 @@ def _known_user_id(request: Any) -> Any:
         user = request.user
     else:
         user = request.__dict__.get("user")
-        if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        if (
+            isinstance(user, SimpleLazyObject)
+            and user._wrapped is empty
+            # tracker.authentication.CachedUser knows its id without loading the row
+            and "_known" not in user.__dict__
+        ):
             return None  # AuthenticationMiddleware's lazy user, not evaluated yet
     if user is not None and getattr(user, "is_authenticated", False):
         return user.pk

@@ -80,6 +80,16 @@ def test_cached_user_scopes_querysets_without_loading_the_user_row(runner, other
     assert knox_queries(second_queries) == [] and user_queries(second_queries) == []
 
 
+def test_request_log_names_the_user_of_a_cached_token(runner, caplog):
+    _, token = AuthToken.objects.create(user=runner, expiry=timedelta(hours=1))
+    client = client_with(token)
+    client.get(PRIVATE)
+    with caplog.at_level("INFO", logger="tracker.request"):
+        assert client.get(PRIVATE).status_code == 200
+    logged = [r for r in caplog.records if r.name == "tracker.request"]
+    assert [r.user_id for r in logged] == [runner.pk]
+
+
 def test_cached_user_loads_the_row_only_when_a_view_reads_more():
     user = UserFactory(username="lazy", email="lazy@example.com")
     lazy = CachedUser(user.pk, False, False)
