@@ -12,8 +12,10 @@ from training.api.views import (
     PlanTemplateViewSet,
     PlanViewSet,
     PlanWorkoutViewSet,
+    ProfileView,
     RunCommentsView,
     RunViewSet,
+    ShoeViewSet,
     WorkoutCommentsView,
     WorkoutViewSet,
 )
@@ -38,6 +40,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("workouts", WorkoutViewSet, basename="workout")
 router.register("runs", RunViewSet, basename="run")
 router.register("plan-templates", PlanTemplateViewSet, basename="plan-template")
+router.register("shoes", ShoeViewSet, basename="shoe")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [
@@ -67,6 +70,7 @@ urlpatterns: list = [
                 PlanRunViewSet.as_view({"get": "list", "post": "create"}),
                 name="plan-runs",
             ),
+            path("profile", ProfileView.as_view(), name="profile"),
         ]
     ),
     # router:

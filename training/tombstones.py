@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from training.models import Comment, Deletion, Plan, Run, Workout
+from training.models import Comment, Deletion, Plan, Run, Shoe, Workout
 
 _already_recorded: ContextVar[bool] = ContextVar("tombstones_already_recorded", default=False)
 
@@ -94,4 +94,15 @@ def record_comment_deletion(sender, instance: Comment, **kwargs) -> None:
         object_id=instance.pk,
         runner_user_id=owners["runner_id"],
         coach_user_id=owners["coach_id"],
+    )
+
+
+@receiver(pre_delete, sender=Shoe, dispatch_uid="tombstone_shoe")
+def record_shoe_deletion(sender, instance: Shoe, **kwargs) -> None:
+    if _already_recorded.get():
+        return
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.SHOE,
+        object_id=instance.pk,
+        runner_user_id=instance.runner_id,
     )

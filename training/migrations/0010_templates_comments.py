@@ -38,7 +38,7 @@ def grant_coach_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0006_run_drop_duplicate_fk_indexes'),
+        ('training', '0008_shoes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='deletion',
             name='object_type',
-            field=models.CharField(choices=[('plan', 'Plan'), ('workout', 'Workout'), ('run', 'Run'), ('comment', 'Comment')], max_length=10),
+            field=models.CharField(choices=[('plan', 'Plan'), ('workout', 'Workout'), ('run', 'Run'), ('shoe', 'Shoe'), ('comment', 'Comment')], max_length=10),
         ),
         migrations.CreateModel(
             name='PlanTemplate',

@@ -36,6 +36,12 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/runs/{id}", "put"),
     ("/api/v1/runs/{id}", "patch"),
     ("/api/v1/runs/{id}", "delete"),
+    ("/api/v1/shoes", "get"),
+    ("/api/v1/shoes", "post"),
+    ("/api/v1/shoes/{id}", "get"),
+    ("/api/v1/shoes/{id}", "put"),
+    ("/api/v1/shoes/{id}", "patch"),
+    ("/api/v1/shoes/{id}", "delete"),
     ("/api/v1/deletions", "get"),
 }
 
@@ -184,13 +190,14 @@ def test_always_present_fields_are_required(schema):
         "Plan",
         "Workout",
         "Run",
+        "Shoe",
         "Deletion",
         "PlanTemplate",
         "TemplateWorkout",
         "PlanShiftResult",
     ):
         assert set(components[name]["required"]) == set(components[name]["properties"]), name
-    assert components["DeletionTypeEnum"]["enum"] == ["plan", "workout", "run", "comment"]
+    assert components["DeletionTypeEnum"]["enum"] == ["plan", "workout", "run", "shoe", "comment"]
 
 
 def test_every_nullable_schema_has_a_type(schema):
