@@ -25,8 +25,10 @@ from knox.models import AuthToken
 from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
 from tests.reliability import fuzz_stats
 from tests.training.importers.builders import Leg, gpx_bytes, route
+from training.history.models import ImportJob
 
 EXAMPLES_PER_OPERATION = 20
+_SMALL_ARCHIVE = b"PK\x05\x06" + b"\x00" * 18  # an empty ZIP: its job finds nothing
 FUZZ_PASSWORD = "fuzz-password-1"
 
 
@@ -60,7 +62,7 @@ def _keep_test_connection():
 
 
 @pytest.fixture
-def fuzz_world(db, _keep_test_connection):
+def fuzz_world(db, _keep_test_connection, import_archive_dir):
     """A runner with a token and one plan, workout and run, so generated ids can name real
     objects (otherwise every detail request would be a 404)."""
     cache.clear()
@@ -72,8 +74,10 @@ def fuzz_world(db, _keep_test_connection):
         runner=runner, plan=plan, workout=workout, started_at=datetime(2026, 1, 6, 7, tzinfo=UTC)
     )
     _, token = AuthToken.objects.create(runner)
+    job = ImportJob.objects.create(runner=runner, original_name="export.zip")
     yield {
         "token": token,
+        "import": job.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
@@ -89,6 +93,8 @@ def real_id_for(path: str, world: dict) -> uuid.UUID:
         return world["workout"]
     if path.startswith("/api/v1/runs/"):
         return world["run"]
+    if path.startswith("/api/v1/imports/"):
+        return world["import"]
     return world["plan"]
 
 
@@ -116,11 +122,17 @@ def keep_documented_rules(case, world: dict) -> None:
             query["from"], query["to"] = query["to"], query["from"]
     if path.endswith("/weekly-summary"):
         query["week_number"] = 1
+    if path.endswith(("/cancel", "/undo")) and path.startswith("/api/v1/imports/"):
+        # Cancel and undo are refused (409) once done; each example meets a job still queued.
+        ImportJob.objects.filter(pk=world["import"]).update(status=ImportJob.Status.QUEUED)
     body = case.body if isinstance(case.body, dict) else None
     if body is None:
         return
     if path.endswith("/auth/token"):  # wrong credentials are a 400 however well formed
         body.update(username="fuzz_runner", password=FUZZ_PASSWORD)
+    if path.endswith("/imports"):  # any bytes fit the schema; an empty upload is refused
+        body["archive"] = _SMALL_ARCHIVE
+        return
     if path.endswith("/runs/import"):  # any bytes fit the schema; only activity files import
         body["file"] = gpx_bytes(
             route([Leg(duration_s=900, speed_m_s=3.3)], start=datetime(2026, 1, 20, 7, tzinfo=UTC))
