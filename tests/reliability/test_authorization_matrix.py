@@ -24,7 +24,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory, ShoeFactory, WorkoutFactory
-from training.models import RunnerProfile
+from training.models import ImportJob, RunnerProfile
 
 ROLES = ["anonymous", "runner", "other_runner", "coach", "other_coach", "superuser"]
 OUTSIDERS = ["other_runner", "other_coach"]
@@ -42,6 +42,8 @@ API_OWN = {"anonymous": 401, **same_for(200, other_runner=404, other_coach=404)}
 API_OWN_WRITE_RUN = {**API_OWN, "coach": 403}  # a coach reads a runner's runs, never writes
 API_OWN_CREATE = {**API_OWN}
 API_LIST = {"anonymous": 401, **same_for(200)}
+# Whole-history imports are the uploader's alone: not their coach's, not a superuser's.
+API_IMPORT = {"anonymous": 401, **same_for(404, runner=200)}
 WEB_LOGIN = 302  # anonymous visitors are sent to the login page
 WEB_OWN = {"anonymous": WEB_LOGIN, **same_for(200, other_runner=404, other_coach=404)}
 WEB_OWN_RUN_EDIT = {**WEB_OWN, "coach": 404}  # the coach may read the run, not edit it
@@ -192,6 +194,20 @@ EXPECTED: dict[str, list[Check]] = {
         # JSON instead of a multipart file: 415 for every signed-in caller.
         Check("POST", "/api/v1/runs/import", {"anonymous": 401, **same_for(415)})
     ],
+    "api/v1/imports": [
+        Check("GET", "/api/v1/imports", API_LIST),
+        # JSON instead of a multipart archive: 415 for every signed-in caller.
+        Check("POST", "/api/v1/imports", {"anonymous": 401, **same_for(415)}),
+    ],
+    "api/v1/imports/<id>": [
+        Check("GET", "/api/v1/imports/{import}", API_IMPORT, hides_existence=True)
+    ],
+    "api/v1/imports/<id>/cancel": [
+        Check("POST", "/api/v1/imports/{import}/cancel", API_IMPORT, hides_existence=True)
+    ],
+    "api/v1/imports/<id>/undo": [
+        Check("POST", "/api/v1/imports/{import}/undo", API_IMPORT, hides_existence=True)
+    ],
     "api/v1/runs/export.csv": [Check("GET", "/api/v1/runs/export.csv", API_LIST)],
     "api/v1/deletions": [Check("GET", "/api/v1/deletions", API_LIST)],
     "api/schema": [Check("GET", "/api/schema/", PUBLIC)],
@@ -240,6 +256,7 @@ EXPECTED: dict[str, list[Check]] = {
         )
     ],
     "profile": [Check("GET", "/profile/", WEB_PAGE)],
+    "history/import": [Check("GET", "/history/import/", WEB_PAGE)],
     "profile/calendar-token": [Check("POST", "/profile/calendar-token/", {r: 302 for r in ROLES})],
     # Probes and metrics answer everyone (METRICS_TOKEN is unset in tests; with it, /metrics
     # needs the bearer token: tests/production/test_metrics.py).
@@ -319,7 +336,9 @@ def objects(runner, other_runner, coach, other_coach, superuser):
     )
     profile, _ = RunnerProfile.objects.get_or_create(user=runner)
     token = profile.calendar_token
+    job = ImportJob.objects.create(runner=runner, original_name="export.zip")
     yield {
+        "import": job.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
@@ -367,7 +386,7 @@ CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 def without_ids(content: bytes, values: dict) -> bytes:
     # A 404 page may echo the requested path and carries a fresh CSRF token in the logout form;
     # neither tells anything about the object, anything else that differs would.
-    for name in ("plan", "workout", "run", "shoe"):
+    for name in ("plan", "workout", "run", "shoe", "import"):
         content = content.replace(str(values[name]).encode(), b"<id>")
     return CSRF_TOKEN.sub(b"<csrf>", content)
 
@@ -394,6 +413,7 @@ def test_route_answers_each_role_as_expected(key, index, objects, request):
                     "workout": uuid.uuid4(),
                     "run": uuid.uuid4(),
                     "shoe": uuid.uuid4(),
+                    "import": uuid.uuid4(),
                 }
                 probe = send(client_as(role, request, check.path), check, random_ids)
                 seen = (response.status_code, without_ids(response.content, objects))

@@ -25,8 +25,10 @@ from knox.models import AuthToken
 from tests.factories import PlanFactory, RunFactory, ShoeFactory, UserFactory, WorkoutFactory
 from tests.reliability import fuzz_stats
 from tests.training.importers.builders import Leg, gpx_bytes, route
+from training.history.models import ImportJob
 
 EXAMPLES_PER_OPERATION = 20
+_SMALL_ARCHIVE = b"PK\x05\x06" + b"\x00" * 18  # an empty ZIP: its job finds nothing
 FUZZ_PASSWORD = "fuzz-password-1"
 
 
@@ -60,9 +62,9 @@ def _keep_test_connection():
 
 
 @pytest.fixture
-def fuzz_world(db, _keep_test_connection):
-    """A runner with a token and one plan, workout, run and shoe, so generated ids can name real
-    objects (otherwise every detail request would be a 404)."""
+def fuzz_world(db, _keep_test_connection, import_archive_dir):
+    """A runner with a token and one plan, workout, run, shoe and import job, so generated ids
+    can name real objects (otherwise every detail request would be a 404)."""
     cache.clear()
     runner = UserFactory(username="fuzz_runner", password=FUZZ_PASSWORD)
     start = date(2026, 1, 5)
@@ -73,8 +75,10 @@ def fuzz_world(db, _keep_test_connection):
     )
     shoe = ShoeFactory(runner=runner)
     _, token = AuthToken.objects.create(runner)
+    job = ImportJob.objects.create(runner=runner, original_name="export.zip")
     yield {
         "token": token,
+        "import": job.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
@@ -93,6 +97,8 @@ def real_id_for(path: str, world: dict) -> uuid.UUID:
         return world["run"]
     if path.startswith("/api/v1/shoes/"):
         return world["shoe"]
+    if path.startswith("/api/v1/imports/"):
+        return world["import"]
     return world["plan"]
 
 
@@ -120,11 +126,17 @@ def keep_documented_rules(case, world: dict) -> None:
             query["from"], query["to"] = query["to"], query["from"]
     if path.endswith("/weekly-summary"):
         query["week_number"] = 1
+    if path.endswith(("/cancel", "/undo")) and path.startswith("/api/v1/imports/"):
+        # Cancel and undo are refused (409) once done; each example meets a job still queued.
+        ImportJob.objects.filter(pk=world["import"]).update(status=ImportJob.Status.QUEUED)
     body = case.body if isinstance(case.body, dict) else None
     if body is None:
         return
     if path.endswith("/auth/token"):  # wrong credentials are a 400 however well formed
         body.update(username="fuzz_runner", password=FUZZ_PASSWORD)
+    if path.endswith("/imports"):  # any bytes fit the schema; an empty upload is refused
+        body["archive"] = _SMALL_ARCHIVE
+        return
     if path.endswith("/runs/import"):  # any bytes fit the schema; only activity files import
         body["file"] = gpx_bytes(
             route([Leg(duration_s=900, speed_m_s=3.3)], start=datetime(2026, 1, 20, 7, tzinfo=UTC))
@@ -153,6 +165,21 @@ def keep_documented_rules(case, world: dict) -> None:
         _keep_run_rules(body, world, method)
     if "/shoes" in path:
         _keep_shoe_rules(body)
+    if path == "/api/v1/profile":
+        _keep_profile_rules(body)
+
+
+def _keep_profile_rules(body: dict) -> None:
+    # A real IANA zone, and a resting heart rate below the maximum (docs/API.md, Heart-rate
+    # zones): sent alone, either could contradict the value the profile already holds.
+    if body.get("timezone"):
+        body["timezone"] = "Europe/London"
+    max_hr, resting_hr = body.get("max_hr"), body.get("resting_hr")
+    if max_hr is None or resting_hr is None or max_hr == resting_hr:
+        body.pop("max_hr", None)
+        body.pop("resting_hr", None)
+    elif resting_hr > max_hr:
+        body["max_hr"], body["resting_hr"] = resting_hr, max_hr
 
 
 def _keep_shoe_rules(body: dict) -> None:
@@ -183,6 +210,10 @@ def _keep_workout_rules(body: dict, world: dict) -> None:
     for step in body.get("steps") or []:
         if isinstance(step, dict):
             _ordered_bounds(step, "target_pace_min_s_per_km", "target_pace_max_s_per_km")
+            if step.get("pace_zone") is not None:
+                # A zone or typed paces, never both (docs/API.md, Training paces).
+                step.pop("target_pace_min_s_per_km", None)
+                step.pop("target_pace_max_s_per_km", None)
 
 
 def _keep_run_rules(body: dict, world: dict, method: str) -> None:
