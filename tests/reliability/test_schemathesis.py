@@ -145,6 +145,8 @@ def keep_documented_rules(case, world: dict) -> None:
         _keep_workout_rules(body, world)
     if "/runs" in path:
         _keep_run_rules(body, world, method)
+    if path.endswith("/profile"):
+        _keep_profile_rules(body)
 
 
 def _is_plan_route(path: str) -> bool:
@@ -168,6 +170,20 @@ def _keep_workout_rules(body: dict, world: dict) -> None:
     for step in body.get("steps") or []:
         if isinstance(step, dict):
             _ordered_bounds(step, "target_pace_min_s_per_km", "target_pace_max_s_per_km")
+            if step.get("pace_zone") is not None:  # a zone or typed paces, not both
+                step.pop("target_pace_min_s_per_km", None)
+                step.pop("target_pace_max_s_per_km", None)
+
+
+def _keep_profile_rules(body: dict) -> None:
+    if body.get("timezone") is not None:
+        body["timezone"] = "Europe/London"
+    # The stored profile has neither heart rate, so only a pair sent together can clash.
+    if body.get("max_hr") is not None and body.get("resting_hr") is not None:
+        low, high = sorted((body["resting_hr"], body["max_hr"]))
+        if low == high:
+            low, high = (low - 1, high) if low > 25 else (low, high + 1)
+        body["resting_hr"], body["max_hr"] = low, high
 
 
 def _keep_run_rules(body: dict, world: dict, method: str) -> None:
