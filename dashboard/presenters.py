@@ -13,9 +13,10 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from analytics import science, selectors
+from analytics import route, science, selectors
 from dashboard import charts
 from training import formatting
+from training import shoes as shoe_rules
 from training.steps import StepsError, resolve_pace_zones, validate_steps
 
 WEEKS_SHOWN = 12
@@ -56,6 +57,76 @@ def track_profile_chart(
         distance_unit=formatting.unit_label(units),
         title="Pace and elevation",
     )
+
+
+def route_map_chart(samples: dict[str, Any], *, units: str, distance_m: float) -> SafeString | None:
+    """The run's route as inline SVG with a marker at the end of each km or mile (the same
+    boundaries as the splits table); ``None`` when the track has no positions to draw."""
+    shape = route.route_map(samples, split_m=formatting.metres_per_unit(units))
+    if shape is None:
+        return None
+    unit = formatting.unit_label(units)
+    width_m, height_m = round(shape.span_east_m), round(shape.span_north_m)
+    description = (
+        f"The route of this {formatting.format_distance(distance_m, units)} run, about "
+        f"{width_m:,} m east to west and {height_m:,} m north to south, north up, from the "
+        "start (round dot) to the finish (square)"
+    )
+    if shape.markers:
+        description += (
+            f", with a numbered marker at the end of each {unit} (1 to {shape.markers[-1].number})"
+        )
+    return charts.route_map(
+        shape, title="Route map", description=description + ".", marker_label=unit
+    )
+
+
+# --- Shoes ---------------------------------------------------------------------------------------
+
+WEAR_LABELS = {
+    "ok": "",
+    "near_retirement": "Near retirement",
+    "past_retirement": "Past retirement",
+}
+
+
+@dataclass(frozen=True)
+class ShoeRow:
+    """A shoe as the dashboard lists it, in the runner's units (docs/API.md, Shoes)."""
+
+    shoe: Any
+    distance: str  # "532 km"
+    retirement: str
+    remaining: str
+    wear: str  # training.shoes.Wear
+    wear_label: str
+    used_percent: int  # of the retirement distance, capped at 100, for the meter
+
+
+def shoe_rows(shoes: Iterable[Any], *, units: str) -> list[ShoeRow]:
+    """Rows for shoes annotated by ``training.selectors.shoes_with_distance``."""
+    rows = []
+    for shoe in shoes:
+        distance_m = float(shoe.distance_m)
+        wear = shoe_rules.wear(distance_m, shoe.retirement_distance_m)
+        rows.append(
+            ShoeRow(
+                shoe=shoe,
+                distance=formatting.format_distance(distance_m, units, decimals=0),
+                retirement=formatting.format_distance(
+                    shoe.retirement_distance_m, units, decimals=0
+                ),
+                remaining=formatting.format_distance(
+                    shoe_rules.remaining_m(distance_m, shoe.retirement_distance_m),
+                    units,
+                    decimals=0,
+                ),
+                wear=wear,
+                wear_label=WEAR_LABELS[wear],
+                used_percent=min(100, round(100 * distance_m / shoe.retirement_distance_m)),
+            )
+        )
+    return rows
 
 
 # --- Runner summary (analytics.selectors.runner_summary) ---------------------------------------

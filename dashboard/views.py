@@ -28,9 +28,11 @@ from analytics import selectors as analytics_selectors
 from dashboard import presenters
 from dashboard.forms import (
     RUN_MODEL_TO_FORM_FIELD,
+    SHOE_MODEL_TO_FORM_FIELD,
     ProfileForm,
     RunForm,
     RunUploadForm,
+    ShoeForm,
     add_model_errors,
     week_start,
 )
@@ -47,6 +49,7 @@ from training.selectors import (
     run_visible_to,
     runner_runs,
     runner_runs_between,
+    runner_shoes,
     runner_workouts_between,
     runs_editable_by,
 )
@@ -119,6 +122,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         (w.plan for w in week_workouts if w.plan.start_date <= today <= w.plan.end_date), None
     )
     recent_runs = list(runner_runs(request.user)[:RECENT_RUNS])
+    shoes = presenters.shoe_rows(
+        runner_shoes(request.user).filter(retired=False), units=profile.units
+    )
     context = {
         "profile": profile,
         "today": today,
@@ -127,6 +133,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "days": days,
         "week_planned_m": week_plans["week_planned_m"],
         "recent_runs": recent_runs,
+        "shoes": shoes,
         "current_plan": current_plan,
         "current_plan_week": (today - current_plan.start_date).days // 7 + 1
         if current_plan
@@ -204,17 +211,20 @@ def run_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(
-        run_visible_to(request.user, pk).select_related("workout", "plan", "runner")
+        run_visible_to(request.user, pk).select_related("workout", "plan", "runner", "shoe")
     )
     profile = _profile(request)
     track = run_track_of(run)
     split_m = formatting.metres_per_unit(profile.units)
-    splits, chart, zones = [], None, None
+    splits, chart, zones, route_map = [], None, None, None
     if track is not None:
         samples = track.samples or {}
         splits = science.track_splits(samples, split_m=split_m)
         chart = presenters.track_profile_chart(samples, units=profile.units)
         zones = run_heart_rate_zones(run, samples=samples)
+        route_map = presenters.route_map_chart(
+            samples, units=profile.units, distance_m=run.distance_m
+        )
     return render(
         request,
         "dashboard/run_detail.html",
@@ -223,6 +233,7 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             "can_edit": run.runner_id == request.user.pk,
             "splits": splits,
             "profile_chart": chart,
+            "route_map": route_map,
             "has_track": track is not None,
             "split_m": split_m,
             "efforts": presenters.run_efforts_context(run_best_efforts(run)) if track else [],
@@ -303,18 +314,20 @@ def run_upload_view(request: AuthedRequest) -> HttpResponse:
             cap_upload(request)
             return _import_upload(request)
         except FileTooLarge as exc:
-            form = RunUploadForm.refused(exc.message)
+            form = RunUploadForm.refused(exc.message, runner=request.user)
             return _upload_page(request, form, status=413)
-    return _upload_page(request, RunUploadForm(), status=200)
+    return _upload_page(request, RunUploadForm(runner=request.user), status=200)
 
 
 @csrf_protect
 def _import_upload(request: AuthedRequest) -> HttpResponse:
-    form = RunUploadForm(request.POST, request.FILES)
+    form = RunUploadForm(request.POST, request.FILES, runner=request.user)
     if form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            result = run_import_file(runner=request.user, uploaded_file=uploaded)
+            result = run_import_file(
+                runner=request.user, uploaded_file=uploaded, shoe=form.cleaned_data["shoe"]
+            )
         except FileTooLarge:
             raise  # the caller answers 413
         except ActivityFileError as exc:
@@ -351,6 +364,80 @@ def _upload_page(request: AuthedRequest, form: RunUploadForm, *, status: int) ->
         {"form": form, "max_upload_mb": settings.MAX_UPLOAD_SIZE / 1024 / 1024},
         status=status,
     )
+
+
+# --- Shoes ---------------------------------------------------------------------------------------
+# The signed-in runner's own shoes (a coach reads their runners' shoes over the API): any other
+# shoe is a 404 here.
+
+
+@login_required
+def shoe_list(request: AuthedRequest) -> HttpResponse:
+    """The runner's shoes with their distance and wear, and the form to add one."""
+    units = _profile(request).units
+    form = ShoeForm(
+        request.POST or None,
+        initial=ShoeForm.initial_for(None, units=units),
+        units=units,
+        with_retired=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shoe = services.shoe_create(runner=request.user, **form.cleaned_shoe_fields())
+        except ValidationError as exc:
+            add_model_errors(form, exc, SHOE_MODEL_TO_FORM_FIELD)
+        else:
+            messages.success(request, f"Added {shoe.name}.")
+            return redirect("dashboard:shoe-list")
+    rows = presenters.shoe_rows(runner_shoes(request.user), units=units)
+    return render(
+        request,
+        "dashboard/shoe_list.html",
+        {
+            "in_use": [row for row in rows if not row.shoe.retired],
+            "retired": [row for row in rows if row.shoe.retired],
+            "form": form,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def shoe_update_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    shoe = get_object_or_404(runner_shoes(request.user), pk=pk)
+    units = _profile(request).units
+    form = ShoeForm(
+        request.POST or None,
+        initial=ShoeForm.initial_for(shoe, units=units),
+        units=units,
+        with_retired=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shoe_update(shoe=shoe, **form.cleaned_shoe_fields())
+        except ValidationError as exc:
+            add_model_errors(form, exc, SHOE_MODEL_TO_FORM_FIELD)
+        else:
+            messages.success(request, f"Saved {shoe.name}.")
+            return redirect("dashboard:shoe-list")
+    row = presenters.shoe_rows([shoe], units=units)[0]
+    return render(
+        request,
+        "dashboard/shoe_form.html",
+        {"form": form, "shoe": shoe, "row": row},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def shoe_retire_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    """Retire a shoe in use, or bring a retired one back (one button on the shoes page)."""
+    shoe = get_object_or_404(runner_shoes(request.user), pk=pk)
+    services.shoe_update(shoe=shoe, retired=not shoe.retired)
+    verb = "Retired" if shoe.retired else "Back in use:"
+    messages.success(request, f"{verb} {shoe.name}.")
+    return redirect("dashboard:shoe-list")
 
 
 # --- Profile -------------------------------------------------------------------------------------

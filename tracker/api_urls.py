@@ -13,6 +13,7 @@ from training.api.views import (
     PlanWorkoutViewSet,
     ProfileView,
     RunViewSet,
+    ShoeViewSet,
     WorkoutViewSet,
 )
 
@@ -35,6 +36,7 @@ router = ApiRouter()
 router.register("plans", PlanViewSet, basename="plan")
 router.register("workouts", WorkoutViewSet, basename="workout")
 router.register("runs", RunViewSet, basename="run")
+router.register("shoes", ShoeViewSet, basename="shoe")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [

@@ -19,7 +19,21 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from analytics.science import (
     BEST_EFFORT_DISTANCES_M,
@@ -34,6 +48,7 @@ from training.models import (
     RunBestEffort,
     RunnerProfile,
     RunTrack,
+    Shoe,
     Workout,
 )
 
@@ -162,8 +177,66 @@ def deletions_visible_to(user: UserLike) -> QuerySet[Deletion]:
     return Deletion.objects.filter(
         Q(runner_user_id=user.pk)
         | Q(coach_user_id=user.pk)
-        | Q(object_type=Deletion.ObjectType.RUN, runner_user_id__in=coached_runner_ids(user))
+        | Q(
+            object_type__in=[Deletion.ObjectType.RUN, Deletion.ObjectType.SHOE],
+            runner_user_id__in=coached_runner_ids(user),
+        )
     )
+
+
+# --- Shoes (docs/API.md, Shoes): visible like runs, written only by their runner ------------------
+
+
+def shoes_with_distance(shoes: QuerySet[Shoe]) -> QuerySet[Shoe]:
+    """``shoes`` annotated with ``run_count``, ``runs_distance_m`` and ``distance_m`` (the
+    starting distance plus the sum of the shoe's runs), in the same query as the shoes: the
+    sums are correlated subqueries over the partial index ``run_shoe_distance_idx``, so a list
+    costs one query whatever the number of shoes or runs, and no distance is stored twice."""
+    runs = Run.objects.filter(shoe=OuterRef("pk")).order_by().values("shoe")
+    total = runs.annotate(total=Sum("distance_m")).values("total")
+    count = runs.annotate(count=Count("pk")).values("count")
+    return shoes.annotate(
+        runs_distance_m=Coalesce(Subquery(total, output_field=FloatField()), Value(0.0)),
+        run_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        distance_m=F("starting_distance_m") + F("runs_distance_m"),
+    )
+
+
+def shoes_visible_to(user: UserLike) -> QuerySet[Shoe]:
+    """A runner's own shoes; a coach also reads the shoes of the runners they coach (their runs
+    name them); a superuser all. With their distances (``shoes_with_distance``)."""
+    if not user.is_authenticated:
+        return Shoe.objects.none()
+    if user.is_superuser:
+        return shoes_with_distance(Shoe.objects.all())
+    runner_ids = {user.pk, *_runner_ids_coached_by(user.pk)}
+    return shoes_with_distance(Shoe.objects.filter(runner_id__in=sorted(runner_ids)))
+
+
+def shoes_editable_by(user: UserLike) -> QuerySet[Shoe]:
+    """Only the runner (or a superuser) changes a shoe; coaches read them."""
+    if not user.is_authenticated:
+        return Shoe.objects.none()
+    if user.is_superuser:
+        return Shoe.objects.all()
+    return Shoe.objects.filter(runner=user)
+
+
+def runner_shoes(runner: User) -> QuerySet[Shoe]:
+    """``runner``'s own shoes with their distances: in use first (the default at the top),
+    then retired, each by name."""
+    return shoes_with_distance(Shoe.objects.filter(runner=runner)).order_by(
+        "retired", "-is_default", "name", "created_at"
+    )
+
+
+def runner_shoe_choices(runner: User, *, keep: Any = None) -> QuerySet[Shoe]:
+    """The shoes a run of ``runner`` may be given on the dashboard's forms: the ones in use,
+    plus ``keep`` (the shoe a run already has, even retired), default first."""
+    in_use = Q(retired=False)
+    if keep is not None:
+        in_use |= Q(pk=keep)
+    return Shoe.objects.filter(in_use, runner=runner).order_by("-is_default", "name")
 
 
 # --- A runner's own training (the dashboard's pages) ---------------------------------------------

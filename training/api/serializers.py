@@ -18,12 +18,14 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, heart_rate_zones
+from training import shoes as shoe_rules
 from training.models import (
     MAX_ELEVATION_GAIN_M,
     Deletion,
     Plan,
     Run,
     RunnerProfile,
+    Shoe,
     Workout,
     validate_timezone_name,
 )
@@ -297,6 +299,13 @@ class RunSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Id of a workout of the run's plan (of the same runner).",
     )
+    shoe = serializers.PrimaryKeyRelatedField(
+        queryset=Shoe.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Id of one of the runner's shoes (retired ones too), or null. On create, "
+        "leaving it out gives the run the runner's default shoe, if any.",
+    )
     timezone = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -314,6 +323,7 @@ class RunSerializer(serializers.ModelSerializer):
             "runner",
             "plan",
             "workout",
+            "shoe",
             "started_at",
             "timezone",
             "local_date",
@@ -360,10 +370,13 @@ class RunSerializer(serializers.ModelSerializer):
                 if user.is_superuser
                 else Workout.objects.filter(plan__runner=user)
             )
+            shoes = Shoe.objects.all() if user.is_superuser else Shoe.objects.filter(runner=user)
             plan_field: Any = fields["plan"]
             workout_field: Any = fields["workout"]
+            shoe_field: Any = fields["shoe"]
             plan_field.queryset = plans
             workout_field.queryset = workouts
+            shoe_field.queryset = shoes
         if self._plan_from_path:
             fields["plan"].read_only = True
         return fields
@@ -384,6 +397,7 @@ class RunSerializer(serializers.ModelSerializer):
             "runner": r.runner_id,
             "plan": r.plan_id,
             "workout": r.workout_id,
+            "shoe": r.shoe_id,
             "started_at": iso_datetime(r.started_at, tz),
             "timezone": str(r.timezone),
             "local_date": r.local_date.isoformat(),
@@ -481,11 +495,73 @@ class PlanRunSerializer(RunSerializer):
         super().__init__(*args, **kwargs)
 
 
+class ShoeSerializer(serializers.ModelSerializer):
+    """A shoe with its distance (docs/API.md, Shoes). The instance must come from
+    ``training.selectors.shoes_with_distance`` (the views re-read it after a write), which
+    annotates ``distance_m`` and ``run_count``."""
+
+    distance_m = serializers.FloatField(
+        read_only=True,
+        help_text="Metres run in it: the starting distance plus the distance of its runs.",
+    )
+    run_count = serializers.IntegerField(read_only=True, help_text="Runs logged with it.")
+    remaining_m = serializers.SerializerMethodField(
+        help_text="Metres left before the retirement distance (0 once reached)."
+    )
+    wear = serializers.SerializerMethodField(
+        help_text="`ok`; `near_retirement` from 90 % of the retirement distance or within 50 km "
+        "of it; `past_retirement` at or beyond it."
+    )
+
+    class Meta:
+        model = Shoe
+        fields = [
+            "id",
+            "runner",
+            "name",
+            "starting_distance_m",
+            "retirement_distance_m",
+            "is_default",
+            "retired",
+            "distance_m",
+            "run_count",
+            "remaining_m",
+            "wear",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "runner", "created_at", "updated_at"]
+        extra_kwargs = {
+            "name": {"trim_whitespace": True},
+            "starting_distance_m": {
+                "help_text": "Metres it had run before it was added (default 0)."
+            },
+            "retirement_distance_m": {
+                "help_text": "Metres after which it should be retired (default 800,000)."
+            },
+            "is_default": {
+                "help_text": "Preselected for new runs and imports. Setting it moves the "
+                "default from the runner's other shoe; a retired shoe cannot be the default."
+            },
+            "retired": {
+                "help_text": "No longer offered for new runs. Retiring the default shoe also "
+                "makes it not the default."
+            },
+        }
+
+    def get_remaining_m(self, shoe: Shoe) -> float:
+        return shoe_rules.remaining_m(float(shoe.distance_m), shoe.retirement_distance_m)  # type: ignore[attr-defined]
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(shoe_rules.WEAR_CHOICES)))
+    def get_wear(self, shoe: Shoe) -> str:
+        return shoe_rules.wear(float(shoe.distance_m), shoe.retirement_distance_m)  # type: ignore[attr-defined]
+
+
 class DeletionSerializer(serializers.ModelSerializer):
     type = serializers.ChoiceField(
         source="object_type",
         choices=Deletion.ObjectType.choices,
-        help_text="What was deleted: plan, workout or run.",
+        help_text="What was deleted: plan, workout, run or shoe.",
     )
     id = serializers.UUIDField(source="object_id")
 

@@ -36,11 +36,12 @@ from training.api.filters import (
     DjangoFilterBackend,
     PlanFilter,
     RunFilter,
+    ShoeFilter,
     StrictOrderingFilter,
     WorkoutFilter,
 )
 from training.api.idempotency import IDEMPOTENCY_HEADER, idempotent_create
-from training.api.permissions import CanWriteRun
+from training.api.permissions import CanWriteRun, CanWriteShoe
 from training.api.serializers import (
     DeletionSerializer,
     PlanCopySerializer,
@@ -51,9 +52,10 @@ from training.api.serializers import (
     ProfileSerializer,
     RunDetailSerializer,
     RunSerializer,
+    ShoeSerializer,
     WorkoutSerializer,
 )
-from training.models import Deletion, Plan, Run, Workout
+from training.models import Deletion, Plan, Run, Shoe, Workout
 from training.selectors import (
     deletions_visible_to,
     plans_visible_to,
@@ -61,6 +63,8 @@ from training.selectors import (
     run_heart_rate_zones,
     run_visible_to,
     runs_visible_to,
+    shoes_visible_to,
+    shoes_with_distance,
     with_detail_flags,
     workouts_visible_to,
 )
@@ -330,6 +334,74 @@ class RunViewSet(BaseViewSet):
             services.run_delete(run=instance)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List shoes",
+        description="The caller's shoes and, for a coach, the shoes of the runners they coach, "
+        "each with its distance. Default order: in use before retired, then name, then id.",
+    ),
+    create=extend_schema(
+        summary="Add a shoe",
+        description="The runner is always the caller. `is_default: true` moves the default "
+        "for new runs to this shoe.",
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="Get a shoe"),
+    update=extend_schema(
+        summary="Replace a shoe",
+        description=PUT_NOTE + " A coach reading a runner's shoe gets 403 on any write.",
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a shoe (retire it with `retired: true`)",
+        description=PUT_NOTE,
+    ),
+    destroy=extend_schema(
+        summary="Delete a shoe",
+        description="Its runs stay, without a shoe (they count as updated). Listed in "
+        "/deletions. Retire a worn-out shoe instead to keep its distance.",
+    ),
+)
+class ShoeViewSet(BaseViewSet):
+    serializer_class = ShoeSerializer
+    filterset_class = ShoeFilter
+    permission_classes = [IsAuthenticated, CanWriteShoe]
+    ordering_fields = [
+        "name",
+        "retired",
+        "distance_m",
+        "starting_distance_m",
+        "retirement_distance_m",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["retired", "name"]
+
+    def get_queryset(self) -> QuerySet[Shoe]:
+        if getattr(self, "swagger_fake_view", False):
+            return Shoe.objects.none()
+        return shoes_visible_to(self.request.user)
+
+    def _with_distance(self, shoe: Shoe) -> Shoe:
+        # The answer shows the distance, which is computed with the shoe, never stored.
+        return shoes_with_distance(Shoe.objects.filter(pk=shoe.pk)).get()
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            shoe = services.shoe_create(runner=caller(self.request), **serializer.validated_data)
+        serializer.instance = self._with_distance(shoe)
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            shoe = services.shoe_update(
+                shoe=cast(Shoe, serializer.instance), **serializer.validated_data
+            )
+        serializer.instance = self._with_distance(shoe)
+
+    def perform_destroy(self, instance: Shoe) -> None:
+        with service_errors():
+            services.shoe_delete(shoe=instance)
+
+
 class PlanScopedMixin(viewsets.GenericViewSet):
     """Seed-compatible nested routes ``/plans/{id}/…``: the plan comes from the path and
     must be visible to the caller (else 404); list and create otherwise behave as the flat route.
@@ -417,7 +489,8 @@ class PlanRunViewSet(PlanScopedMixin, RunViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Deletions feed (sync)",
-        description="Plans, workouts and runs deleted since `since` that the caller could see, "
+        description="Plans, workouts, runs and shoes deleted since `since` that the caller "
+        "could see, "
         "oldest first, so a syncing client can drop its copies. Deleting a plan lists its "
         "workouts too.",
     ),
