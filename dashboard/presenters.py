@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.utils.safestring import SafeString
 
-from analytics import science, selectors
+from analytics import route, science, selectors
 from dashboard import charts
 from training import formatting
+from training import shoes as shoe_rules
+from training.steps import StepsError, resolve_pace_zones, validate_steps
 
 WEEKS_SHOWN = 12
 
@@ -55,6 +57,76 @@ def track_profile_chart(
         distance_unit=formatting.unit_label(units),
         title="Pace and elevation",
     )
+
+
+def route_map_chart(samples: dict[str, Any], *, units: str, distance_m: float) -> SafeString | None:
+    """The run's route as inline SVG with a marker at the end of each km or mile (the same
+    boundaries as the splits table); ``None`` when the track has no positions to draw."""
+    shape = route.route_map(samples, split_m=formatting.metres_per_unit(units))
+    if shape is None:
+        return None
+    unit = formatting.unit_label(units)
+    width_m, height_m = round(shape.span_east_m), round(shape.span_north_m)
+    description = (
+        f"The route of this {formatting.format_distance(distance_m, units)} run, about "
+        f"{width_m:,} m east to west and {height_m:,} m north to south, north up, from the "
+        "start (round dot) to the finish (square)"
+    )
+    if shape.markers:
+        description += (
+            f", with a numbered marker at the end of each {unit} (1 to {shape.markers[-1].number})"
+        )
+    return charts.route_map(
+        shape, title="Route map", description=description + ".", marker_label=unit
+    )
+
+
+# --- Shoes ---------------------------------------------------------------------------------------
+
+WEAR_LABELS = {
+    "ok": "",
+    "near_retirement": "Near retirement",
+    "past_retirement": "Past retirement",
+}
+
+
+@dataclass(frozen=True)
+class ShoeRow:
+    """A shoe as the dashboard lists it, in the runner's units (docs/API.md, Shoes)."""
+
+    shoe: Any
+    distance: str  # "532 km"
+    retirement: str
+    remaining: str
+    wear: str  # training.shoes.Wear
+    wear_label: str
+    used_percent: int  # of the retirement distance, capped at 100, for the meter
+
+
+def shoe_rows(shoes: Iterable[Any], *, units: str) -> list[ShoeRow]:
+    """Rows for shoes annotated by ``training.selectors.shoes_with_distance``."""
+    rows = []
+    for shoe in shoes:
+        distance_m = float(shoe.distance_m)
+        wear = shoe_rules.wear(distance_m, shoe.retirement_distance_m)
+        rows.append(
+            ShoeRow(
+                shoe=shoe,
+                distance=formatting.format_distance(distance_m, units, decimals=0),
+                retirement=formatting.format_distance(
+                    shoe.retirement_distance_m, units, decimals=0
+                ),
+                remaining=formatting.format_distance(
+                    shoe_rules.remaining_m(distance_m, shoe.retirement_distance_m),
+                    units,
+                    decimals=0,
+                ),
+                wear=wear,
+                wear_label=WEAR_LABELS[wear],
+                used_percent=min(100, round(100 * distance_m / shoe.retirement_distance_m)),
+            )
+        )
+    return rows
 
 
 # --- Runner summary (analytics.selectors.runner_summary) ---------------------------------------
@@ -116,11 +188,48 @@ def training_load_chart(series: Sequence[Any]) -> SafeString | None:
 
 # --- Adapters over analytics.selectors ---------------------------------------------------------
 
-PB_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097.5: "Half marathon", 42195: "Marathon"}
+# The standard distances by their best-effort key (analytics.science.BEST_EFFORT_DISTANCES_M).
+EFFORT_NAMES = {
+    "400m": "400 m",
+    "1k": "1 km",
+    "1mi": "1 mile",
+    "5k": "5 km",
+    "10k": "10 km",
+    "half": "Half marathon",
+    "marathon": "Marathon",
+}
+PB_NAMES = {science.BEST_EFFORT_DISTANCES_M[key]: name for key, name in EFFORT_NAMES.items()}
 
 
 def pb_name(distance_m: float) -> str:
     return PB_NAMES.get(distance_m) or PB_NAMES.get(round(distance_m)) or f"{distance_m:g} m"
+
+
+ZONE_NAMES = {
+    "easy": "Easy",
+    "marathon": "Marathon",
+    "threshold": "Threshold",
+    "interval": "Interval",
+    "repetition": "Repetition",
+}
+
+
+def training_paces_rows(paces: science.TrainingPaces | None) -> list[dict[str, Any]]:
+    """Daniels' zones, easiest first, each with its fastest and slowest pace (s/km)."""
+    if paces is None:
+        return []
+    rows = []
+    for zone in science.PACE_ZONES:
+        fast, slow = paces.zone_range(zone)
+        rows.append(
+            {"zone": zone, "name": ZONE_NAMES[zone], "fast_s_per_km": fast, "slow_s_per_km": slow}
+        )
+    return rows
+
+
+def run_efforts_context(efforts: Sequence[Any]) -> list[dict[str, Any]]:
+    """A run's best efforts (``training.selectors.run_best_efforts``) with their names."""
+    return [{"name": EFFORT_NAMES.get(e.distance, e.distance), "effort": e} for e in efforts]
 
 
 def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
@@ -146,6 +255,11 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
         "predictions": [
             {"name": pb_name(item.distance_m), "item": item} for item in summary.predictions
         ],
+        "training_paces": training_paces_rows(summary.training_paces),
+        "vdot": summary.vdot,
+        "week_zones": selectors.week_time_in_zones(
+            runner, first_day=science.week_start(today), last_day=today
+        ),
     }
 
 
@@ -204,6 +318,8 @@ class WorkoutItem:
     band: str
     band_label: str
     href: str | None = None
+    # The steps' Daniels zones with the runner's own paces: (name, fastest, slowest s/km).
+    zone_paces: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -223,8 +339,15 @@ class CalendarWeek:
     future: bool
 
 
-def workout_item(workout: Any, bands: dict[Any, str], *, href: str | None = None) -> WorkoutItem:
-    """``workout`` (with its runs prefetched) as a chip coloured by ``band_for``."""
+def workout_item(
+    workout: Any,
+    bands: dict[Any, str],
+    *,
+    href: str | None = None,
+    paces: science.TrainingPaces | None = None,
+) -> WorkoutItem:
+    """``workout`` (with its runs prefetched) as a chip coloured by ``band_for``; with the
+    runner's ``paces``, its steps' pace zones resolved to them."""
     band = band_for(workout, bands)
     return WorkoutItem(
         workout=workout,
@@ -232,7 +355,30 @@ def workout_item(workout: Any, bands: dict[Any, str], *, href: str | None = None
         band=band,
         band_label=PLAN_BAND_LABELS.get(band, band),
         href=href,
+        zone_paces=zone_paces(workout.steps, paces) if paces is not None else [],
     )
+
+
+def zone_paces(steps: Any, paces: science.TrainingPaces | None) -> list[tuple[str, float, float]]:
+    """The distinct pace zones of ``steps`` in step order, resolved to ``paces``
+    (``training.steps.resolve_pace_zones``); none without paces or zones."""
+    if paces is None or not steps:
+        return []
+    ranges = {zone: paces.zone_range(zone) for zone in science.PACE_ZONES}
+    try:
+        resolved = resolve_pace_zones(validate_steps(steps), ranges)
+    except StepsError:
+        return []  # stored before a rule changed: shown without zones rather than failing
+    seen: dict[str, tuple[str, float, float]] = {}
+    for step in resolved:
+        zone = step.get("pace_zone")
+        if zone and zone not in seen:
+            seen[zone] = (
+                ZONE_NAMES[zone],
+                step["target_pace_min_s_per_km"],
+                step["target_pace_max_s_per_km"],
+            )
+    return list(seen.values())
 
 
 def _chip_href(item: WorkoutItem, log_run_url: str | None) -> str | None:

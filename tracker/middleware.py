@@ -26,6 +26,11 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLResolver, get_resolver
@@ -406,3 +411,47 @@ class DatabaseUnavailableMiddleware:
             logger.warning("database unavailable: %s", exception)
             return database_unavailable_response(request)
         return None
+
+
+# --- what a token-authenticated API request never uses ---------------------------------------
+
+
+def is_token_api_request(request: HttpRequest) -> bool:
+    """An API request that carries ``Authorization: Token …``.
+
+    DRF tries the token first (tracker/settings.py) and a token that fails is a 401, never a
+    fallback to the session: such a request never reads the session, the messages or the CSRF
+    cookie, so :class:`TokenRequestBypass` spares it that machinery. Any other request (the
+    dashboard, the admin, the API with the session cookie) goes through all of it.
+    """
+    if not request.path_info.startswith("/api/"):
+        return False
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return header[:6].lower() == "token "
+
+
+class TokenRequestBypass:
+    """Mixed into Django's session, authentication and messages middleware: a token API request
+    passes straight through (measured with bench/instructions.py, docs/PERFORMANCE.md).
+
+    Django's CSRF middleware stays as it is for every request: ``check --deploy`` asks for that
+    exact class, and for a token request it only looks for a cookie and sees that DRF's views
+    are CSRF-exempt (DRF's SessionAuthentication runs the CSRF check itself for session users).
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_token_api_request(request):
+            return self.get_response(request)  # type: ignore[attr-defined, no-any-return]
+        return super().__call__(request)  # type: ignore[misc, no-any-return]
+
+
+class SessionMiddleware(TokenRequestBypass, DjangoSessionMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(TokenRequestBypass, DjangoAuthenticationMiddleware):
+    pass
+
+
+class MessageMiddleware(TokenRequestBypass, DjangoMessageMiddleware):
+    pass

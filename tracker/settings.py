@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 # can answer; probes answer before host validation and the HTTPS redirect; CORS answers
 # preflights before they are counted; rate-limit headers wrap the body limit so a 413 carries
 # them; the body limit runs before anything reads the body; database faults turn into 503s.
+# Sessions, authentication and messages are Django's, skipped by API requests that carry a token
+# (tracker/middleware.py, TokenRequestBypass); CSRF is Django's own for every request.
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "tracker.middleware.RequestIdMiddleware",
@@ -119,11 +121,11 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "tracker.middleware.RateLimitHeadersMiddleware",
     "tracker.middleware.RequestBodyLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tracker.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.AuthenticationMiddleware",
+    "tracker.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracker.middleware.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -255,9 +257,9 @@ RATE_LIMIT_WRITE = env.str("RATE_LIMIT_WRITE", default="30/minute")
 
 REST_FRAMEWORK = {
     # Token first: DRF then answers 401 with WWW-Authenticate instead of 403 (docs/API.md,
-    # Authentication). knox's token check, with its per-request sweep of the user's other expired
-    # tokens done at most once a minute (tracker/authentication.py): one database round trip less
-    # per API request.
+    # Authentication). knox's token check behind a verified-token cache that also counts the rate
+    # budget, one Redis round trip and no query per repeat request (docs/PRODUCTION.md, Token
+    # cache); knox's sweep of the user's other expired tokens at most once a minute.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tracker.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

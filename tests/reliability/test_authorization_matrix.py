@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tests.factories import PlanFactory, RunFactory, WorkoutFactory
+from tests.factories import PlanFactory, RunFactory, ShoeFactory, WorkoutFactory
 from training.models import ImportJob, RunnerProfile
 
 ROLES = ["anonymous", "runner", "other_runner", "coach", "other_coach", "superuser"]
@@ -48,13 +48,14 @@ WEB_LOGIN = 302  # anonymous visitors are sent to the login page
 WEB_OWN = {"anonymous": WEB_LOGIN, **same_for(200, other_runner=404, other_coach=404)}
 WEB_OWN_RUN_EDIT = {**WEB_OWN, "coach": 404}  # the coach may read the run, not edit it
 WEB_PAGE = {"anonymous": WEB_LOGIN, **same_for(200)}
+WEB_ONLY_OWNER = {"anonymous": WEB_LOGIN, **same_for(404, runner=200)}
 PUBLIC = {"anonymous": 200, **same_for(200)}
 
 
 @dataclass
 class Check:
     method: str
-    path: str  # with {plan}, {workout}, {run}, {token} placeholders
+    path: str  # with {plan}, {workout}, {run}, {shoe}, {token} placeholders
     expected: dict[str, int]
     body: dict = field(default_factory=dict)
     hides_existence: bool = False  # compare outsiders' answer with a random id's
@@ -168,6 +169,27 @@ EXPECTED: dict[str, list[Check]] = {
             hides_existence=True,
         ),
     ],
+    "api/v1/shoes": [
+        Check("GET", "/api/v1/shoes", API_LIST),
+        Check("POST", "/api/v1/shoes", {"anonymous": 401, **same_for(201)}, {"name": "Spare"}),
+    ],
+    # Shoes follow runs: the coach reads the runner's shoe but never writes it.
+    "api/v1/shoes/<id>": [
+        Check("GET", "/api/v1/shoes/{shoe}", API_OWN, hides_existence=True),
+        Check(
+            "PATCH",
+            "/api/v1/shoes/{shoe}",
+            API_OWN_WRITE_RUN,
+            {"name": "Race flats"},
+            hides_existence=True,
+        ),
+        Check(
+            "DELETE",
+            "/api/v1/shoes/{shoe}",
+            {**API_OWN_WRITE_RUN, "runner": 204, "superuser": 204},
+            hides_existence=True,
+        ),
+    ],
     "api/v1/runs/import": [
         # JSON instead of a multipart file: 415 for every signed-in caller.
         Check("POST", "/api/v1/runs/import", {"anonymous": 401, **same_for(415)})
@@ -221,6 +243,17 @@ EXPECTED: dict[str, list[Check]] = {
             {**WEB_OWN_RUN_EDIT, "runner": 302, "superuser": 302},
             hides_existence=True,
         ),
+    ],
+    "shoes": [Check("GET", "/shoes/", WEB_PAGE)],
+    # The dashboard shows the runner's own shoes only (a coach reads them over the API).
+    "shoes/<id>/edit": [Check("GET", "/shoes/{shoe}/edit/", WEB_ONLY_OWNER, hides_existence=True)],
+    "shoes/<id>/retire": [
+        Check(
+            "POST",
+            "/shoes/{shoe}/retire/",
+            {**WEB_ONLY_OWNER, "runner": 302},
+            hides_existence=True,
+        )
     ],
     "profile": [Check("GET", "/profile/", WEB_PAGE)],
     "history/import": [Check("GET", "/history/import/", WEB_PAGE)],
@@ -293,8 +326,13 @@ def objects(runner, other_runner, coach, other_coach, superuser):
         runner=runner, coach=coach, start_date=start, end_date=start + timedelta(days=83)
     )
     workout = WorkoutFactory(plan=plan, scheduled_date=start + timedelta(days=1))
+    shoe = ShoeFactory(runner=runner)
     run = RunFactory(
-        runner=runner, plan=plan, workout=workout, started_at=datetime(2026, 1, 6, 7, tzinfo=UTC)
+        runner=runner,
+        plan=plan,
+        workout=workout,
+        shoe=shoe,
+        started_at=datetime(2026, 1, 6, 7, tzinfo=UTC),
     )
     profile, _ = RunnerProfile.objects.get_or_create(user=runner)
     token = profile.calendar_token
@@ -304,6 +342,7 @@ def objects(runner, other_runner, coach, other_coach, superuser):
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
+        "shoe": shoe.pk,
         "token": token,
         "runner_id": runner.pk,
     }
@@ -347,7 +386,7 @@ CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 def without_ids(content: bytes, values: dict) -> bytes:
     # A 404 page may echo the requested path and carries a fresh CSRF token in the logout form;
     # neither tells anything about the object, anything else that differs would.
-    for name in ("plan", "workout", "run", "import"):
+    for name in ("plan", "workout", "run", "shoe", "import"):
         content = content.replace(str(values[name]).encode(), b"<id>")
     return CSRF_TOKEN.sub(b"<csrf>", content)
 
@@ -373,6 +412,7 @@ def test_route_answers_each_role_as_expected(key, index, objects, request):
                     "plan": uuid.uuid4(),
                     "workout": uuid.uuid4(),
                     "run": uuid.uuid4(),
+                    "shoe": uuid.uuid4(),
                     "import": uuid.uuid4(),
                 }
                 probe = send(client_as(role, request, check.path), check, random_ids)

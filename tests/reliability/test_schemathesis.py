@@ -22,7 +22,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
 
-from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
+from tests.factories import PlanFactory, RunFactory, ShoeFactory, UserFactory, WorkoutFactory
 from tests.reliability import fuzz_stats
 from tests.training.importers.builders import Leg, gpx_bytes, route
 from training.history.models import ImportJob
@@ -63,8 +63,8 @@ def _keep_test_connection():
 
 @pytest.fixture
 def fuzz_world(db, _keep_test_connection, import_archive_dir):
-    """A runner with a token and one plan, workout and run, so generated ids can name real
-    objects (otherwise every detail request would be a 404)."""
+    """A runner with a token and one plan, workout, run, shoe and import job, so generated ids
+    can name real objects (otherwise every detail request would be a 404)."""
     cache.clear()
     runner = UserFactory(username="fuzz_runner", password=FUZZ_PASSWORD)
     start = date(2026, 1, 5)
@@ -73,6 +73,7 @@ def fuzz_world(db, _keep_test_connection, import_archive_dir):
     run = RunFactory(
         runner=runner, plan=plan, workout=workout, started_at=datetime(2026, 1, 6, 7, tzinfo=UTC)
     )
+    shoe = ShoeFactory(runner=runner)
     _, token = AuthToken.objects.create(runner)
     job = ImportJob.objects.create(runner=runner, original_name="export.zip")
     yield {
@@ -81,6 +82,7 @@ def fuzz_world(db, _keep_test_connection, import_archive_dir):
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
+        "shoe": shoe.pk,
         "runner_id": runner.pk,
         "plan_start": plan.start_date,
         "plan_end": plan.end_date,
@@ -93,6 +95,8 @@ def real_id_for(path: str, world: dict) -> uuid.UUID:
         return world["workout"]
     if path.startswith("/api/v1/runs/"):
         return world["run"]
+    if path.startswith("/api/v1/shoes/"):
+        return world["shoe"]
     if path.startswith("/api/v1/imports/"):
         return world["import"]
     return world["plan"]
@@ -137,6 +141,8 @@ def keep_documented_rules(case, world: dict) -> None:
         body["file"] = gpx_bytes(
             route([Leg(duration_s=900, speed_m_s=3.3)], start=datetime(2026, 1, 20, 7, tzinfo=UTC))
         )
+        if "shoe" in body:
+            body["shoe"] = str(world["shoe"])
         return
     plan_start, plan_end = world["plan_start"], world["plan_end"]
     if "runner" in body:
@@ -157,6 +163,15 @@ def keep_documented_rules(case, world: dict) -> None:
         _keep_workout_rules(body, world)
     if "/runs" in path:
         _keep_run_rules(body, world, method)
+    if "/shoes" in path:
+        _keep_shoe_rules(body)
+
+
+def _keep_shoe_rules(body: dict) -> None:
+    # A retired shoe is never the default (docs/API.md, Shoes); an earlier example may have
+    # retired the stored shoe, so making it the default says it is in use again.
+    if body.get("is_default"):
+        body["retired"] = False
 
 
 def _is_plan_route(path: str) -> bool:
@@ -183,6 +198,8 @@ def _keep_workout_rules(body: dict, world: dict) -> None:
 
 
 def _keep_run_rules(body: dict, world: dict, method: str) -> None:
+    if body.get("shoe") is not None:
+        body["shoe"] = str(world["shoe"])
     if body.get("workout") is not None:
         body["workout"], body["plan"] = str(world["workout"]), str(world["plan"])
     elif body.get("plan") is not None:

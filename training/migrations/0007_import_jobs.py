@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0006_run_drop_duplicate_fk_indexes'),
+        ('training', '0008_shoes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
