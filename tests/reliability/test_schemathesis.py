@@ -165,6 +165,21 @@ def keep_documented_rules(case, world: dict) -> None:
         _keep_run_rules(body, world, method)
     if "/shoes" in path:
         _keep_shoe_rules(body)
+    if path == "/api/v1/profile":
+        _keep_profile_rules(body)
+
+
+def _keep_profile_rules(body: dict) -> None:
+    # A real IANA zone, and a resting heart rate below the maximum (docs/API.md, Heart-rate
+    # zones): sent alone, either could contradict the value the profile already holds.
+    if body.get("timezone"):
+        body["timezone"] = "Europe/London"
+    max_hr, resting_hr = body.get("max_hr"), body.get("resting_hr")
+    if max_hr is None or resting_hr is None or max_hr == resting_hr:
+        body.pop("max_hr", None)
+        body.pop("resting_hr", None)
+    elif resting_hr > max_hr:
+        body["max_hr"], body["resting_hr"] = resting_hr, max_hr
 
 
 def _keep_shoe_rules(body: dict) -> None:
@@ -195,6 +210,10 @@ def _keep_workout_rules(body: dict, world: dict) -> None:
     for step in body.get("steps") or []:
         if isinstance(step, dict):
             _ordered_bounds(step, "target_pace_min_s_per_km", "target_pace_max_s_per_km")
+            if step.get("pace_zone") is not None:
+                # A zone or typed paces, never both (docs/API.md, Training paces).
+                step.pop("target_pace_min_s_per_km", None)
+                step.pop("target_pace_max_s_per_km", None)
 
 
 def _keep_run_rules(body: dict, world: dict, method: str) -> None:
