@@ -36,8 +36,14 @@ from training.history.archive import (
 )
 from training.history.models import ImportJob, ImportJobFile
 from training.importers import ActivityFileError, NotARunError
-from training.models import Run
-from training.services import run_create, run_delete, run_import_file
+from training.models import Run, Shoe
+from training.services import (
+    DEFAULT_SHOE,
+    run_create,
+    run_delete,
+    run_import_file,
+    shoe_create,
+)
 from training.uploads import ArchiveTooLarge, archive_too_large_message
 
 IMPORT_QUEUE = "imports"
@@ -195,9 +201,14 @@ def _import_entry(job: ImportJob, entry: ArchiveEntry) -> tuple[str, str]:
         return ImportJobFile.Outcome.SKIPPED, f"A {row.activity_type} activity, not a run."
     if entry.kind == EntryKind.MANUAL:
         return _import_manual(job, entry)
+    gear = _shoe_for_gear(job, row.gear if row is not None else "")
     try:
         with entry.open() as stream, transaction.atomic():
-            result = run_import_file(runner=job.runner, uploaded_file=stream)
+            result = run_import_file(
+                runner=job.runner,
+                uploaded_file=stream,
+                shoe=gear if gear is not None else DEFAULT_SHOE,
+            )
     except NotARunError as exc:
         return ImportJobFile.Outcome.SKIPPED, exc.message
     except ActivityFileError as exc:
@@ -234,9 +245,12 @@ def _import_manual(job: ImportJob, entry: ArchiveEntry) -> tuple[str, str]:
         duration_s=duration_s,
     ).exists():
         return ImportJobFile.Outcome.DUPLICATE, "Already logged."
+    gear = _shoe_for_gear(job, row.gear)
+    shoe_field: dict[str, Any] = {"shoe": gear} if gear is not None else {}
     try:
         with transaction.atomic():
             run = run_create(
+                **shoe_field,
                 runner=job.runner,
                 started_at=row.started_at,
                 timezone="UTC",
@@ -251,6 +265,16 @@ def _import_manual(job: ImportJob, entry: ArchiveEntry) -> tuple[str, str]:
     except ValidationError as exc:
         return ImportJobFile.Outcome.FAILED, "; ".join(exc.messages)
     return ImportJobFile.Outcome.IMPORTED, ""
+
+
+def _shoe_for_gear(job: ImportJob, gear: str) -> Shoe | None:
+    """The runner's shoe named like Strava's gear column (any case), added when missing;
+    ``None`` without gear. Strava lists bikes there too, but only run rows come here."""
+    name = gear.strip()[:100]
+    if not name:
+        return None
+    existing = Shoe.objects.filter(runner=job.runner, name__iexact=name).first()
+    return existing or shoe_create(runner=job.runner, name=name)
 
 
 _COUNTER: dict[str, str] = {

@@ -21,7 +21,7 @@ from training.history.services import (
     import_job_undo,
     import_jobs_reclaim,
 )
-from training.models import Deletion, Run
+from training.models import Deletion, Run, Shoe
 from training.uploads import ArchiveTooLarge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_archive_dir")]
@@ -74,6 +74,10 @@ def test_strava_archive_imports_runs_skips_the_ride_and_reports_the_rest(runner,
     manual = runs.get(source=Run.Source.MANUAL)
     assert (manual.distance_m, manual.duration_s) == (5000.0, 1500)
     assert manual.notes == "Laufband\n\nIm Studio"
+    # Strava's gear column becomes the runner's shoe of that name, added once.
+    shoes = list(Shoe.objects.filter(runner=runner))
+    assert [shoe.name for shoe in shoes] == ["Schuh A"]
+    assert set(runs.values_list("shoe", flat=True)) == {shoes[0].pk}
     # The stored archive is removed once the job is done.
     assert not Path(job.archive_path).exists()
 
