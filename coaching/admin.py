@@ -38,6 +38,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django_tasks_db.models import DBTaskResult
 
 from analytics import science
 from analytics import selectors as analytics_selectors
@@ -1035,3 +1036,9 @@ class PlanTemplateAdmin(ScopedModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/training/action_form.html", context)
+
+
+# django-tasks-db registers its queue table; the queue is the import workers' plumbing, not the
+# coach workspace (a runner follows an import on its page and in the API), so it stays out.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -378,3 +378,24 @@ class ShoeForm(forms.Form):
             "is_default": shoe.is_default,
             "retired": shoe.retired,
         }
+
+
+class HistoryImportForm(forms.Form):
+    """The dashboard's whole-history upload: one Strava or Garmin export archive."""
+
+    archive = forms.FileField(
+        label="Export archive",
+        error_messages={
+            "required": "Choose your Strava or Garmin export (a ZIP file) to upload.",
+            "empty": "The file is empty.",
+        },
+        widget=forms.FileInput(attrs={"accept": ".zip,application/zip"}),
+        help_text="The ZIP file from Strava's \u201cDownload your data\u201d or Garmin's export.",
+    )
+
+    @classmethod
+    def refused(cls, message: str) -> HistoryImportForm:
+        """The form shown again for an upload refused before its file was read."""
+        form = cls(data={}, files=MultiValueDict())
+        form.errors["archive"] = form.error_class([message], renderer=form.renderer)
+        return form

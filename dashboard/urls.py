@@ -19,6 +19,8 @@ urlpatterns = [
     path("shoes/", views.shoe_list, name="shoe-list"),
     path("shoes/<uuid:pk>/edit/", views.shoe_update_view, name="shoe-update"),
     path("shoes/<uuid:pk>/retire/", views.shoe_retire_view, name="shoe-retire"),
+    # Bodies up to MAX_ARCHIVE_UPLOAD_SIZE pass the request-body limit here.
+    path("history/import/", views.history_import_view, name="history-import"),
     path("profile/", views.profile_view, name="profile"),
     path("profile/calendar-token/", views.profile_calendar_token, name="profile-calendar-token"),
 ]

@@ -30,6 +30,7 @@ from dashboard.forms import (
     RUN_MODEL_TO_FORM_FIELD,
     SHOE_MODEL_TO_FORM_FIELD,
     CommentForm,
+    HistoryImportForm,
     ProfileForm,
     RunForm,
     RunUploadForm,
@@ -37,8 +38,10 @@ from dashboard.forms import (
     add_model_errors,
     week_start,
 )
-from tracker.middleware import accepts_uploads
+from tracker.middleware import accepts_archive_uploads, accepts_uploads
 from training import formatting, services
+from training.history.selectors import import_jobs_of
+from training.history.services import import_job_create
 from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run, RunnerProfile, Workout
 from training.selectors import (
@@ -57,7 +60,7 @@ from training.selectors import (
     workouts_visible_to,
 )
 from training.services import run_create, run_import_file, run_update
-from training.uploads import cap_upload
+from training.uploads import ArchiveTooLarge, cap_archive_upload, cap_upload
 
 
 class AuthedRequest(HttpRequest):
@@ -510,6 +513,61 @@ def shoe_retire_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     verb = "Retired" if shoe.retired else "Back in use:"
     messages.success(request, f"{verb} {shoe.name}.")
     return redirect("dashboard:shoe-list")
+
+
+# --- Whole-history import ------------------------------------------------------------------------
+
+HISTORY_JOBS_SHOWN = 20
+
+
+@accepts_archive_uploads  # bodies up to MAX_ARCHIVE_UPLOAD_SIZE pass the request-body limit
+@csrf_exempt  # checked by ``_history_upload`` once the archive upload handler is in place
+@login_required
+def history_import_view(request: AuthedRequest) -> HttpResponse:
+    """Upload a Strava or Garmin export archive and follow its imports (docs/API.md,
+    Importing a whole history). The archive streams to disk through ``training.uploads`` (413
+    over ``MAX_ARCHIVE_UPLOAD_SIZE``); a worker imports it, and the page's progress bars follow
+    the job through ``GET /api/v1/imports/{id}`` (static/js/imports.js)."""
+    if request.method == "POST":
+        try:
+            cap_archive_upload(request)
+            return _history_upload(request)
+        except ArchiveTooLarge as exc:
+            return _history_page(request, HistoryImportForm.refused(str(exc)), status=413)
+    return _history_page(request, HistoryImportForm(), status=200)
+
+
+@csrf_protect
+def _history_upload(request: AuthedRequest) -> HttpResponse:
+    form = HistoryImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["archive"]
+        try:
+            import_job_create(runner=request.user, uploaded_file=uploaded)
+        except ValidationError as exc:
+            form.add_error("archive", exc.messages)
+        else:
+            messages.success(
+                request, "Archive received: its runs are being imported in the background."
+            )
+            return redirect("dashboard:history-import")
+        finally:
+            uploaded.close()
+    return _history_page(request, form, status=400)
+
+
+def _history_page(request: AuthedRequest, form: HistoryImportForm, *, status: int) -> HttpResponse:
+    jobs = list(import_jobs_of(request.user)[:HISTORY_JOBS_SHOWN])
+    return render(
+        request,
+        "dashboard/history_import.html",
+        {
+            "form": form,
+            "jobs": jobs,
+            "max_archive_mb": settings.MAX_ARCHIVE_UPLOAD_SIZE / 1024 / 1024,
+        },
+        status=status,
+    )
 
 
 # --- Profile -------------------------------------------------------------------------------------

@@ -310,7 +310,7 @@ def _step_variants(schemas: dict[str, Any]) -> None:
         common[bound].update(minimum=0, exclusiveMinimum=True)
     note = (
         " Target paces: both or neither, the minimum (faster) not above the maximum, in "
-        "seconds per km."
+        "seconds per km; or a `pace_zone` instead of them, never both."
     )
     variants = {
         "DistanceStep": (

@@ -636,6 +636,15 @@ class Run(TimeStampedModel):
     source_hash = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, editable=False
     )
+    # The whole-history import that created the run, so the import can be undone in one go.
+    import_job = models.ForeignKey(
+        "training.ImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+    )
 
     class Meta:
         ordering = ["-started_at", "-created_at"]
@@ -992,3 +1001,12 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.request_signature})"
+
+
+# For drf-spectacular's ENUM_NAME_OVERRIDES (loaded by module path): a plan's status keeps the
+# schema name StatusEnum beside ImportJobStatusEnum.
+PLAN_STATUSES = Plan.Status.choices
+
+# Registered with this app from their own module (training/history/models.py).
+from training.history.models import ImportJob as ImportJob  # noqa: E402
+from training.history.models import ImportJobFile as ImportJobFile  # noqa: E402

@@ -146,6 +146,11 @@ PAGES: dict[str, list[Visit]] = {
         Visit("runner", "/runs/new/", then=submit_empty(), state="errors"),
         Visit("new_runner", "/runs/new/", state="empty"),
     ],
+    "dashboard:history-import": [
+        Visit("runner", "/history/import/"),
+        Visit("runner", "/history/import/", then=submit_empty(), state="errors"),
+        Visit("new_runner", "/history/import/", state="empty"),
+    ],
     "dashboard:run-upload": [
         Visit("runner", "/runs/upload/"),
         Visit("runner", "/runs/upload/", then=submit_empty(), state="errors"),

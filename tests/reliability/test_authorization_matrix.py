@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory, ShoeFactory, WorkoutFactory
 from training import services
-from training.models import RunnerProfile
+from training.models import ImportJob, RunnerProfile
 
 ROLES = ["anonymous", "runner", "other_runner", "coach", "other_coach", "superuser"]
 OUTSIDERS = ["other_runner", "other_coach"]
@@ -45,6 +45,8 @@ API_OWN_CREATE = {**API_OWN}
 API_LIST = {"anonymous": 401, **same_for(200)}
 # A template is its owner's alone (the coach of A here); a superuser sees every template.
 API_TEMPLATE = {"anonymous": 401, **same_for(404, coach=200, superuser=200)}
+# Whole-history imports are the uploader's alone: not their coach's, not a superuser's.
+API_IMPORT = {"anonymous": 401, **same_for(404, runner=200)}
 WEB_LOGIN = 302  # anonymous visitors are sent to the login page
 WEB_OWN = {"anonymous": WEB_LOGIN, **same_for(200, other_runner=404, other_coach=404)}
 WEB_OWN_RUN_EDIT = {**WEB_OWN, "coach": 404}  # the coach may read the run, not edit it
@@ -80,6 +82,11 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "api/v1/auth/logout-all": [
         Check("POST", "/api/v1/auth/logout-all", {"anonymous": 401, **same_for(204)})
+    ],
+    # Everyone's own profile only: there is no id to name another's (issue 19).
+    "api/v1/profile": [
+        Check("GET", "/api/v1/profile", API_LIST),
+        Check("PATCH", "/api/v1/profile", API_LIST, {"max_hr": 190, "resting_hr": 50}),
     ],
     "api/v1/plans": [Check("GET", "/api/v1/plans", API_LIST)],
     "api/v1/plans/<id>": [
@@ -253,6 +260,20 @@ EXPECTED: dict[str, list[Check]] = {
         # JSON instead of a multipart file: 415 for every signed-in caller.
         Check("POST", "/api/v1/runs/import", {"anonymous": 401, **same_for(415)})
     ],
+    "api/v1/imports": [
+        Check("GET", "/api/v1/imports", API_LIST),
+        # JSON instead of a multipart archive: 415 for every signed-in caller.
+        Check("POST", "/api/v1/imports", {"anonymous": 401, **same_for(415)}),
+    ],
+    "api/v1/imports/<id>": [
+        Check("GET", "/api/v1/imports/{import}", API_IMPORT, hides_existence=True)
+    ],
+    "api/v1/imports/<id>/cancel": [
+        Check("POST", "/api/v1/imports/{import}/cancel", API_IMPORT, hides_existence=True)
+    ],
+    "api/v1/imports/<id>/undo": [
+        Check("POST", "/api/v1/imports/{import}/undo", API_IMPORT, hides_existence=True)
+    ],
     "api/v1/runs/export.csv": [Check("GET", "/api/v1/runs/export.csv", API_LIST)],
     "api/v1/deletions": [Check("GET", "/api/v1/deletions", API_LIST)],
     "api/schema": [Check("GET", "/api/schema/", PUBLIC)],
@@ -320,6 +341,7 @@ EXPECTED: dict[str, list[Check]] = {
         )
     ],
     "profile": [Check("GET", "/profile/", WEB_PAGE)],
+    "history/import": [Check("GET", "/history/import/", WEB_PAGE)],
     "profile/calendar-token": [Check("POST", "/profile/calendar-token/", {r: 302 for r in ROLES})],
     # Probes and metrics answer everyone (METRICS_TOKEN is unset in tests; with it, /metrics
     # needs the bearer token: tests/production/test_metrics.py).
@@ -400,8 +422,10 @@ def objects(runner, other_runner, coach, other_coach, superuser):
     profile, _ = RunnerProfile.objects.get_or_create(user=runner)
     token = profile.calendar_token
     template = services.plan_template_create(plan=plan, owner=coach)
+    job = ImportJob.objects.create(runner=runner, original_name="export.zip")
     yield {
         "template": template.pk,
+        "import": job.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
@@ -450,7 +474,7 @@ CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 def without_ids(content: bytes, values: dict) -> bytes:
     # A 404 page may echo the requested path and carries a fresh CSRF token in the logout form;
     # neither tells anything about the object, anything else that differs would.
-    for name in ("plan", "workout", "run", "template", "shoe"):
+    for name in ("plan", "workout", "run", "template", "shoe", "import"):
         content = content.replace(str(values[name]).encode(), b"<id>")
     return CSRF_TOKEN.sub(b"<csrf>", content)
 
@@ -478,6 +502,7 @@ def test_route_answers_each_role_as_expected(key, index, objects, request):
                     "run": uuid.uuid4(),
                     "template": uuid.uuid4(),
                     "shoe": uuid.uuid4(),
+                    "import": uuid.uuid4(),
                 }
                 probe = send(client_as(role, request, check.path), check, random_ids)
                 seen = (response.status_code, without_ids(response.content, objects))

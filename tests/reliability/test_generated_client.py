@@ -22,7 +22,9 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from tests.factories import CoachFactory, UserFactory
+from tests.training.history.archives import strava_archive
 from tests.training.importers.builders import Leg, gpx_bytes, route
+from training.history.services import import_job_run_slice
 
 PACKAGE = "tracker_api_client"
 PASSWORD = "generated-client-pw-1"
@@ -90,7 +92,7 @@ class _Package:
 
     def op(self, name: str):
         self.used.add(name)
-        for tag in ("api", "runs", "plans", "plan_templates"):
+        for tag in ("api", "runs", "plans", "plan_templates", "imports"):
             try:
                 return importlib.import_module(f"{self.name}.api.{tag}.{name}")
             except ModuleNotFoundError:
@@ -131,7 +133,7 @@ def login(api, base_url: str, username: str):
     )
 
 
-def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
+def test_a_generated_client_runs_a_whole_integration(api, live_server, people, import_archive_dir):
     m = api.models
     base = live_server.url
     runner_api = login(api, base, "gen_runner")
@@ -481,6 +483,33 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
         file=api.types.File(payload=io.BytesIO(b"hello"), file_name="x.gpx")
     )
     model(api.op("runs_import").sync_detailed(client=runner_api, body=not_a_file), 400)
+
+    # --- whole-history import: upload, follow, list, undo --------------------------------------
+    archive = strava_archive(import_archive_dir.parent / "export.zip")
+    body = m.ArchiveUploadRequest(
+        archive=api.types.File(payload=io.BytesIO(archive.read_bytes()), file_name="export.zip")
+    )
+    accepted = api.op("imports_create").sync_detailed(client=runner_api, body=body)
+    job = model(accepted, 202)
+    assert job.status == m.ImportJobStatusEnum.QUEUED
+    assert accepted.headers["Location"].endswith(f"/api/v1/imports/{job.id}")
+    while not import_job_run_slice(job_id=str(job.id), owner="generated-client-test"):
+        pass
+    done = model(api.op("imports_retrieve").sync_detailed(job.id, client=runner_api), 200)
+    assert (done.status, done.imported, done.skipped, done.progress) == (
+        m.ImportJobStatusEnum.DONE,
+        5,
+        1,
+        1.0,
+    )
+    assert {file.outcome.value for file in done.files} == {"notice", "skipped", "failed"}
+    jobs = model(api.op("imports_list").sync_detailed(client=runner_api), 200)
+    assert [item.id for item in jobs.results] == [job.id]
+    undone = model(api.op("imports_undo").sync_detailed(job.id, client=runner_api), 200)
+    assert undone.status == m.ImportJobStatusEnum.UNDONE
+    conflict = model(api.op("imports_cancel").sync_detailed(job.id, client=runner_api), 409)
+    assert error_codes(conflict) == ["conflict"]
+    model(api.op("imports_retrieve").sync_detailed(job.id, client=coach_api), 404)
 
     # --- copy, delete and sync -----------------------------------------------------------------
     copy = api.op("api_v1_plans_copy_create").sync_detailed(

@@ -38,7 +38,7 @@ def grant_coach_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0008_shoes'),
+        ('training', '0009_import_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
