@@ -480,6 +480,10 @@ def track_splits(samples: dict[str, Any], *, split_m: float) -> list[Split]:
 # What makes a coach look at an athlete today (issue 17, the squad page). Key sessions are the
 # ones a week is built around; missing one matters more than missing an easy run.
 KEY_WORKOUT_TYPES: Final = frozenset({"speed", "tempo", "long"})
+# "This week" for a missed key session is the seven days before today, not the calendar week:
+# on a Monday the calendar week has nothing missed yet, while Sunday's skipped long run is
+# exactly what the coach should see.
+KEY_SESSION_DAYS: Final = 7
 # Form (TSB) this far below zero is the usual "overreaching" line in the Performance Manager
 # reading of Banister's model (Allen & Coggan, Training and Racing with a Power Meter, ch. 9).
 FORM_ALERT_TSB: Final = -30.0
@@ -500,7 +504,8 @@ def athlete_flags(
 ) -> tuple[Flag, ...]:
     """The squad page's flags for one athlete, in ``FLAG_ORDER``:
 
-    - ``missed_key_session``: a speed, tempo or long workout of this week is missed;
+    - ``missed_key_session``: a speed, tempo or long workout of the last ``KEY_SESSION_DAYS``
+      days (before today) is missed (the caller counts them);
     - ``form_low``: form (TSB) strictly below -30;
     - ``idle``: no run for ``IDLE_DAYS`` days or more (or no run at all);
     - ``plan_ending``: the current plan ends within ``PLAN_ENDING_DAYS`` days from today

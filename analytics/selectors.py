@@ -809,7 +809,9 @@ def squad_overview(*, coach: Any) -> tuple[SquadRow, ...]:
         Workout.objects.filter(
             plan__coach=coach,
             plan__runner_id__in=ids,
-            scheduled_date__gte=min(mondays.values()),
+            scheduled_date__gte=min(
+                min(mondays.values()), earliest_today - timedelta(days=science.KEY_SESSION_DAYS)
+            ),
             scheduled_date__lte=max(mondays.values()) + timedelta(days=6),
         )
         .exclude(workout_type=Workout.WorkoutType.REST)
@@ -887,9 +889,10 @@ def _squad_row(
     sunday = monday + timedelta(days=6)
     week_runs = [row for row in runs if monday <= row[0] <= sunday]
     week_workouts = [w for w in workouts if monday <= w["scheduled_date"] <= sunday]
+    key_window_start = today - timedelta(days=science.KEY_SESSION_DAYS)
     squad_workouts = []
     missed_key = 0
-    for w in week_workouts:
+    for w in workouts:
         ratio = science.compliance_ratio(
             actual_distance_m=float(w["linked_distance_m"] or 0.0),
             planned_distance_m=w["planned_distance_m"],
@@ -902,11 +905,15 @@ def _squad_row(
             today=today,
             ratio=ratio,
         )
-        if band == "missed" and w["workout_type"] in science.KEY_WORKOUT_TYPES:
+        day = w["scheduled_date"]
+        if (
+            band == "missed"
+            and w["workout_type"] in science.KEY_WORKOUT_TYPES
+            and key_window_start <= day < today
+        ):
             missed_key += 1
-        squad_workouts.append(
-            SquadWorkout(w["id"], w["scheduled_date"], w["name"], w["workout_type"], band)
-        )
+        if monday <= day <= sunday:
+            squad_workouts.append(SquadWorkout(w["id"], day, w["name"], w["workout_type"], band))
     load = _training_load_of_rows([row[:4] for row in runs], profile=profile, today=today)
     plan = _current_plan(plans, today)
     race = next((r for r in races if r["scheduled_date"] >= today), None)

@@ -242,3 +242,32 @@ def test_squad_query_count_does_not_grow(frozen, coach, size, django_assert_max_
         rows = squad_overview(coach=coach)
     assert len(rows) == size
     assert all(row.flags == ("missed_key_session",) for row in rows)
+
+
+@pytest.mark.django_db
+def test_missed_key_session_looks_back_seven_days_not_to_the_calendar_week(coach):
+    """On Monday 16 March, Sunday's skipped long run (yesterday) flags; a tempo skipped on
+    Sunday 8 March (eight days back) and a skipped easy run do not."""
+    runner = UserFactory(username="monday")
+    plan = PlanFactory(
+        runner=runner, coach=coach, start_date=date(2026, 3, 2), end_date=date(2026, 5, 31)
+    )
+    WorkoutFactory(
+        plan=plan,
+        name="Old tempo",
+        workout_type=Workout.WorkoutType.TEMPO,
+        scheduled_date=date(2026, 3, 8),
+    )
+    WorkoutFactory(plan=plan, name="Easy", scheduled_date=date(2026, 3, 14))
+    RunFactory(runner=runner, started_at=at(date(2026, 3, 14)))
+    with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 3, 16, 9, tzinfo=UTC)):
+        assert squad_overview(coach=coach)[0].flags == ()
+        WorkoutFactory(
+            plan=plan,
+            name="Long",
+            workout_type=Workout.WorkoutType.LONG,
+            scheduled_date=date(2026, 3, 15),
+        )
+        [row] = squad_overview(coach=coach)
+    assert row.flags == ("missed_key_session",)
+    assert row.workouts == ()  # the calendar week (from Monday 16) has no workouts yet
