@@ -67,8 +67,10 @@ def runners_plannable_by(user: Any) -> QuerySet:
     return User.objects.filter(Q(pk=user.pk) | Q(pk__in=coached_runner_ids(user)), is_active=True)
 
 
-class BlockStepSerializer(serializers.Serializer):
-    """One step inside a repeat block (documentation; validated by training/steps.py)."""
+class StepSerializer(serializers.Serializer):
+    """One step of a structured workout (documentation of ``steps``; validated by
+    training/steps.py). Repeat blocks (``kind: repeat`` with ``steps``) are added to the schema
+    by ``tracker.schema`` as a third shape (docs/API.md, Structured workout steps)."""
 
     kind = serializers.ChoiceField(choices=["warmup", "work", "recovery", "cooldown"])
     repeat = serializers.IntegerField(min_value=1, max_value=50, default=1)
@@ -76,17 +78,6 @@ class BlockStepSerializer(serializers.Serializer):
     duration_s = serializers.FloatField(required=False, help_text="Seconds; or distance_m.")
     target_pace_min_s_per_km = serializers.FloatField(required=False)
     target_pace_max_s_per_km = serializers.FloatField(required=False)
-
-
-class StepSerializer(BlockStepSerializer):
-    """One step of a structured workout, or a repeat block (``kind: repeat`` with ``steps``)
-    whose steps run in turn ``repeat`` times (documentation of ``steps``; validated by
-    training/steps.py, docs/API.md, Structured workout steps)."""
-
-    kind = serializers.ChoiceField(choices=["warmup", "work", "recovery", "cooldown", "repeat"])
-    steps = BlockStepSerializer(
-        many=True, required=False, help_text="A repeat block's steps (kind repeat only)."
-    )
 
 
 @extend_schema_field(StepSerializer(many=True))
