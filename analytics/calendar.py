@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from analytics import selectors
+from analytics import science, selectors
+from training.steps import StepsError, flat_steps, resolve_pace_zones, validate_steps
+
+ZONE_NAMES = {
+    "easy": "Easy",
+    "marathon": "Marathon",
+    "threshold": "Threshold",
+    "interval": "Interval",
+    "repetition": "Repetition",
+}
 
 
 def plan_context(*, plan: Any, today: date) -> dict[str, Any]:
@@ -54,6 +63,8 @@ class WorkoutItem:
     band: str
     band_label: str
     href: str | None = None
+    # The steps' Daniels zones with the runner's own paces: (name, fastest, slowest s/km).
+    zone_paces: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,15 @@ class CalendarWeek:
     future: bool
 
 
-def workout_item(workout: Any, bands: dict[Any, str], *, href: str | None = None) -> WorkoutItem:
-    """``workout`` (with its runs prefetched) as a chip coloured by ``band_for``."""
+def workout_item(
+    workout: Any,
+    bands: dict[Any, str],
+    *,
+    href: str | None = None,
+    paces: science.TrainingPaces | None = None,
+) -> WorkoutItem:
+    """``workout`` (with its runs prefetched) as a chip coloured by ``band_for``; with the
+    runner's ``paces``, its steps' pace zones resolved to them."""
     band = band_for(workout, bands)
     return WorkoutItem(
         workout=workout,
@@ -82,7 +100,30 @@ def workout_item(workout: Any, bands: dict[Any, str], *, href: str | None = None
         band=band,
         band_label=PLAN_BAND_LABELS.get(band, band),
         href=href,
+        zone_paces=zone_paces(workout.steps, paces) if paces is not None else [],
     )
+
+
+def zone_paces(steps: Any, paces: science.TrainingPaces | None) -> list[tuple[str, float, float]]:
+    """The distinct pace zones of ``steps`` in step order (inside repeat blocks too), resolved
+    to ``paces`` (``training.steps.resolve_pace_zones``); none without paces or zones."""
+    if paces is None or not steps:
+        return []
+    ranges = {zone: paces.zone_range(zone) for zone in science.PACE_ZONES}
+    try:
+        resolved = resolve_pace_zones(validate_steps(steps), ranges)
+    except StepsError:
+        return []  # stored before a rule changed: shown without zones rather than failing
+    seen: dict[str, tuple[str, float, float]] = {}
+    for step in flat_steps(resolved):
+        zone = step.get("pace_zone")
+        if zone and zone not in seen:
+            seen[zone] = (
+                ZONE_NAMES[zone],
+                step["target_pace_min_s_per_km"],
+                step["target_pace_max_s_per_km"],
+            )
+    return list(seen.values())
 
 
 def _chip_href(item: WorkoutItem, log_run_url: str | None) -> str | None:

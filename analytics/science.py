@@ -17,14 +17,22 @@ from typing import Any, Final, Literal
 
 HALF_MARATHON_M: Final = 21_097.5
 MARATHON_M: Final = 42_195.0
-# Distances for personal bests (docs/API.md, Analytics), shortest first.
-PERSONAL_BEST_DISTANCES_M: Final[tuple[float, ...]] = (
-    1_000.0,
-    5_000.0,
-    10_000.0,
-    HALF_MARATHON_M,
-    MARATHON_M,
-)
+MILE_M: Final = 1_609.344
+# The standard distances of best efforts and personal bests (docs/API.md, Best efforts), by the
+# key stored with each effort, shortest first.
+BEST_EFFORT_DISTANCES_M: Final[dict[str, float]] = {
+    "400m": 400.0,
+    "1k": 1_000.0,
+    "1mi": MILE_M,
+    "5k": 5_000.0,
+    "10k": 10_000.0,
+    "half": HALF_MARATHON_M,
+    "marathon": MARATHON_M,
+}
+PERSONAL_BEST_DISTANCES_M: Final[tuple[float, ...]] = tuple(BEST_EFFORT_DISTANCES_M.values())
+# VDOT and predictions come from efforts of at least 1 km: under about three minutes the
+# Daniels-Gilbert curves are extrapolated far past the races they were fitted to (1500 m up).
+VDOT_MIN_DISTANCE_M: Final = 1_000.0
 PREDICTION_DISTANCES_M: Final[tuple[float, ...]] = (5_000.0, 10_000.0, HALF_MARATHON_M, MARATHON_M)
 # A run without a track stands in for distance D when it is at most 5 % longer (docs/API.md,
 # Analytics).
@@ -102,6 +110,140 @@ def vdot_race_time_s(vdot_value: float, distance_m: float) -> float:
         else:
             high_s = mid_s
     return (low_s + high_s) / 2
+
+
+# --- Daniels' training paces ---------------------------------------------------------------------
+# Training intensities of Daniels' Running Formula (3rd ed., 2013, Table 5.2 "training intensities
+# based on current VDOT"), as fractions of VDOT turned into paces by the oxygen-cost equation.
+# Threshold (88 %) and interval (97.5 %) are the book's own percentages. Marathon pace is the
+# marathon race pace of the VDOT. The table's easy range and repetition paces drift against any
+# single percentage as VDOT grows (E's fast end from 72.8 % to 74 %), so those fractions are
+# lines (a parabola for R) fitted to the table's rows 40-85; tests/analytics/test_science.py checks
+# every zone against the table's rows to within 1 s/km. Below VDOT 40 Daniels adjusted the table
+# by hand for novice runners, and the equations run up to ~11 s/km faster there.
+PACE_ZONES: Final = ("easy", "marathon", "threshold", "interval", "repetition")
+THRESHOLD_FRACTION: Final = 0.88
+INTERVAL_FRACTION: Final = 0.975
+EASY_SLOW_FRACTION: Final = 0.6295
+
+
+def _easy_fast_fraction(vdot_value: float) -> float:
+    return 0.718 + 0.00026 * vdot_value
+
+
+def _repetition_fraction(vdot_value: float) -> float:
+    return 1.1655 - 0.003298 * vdot_value + 0.0000214 * vdot_value * vdot_value
+
+
+def velocity_at_vo2_m_per_min(vo2: float) -> float:
+    """Running velocity (m/min) whose oxygen cost is ``vo2`` ml·kg⁻¹·min⁻¹: the positive root of
+    ``vo2_ml_kg_min``'s quadratic."""
+    a, b, c = 0.000104, 0.182258, -4.60 - vo2
+    return (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
+
+
+def pace_at_fraction_s_per_km(vdot_value: float, fraction: float) -> float:
+    """Pace in seconds per km at ``fraction`` of ``vdot_value``."""
+    return 60_000.0 / velocity_at_vo2_m_per_min(fraction * vdot_value)
+
+
+@dataclass(frozen=True)
+class TrainingPaces:
+    """Daniels' five training paces of one VDOT, seconds per km (easy is a range)."""
+
+    easy_fast_s_per_km: float
+    easy_slow_s_per_km: float
+    marathon_s_per_km: float
+    threshold_s_per_km: float
+    interval_s_per_km: float
+    repetition_s_per_km: float
+
+    def zone_range(self, zone: str) -> tuple[float, float]:
+        """(fastest, slowest) pace of ``zone`` (one of ``PACE_ZONES``), s/km; a single pace is
+        both ends."""
+        if zone == "easy":
+            return self.easy_fast_s_per_km, self.easy_slow_s_per_km
+        pace = {
+            "marathon": self.marathon_s_per_km,
+            "threshold": self.threshold_s_per_km,
+            "interval": self.interval_s_per_km,
+            "repetition": self.repetition_s_per_km,
+        }[zone]
+        return pace, pace
+
+
+def training_paces(vdot_value: float) -> TrainingPaces:
+    """Daniels' easy (range), marathon, threshold, interval and repetition paces of
+    ``vdot_value``, in seconds per km (see the note above ``PACE_ZONES``)."""
+    if vdot_value <= 0:
+        raise ValueError("Training paces need a positive VDOT.")
+    return TrainingPaces(
+        easy_fast_s_per_km=pace_at_fraction_s_per_km(vdot_value, _easy_fast_fraction(vdot_value)),
+        easy_slow_s_per_km=pace_at_fraction_s_per_km(vdot_value, EASY_SLOW_FRACTION),
+        marathon_s_per_km=vdot_race_time_s(vdot_value, MARATHON_M) / (MARATHON_M / 1000),
+        threshold_s_per_km=pace_at_fraction_s_per_km(vdot_value, THRESHOLD_FRACTION),
+        interval_s_per_km=pace_at_fraction_s_per_km(vdot_value, INTERVAL_FRACTION),
+        repetition_s_per_km=pace_at_fraction_s_per_km(vdot_value, _repetition_fraction(vdot_value)),
+    )
+
+
+# --- Heart-rate zones ----------------------------------------------------------------------------
+# Five zones by Karvonen's heart-rate reserve (Karvonen, Kentala & Mustala, "The effects of
+# training on heart rate: a longitudinal study", Ann Med Exp Biol Fenn 35:307-315, 1957): a target
+# heart rate is resting + fraction x (max - resting). Zone n starts at the n-th fraction below;
+# zone 1 also holds everything under 60 % (warm-up, standing), zone 5 everything from 90 %, so
+# every second of a run with a heart rate lands in one zone.
+HR_ZONE_RESERVE_FRACTIONS: Final = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+@dataclass(frozen=True)
+class HeartRateZone:
+    """Zone ``number`` (1-5): from ``min_bpm`` up to, not including, ``max_bpm``."""
+
+    number: int
+    min_bpm: float
+    max_bpm: float
+
+
+def heart_rate_zones(*, max_hr_bpm: float, resting_hr_bpm: float) -> tuple[HeartRateZone, ...]:
+    """The five Karvonen zones of a runner, in beats per minute (see the note above)."""
+    if max_hr_bpm <= resting_hr_bpm:
+        raise ValueError("Max heart rate must be above resting heart rate.")
+    reserve = max_hr_bpm - resting_hr_bpm
+    edges = [resting_hr_bpm + f * reserve for f in HR_ZONE_RESERVE_FRACTIONS]
+    return tuple(
+        HeartRateZone(number=n, min_bpm=low, max_bpm=high)
+        for n, (low, high) in enumerate(itertools.pairwise(edges), start=1)
+    )
+
+
+def zone_of(hr_bpm: float, zones: Sequence[HeartRateZone]) -> int:
+    """The zone number ``hr_bpm`` falls in (1 below zone 2, the last from its lower bound)."""
+    number = 1
+    for zone in zones[1:]:
+        if hr_bpm >= zone.min_bpm:
+            number = zone.number
+    return number
+
+
+def time_in_zones_s(
+    times_s: Sequence[float | None],
+    hr_bpm: Sequence[float | None],
+    zones: Sequence[HeartRateZone],
+) -> tuple[float, ...]:
+    """Seconds spent in each of ``zones`` over a track: each interval between two samples counts
+    for the zone of the heart rate at its start (a watch reports the rate it measured until the
+    next reading). Samples without a time, and intervals starting without a heart rate, count for
+    no zone; O(samples)."""
+    totals = [0.0] * len(zones)
+    previous: tuple[float, float | None] | None = None
+    for t, hr in zip(times_s, hr_bpm, strict=False):
+        if t is None:
+            continue
+        if previous is not None and previous[1] is not None and t > previous[0]:
+            totals[zone_of(previous[1], zones) - 1] += t - previous[0]
+        previous = (float(t), None if hr is None else float(hr))
+    return tuple(totals)
 
 
 # --- Training load --------------------------------------------------------------------------------
@@ -228,18 +370,21 @@ def _clean_track(
     return ts, ds
 
 
+@dataclass(frozen=True)
+class EffortWindow:
+    """The fastest stretch of a track over one distance: ``elapsed_s`` seconds, starting
+    ``start_offset_s`` seconds and ``start_offset_m`` metres after the track's first sample."""
+
+    elapsed_s: float
+    start_offset_s: float
+    start_offset_m: float
+
+
 def best_effort_s(
     times_s: Sequence[float | None], distances_m: Sequence[float | None], target_m: float
 ) -> float | None:
     """Fastest time in seconds to cover any contiguous ``target_m`` metres of a track, or
-    ``None`` when the track is shorter than that.
-
-    ``times_s`` are seconds from the start and ``distances_m`` cumulative metres. Between two
-    samples the runner is taken to move at constant speed, so the time of a window is piecewise
-    linear in its start point and its minimum lies where the window starts or ends on a sample.
-    Two two-pointer passes (windows starting on a sample, windows ending on a sample) find it in
-    O(n).
-    """
+    ``None`` when the track is shorter than that (see ``best_effort_windows``)."""
     return best_efforts_s(times_s, distances_m, (target_m,))[target_m]
 
 
@@ -249,17 +394,36 @@ def best_efforts_s(
     targets_m: Iterable[float],
 ) -> dict[float, float | None]:
     """``best_effort_s`` for several distances, cleaning the track once."""
+    windows = best_effort_windows(times_s, distances_m, targets_m)
+    return {target: w.elapsed_s if w else None for target, w in windows.items()}
+
+
+def best_effort_windows(
+    times_s: Sequence[float | None],
+    distances_m: Sequence[float | None],
+    targets_m: Iterable[float],
+) -> dict[float, EffortWindow | None]:
+    """The fastest stretch of exactly ``target_m`` metres of a track for each target, or
+    ``None`` for a target longer than the track.
+
+    ``times_s`` are seconds from the start and ``distances_m`` cumulative metres. Between two
+    samples the runner is taken to move at constant speed, so the time of a window is piecewise
+    linear in its start point and its minimum lies where the window starts or ends on a sample.
+    Two two-pointer passes (windows starting on a sample, windows ending on a sample) find it in
+    O(samples) per target.
+    """
     ts, ds = _clean_track(times_s, distances_m)
     return {target: _best_effort_clean(ts, ds, target) for target in targets_m}
 
 
-def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> float | None:
-    # Hot loop of the summary (a few tracks, five distances each): interpolation is written inline.
+def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> EffortWindow | None:
+    # Hot loop of an import (seven distances per track): interpolation is written inline.
     # No division by zero: each interpolation spans a segment strictly containing the goal.
     n = len(ts)
     if n < 2 or target_m <= 0 or ds[-1] - ds[0] < target_m:
         return None
     best = math.inf
+    best_start_s = best_start_m = 0.0
 
     # Windows starting on sample i: j is the first sample with ds[j] >= ds[i] + target.
     j = 1
@@ -274,7 +438,7 @@ def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> flo
         d0, t0 = ds[j - 1], ts[j - 1]
         elapsed = t0 + (ts[j] - t0) * (goal - d0) / (ds[j] - d0) - ts[i]
         if elapsed < best:
-            best = elapsed
+            best, best_start_s, best_start_m = elapsed, ts[i], ds[i]
 
     # Windows ending on sample j: i is the last sample with ds[i] <= ds[j] - target.
     i = 0
@@ -286,10 +450,15 @@ def _best_effort_clean(ts: list[float], ds: list[float], target_m: float) -> flo
         while ds[i + 1] <= goal:
             i += 1
         d0, t0 = ds[i], ts[i]
-        elapsed = ts[j] - (t0 + (ts[i + 1] - t0) * (goal - d0) / (ds[i + 1] - d0))
+        start_s = t0 + (ts[i + 1] - t0) * (goal - d0) / (ds[i + 1] - d0)
+        elapsed = ts[j] - start_s
         if elapsed < best:
-            best = elapsed
-    return best if best < math.inf else None
+            best, best_start_s, best_start_m = elapsed, start_s, goal
+    if best == math.inf:
+        return None
+    return EffortWindow(
+        elapsed_s=best, start_offset_s=best_start_s - ts[0], start_offset_m=best_start_m - ds[0]
+    )
 
 
 def prorated_effort_s(distance_m: float, duration_s: float, target_m: float) -> float | None:

@@ -4,8 +4,8 @@
 Each public selector runs a fixed, small number of queries scoped to one runner or one plan:
 sums, counts and weekly buckets are aggregated in the database on ``Run.local_date`` (the run's
 local calendar day, kept by ``Run.save``), and only bounded row sets come back to Python for the
-formulas in ``analytics.science`` (at most ~216 days of runs for the training load, a few
-candidate runs per distance for personal bests, at most one row per week of history).
+formulas in ``analytics.science`` (at most ~216 days of runs for the training load, two stored
+efforts per distance for personal bests, at most one row per week of history).
 
 "Today" is the runner's calendar day in their profile time zone, so "missed" and "this week"
 match what the runner sees on their own clock; the admin's plan changelist counts adherence with
@@ -14,6 +14,7 @@ the same "today" (``annotate_plan_adherence``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import uuid
@@ -69,6 +70,7 @@ from analytics.types import (
 )
 from training import selectors as training_selectors
 from training.models import Plan, Run, RunTrack, Workout, pace_s_per_m
+from training.selectors import effort_rows_sql
 
 WEEKLY_SERIES_WEEKS = 12
 TRAINING_LOAD_DAYS = 90
@@ -76,9 +78,6 @@ TRAINING_LOAD_DAYS = 90
 # window leaves under 5 % of the artificial zero start in the first shown day's fitness.
 TRAINING_LOAD_WARMUP_DAYS = 3 * science.CTL_DAYS
 PREDICTION_WINDOW_DAYS = 90
-# Tracks are loaded only for the fastest few tracked runs (by average pace) per distance bucket
-# and recency, so a summary never reads more than 5 * 2 * 3 = 30 tracks.
-BEST_EFFORT_CANDIDATES_PER_BUCKET = 3
 # The fastest run must be at least this long, so a 50 m test entry is not the "fastest run".
 FASTEST_RUN_MIN_DISTANCE_M = 1_000.0
 
@@ -204,6 +203,62 @@ def runner_summary(
         predictions=predictions,
         training_load=training_load,
         streak_weeks=streak_weeks,
+        training_paces=_training_paces(vdot_value),
+    )
+
+
+@dataclass(frozen=True)
+class WeekZoneTime:
+    """Seconds of a runner's week in one heart-rate zone (docs/API.md, Heart-rate zones)."""
+
+    zone: int
+    min_bpm: int
+    max_bpm: int
+    duration_s: float
+
+
+def week_time_in_zones(
+    runner: Any, *, first_day: date, last_day: date
+) -> tuple[WeekZoneTime, ...] | None:
+    """Seconds in each heart-rate zone over ``runner``'s tracked runs from ``first_day`` to
+    ``last_day`` (local days), or ``None`` without a max and resting heart rate in the profile.
+    One query, reading only the tracks' time and heart-rate columns."""
+    profile = _profile_of(runner)
+    if profile.max_hr is None or profile.resting_hr is None or profile.max_hr <= profile.resting_hr:
+        return None
+    zones = science.heart_rate_zones(max_hr_bpm=profile.max_hr, resting_hr_bpm=profile.resting_hr)
+    totals = [0.0] * len(zones)
+    tracks = RunTrack.objects.filter(
+        run__runner=runner, run__local_date__gte=first_day, run__local_date__lte=last_day
+    ).values_list("samples__t_s", "samples__hr_bpm")
+    for times_s, hr_bpm in tracks:
+        if times_s and hr_bpm:
+            for index, seconds in enumerate(science.time_in_zones_s(times_s, hr_bpm, zones)):
+                totals[index] += seconds
+    return tuple(
+        WeekZoneTime(z.number, round(z.min_bpm), round(z.max_bpm), round(total, 1))
+        for z, total in zip(zones, totals, strict=True)
+    )
+
+
+def runner_training_paces(
+    runner: Any, *, today: date | None = None
+) -> tuple[float | None, science.TrainingPaces | None]:
+    """``runner``'s current VDOT and its training paces, as the summary reports them: one
+    query (the personal bests')."""
+    today = today or runner_today(runner)
+    _, recent_bests = _personal_bests(runner.pk, today=today)
+    vdot_value, _ = _vdot_and_predictions(recent_bests)
+    return vdot_value, _training_paces(vdot_value)
+
+
+def _training_paces(vdot_value: float | None) -> science.TrainingPaces | None:
+    """Daniels' paces of the summary's VDOT, to 0.1 s/km like the other summary numbers."""
+    if vdot_value is None:
+        return None
+    paces = science.training_paces(vdot_value)
+    return science.TrainingPaces(
+        **{name: round(value, 1) for name, value in dataclasses.asdict(paces).items()}
     )
 
 
@@ -266,55 +321,24 @@ def _weeks_and_totals(
 
 
 @functools.cache
-def _best_effort_candidates_sql() -> str:
-    """The personal-best candidates query (see ``_personal_bests``), written once per process.
-
-    It was an ORM query with two CASE expressions, an EXISTS, a window and a filter on the
-    window; Django compiled it on every summary request (3.4 ms of Python, more than the query
-    itself took in PostgreSQL). The SQL is the same on PostgreSQL and SQLite. Only constants of
-    ``analytics.science`` are written into it; everything from the request is a parameter.
-    """
-    quote = connection.ops.quote_name
-    run, track = Run._meta.db_table, RunTrack._meta.db_table
-    distances = science.PERSONAL_BEST_DISTANCES_M
-
-    def double(value: float) -> str:
-        # Double-precision constants: PostgreSQL reads a bare 42195.0 as slow ``numeric``.
-        return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
-
-    def case_by_bucket(value_for: Any) -> str:
-        whens = " ".join(
-            f"WHEN r.distance_m >= {double(d)} THEN {double(value_for(d))}"
-            for d in reversed(distances)
-        )
-        return f"CASE {whens} ELSE NULL END"
-
-    # Table names and constants only (S608): every value from the request is a parameter. The
-    # prorating limit (d * PRORATE_TOLERANCE) is the same double science.prorated_effort_s uses.
-    # A LEFT JOIN on the track's primary key, not a per-row EXISTS: PostgreSQL ran the EXISTS
-    # as a sub-plan restarted for each of the runner's runs (2 ms of the query's 3.5 ms).
-    has_track = "t.run_id IS NOT NULL"
+def _best_efforts_sql() -> str:
+    """The fastest effort per (distance, within the last 90 days) of one runner up to today:
+    ``training.selectors.effort_rows_sql`` ranked in the database, so one query returns at most
+    two rows per standard distance however many runs there are."""
     return f"""
-        SELECT id, started_at, distance_m, duration_s, has_track, recent FROM (
-            SELECT id, started_at, distance_m, duration_s, has_track, recent,
+        SELECT run_id, started_at, distance, elapsed_s, recent FROM (
+            SELECT run_id, started_at, distance, elapsed_s, recent,
                    ROW_NUMBER() OVER (
-                       PARTITION BY bucket, has_track, recent ORDER BY pace, started_at
-                   ) AS candidate_rank
+                       PARTITION BY distance, recent ORDER BY elapsed_s, started_at
+                   ) AS effort_rank
             FROM (
-                SELECT r.id, r.started_at, r.distance_m, r.duration_s,
-                       {case_by_bucket(lambda d: d)} AS bucket,
-                       {has_track} AS has_track,
-                       r.local_date >= %(recent_from)s AS recent,
-                       CAST(r.duration_s AS DOUBLE PRECISION) / r.distance_m AS pace
-                FROM {quote(run)} r LEFT JOIN {quote(track)} t ON t.run_id = r.id
-                WHERE r.runner_id = %(runner_id)s
-                  AND r.local_date <= %(today)s
-                  AND r.distance_m >= %(shortest_m)s
-                  AND (r.distance_m <= {case_by_bucket(lambda d: d * science.PRORATE_TOLERANCE)}
-                       OR {has_track})
-            ) efforts
+                SELECT run_id, started_at, distance, elapsed_s,
+                       local_date >= %(recent_from)s AS recent
+                FROM ({effort_rows_sql()}) efforts
+                WHERE local_date <= %(today)s
+            ) dated
         ) ranked
-        WHERE candidate_rank <= %(per_bucket)s
+        WHERE effort_rank = 1
     """  # noqa: S608
 
 
@@ -332,61 +356,36 @@ def _personal_bests(
 ) -> tuple[tuple[PersonalBest, ...], tuple[_Effort, ...]]:
     """All-time personal bests, and the best effort of the last 90 days per distance.
 
-    One query picks, per (distance bucket, has a track, within 90 days), the few runs with the
-    fastest average pace — a run's bucket being the longest PB distance it covers. Runs without
-    a track only count for their own bucket and only when at most 5 % longer than it; runs with
-    a track count for every distance up to their length, from the fastest stretch of the track.
-    A second query loads only those candidates' tracks.
+    One query over the stored best efforts of every run (and the runs that stand in for a
+    distance with their whole length, docs/API.md, Best efforts) returns the fastest per
+    (distance, within 90 days); the all-time best is the faster of the two.
     """
-    distances = science.PERSONAL_BEST_DISTANCES_M
     recent_from = today - timedelta(days=PREDICTION_WINDOW_DAYS - 1)
-    # Runs with two extra columns from the SQL, ``has_track`` and ``recent`` (Any: mypy knows
-    # the model's fields only).
-    candidates: list[Any] = list(
-        Run.objects.raw(
-            _best_effort_candidates_sql(),
-            {
-                "runner_id": runner_id,
-                "today": today,
-                "recent_from": recent_from,
-                "shortest_m": distances[0],
-                "per_bucket": BEST_EFFORT_CANDIDATES_PER_BUCKET,
-            },
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _best_efforts_sql(),
+            {"runner_id": runner_id, "today": today, "recent_from": recent_from},
         )
-    )
-    track_ids = [run.pk for run in candidates if run.has_track]
-    tracks: dict[uuid.UUID, dict[str, Any]] = {}
-    if track_ids:
-        tracks = dict(
-            RunTrack.objects.filter(run_id__in=track_ids).values_list("run_id", "samples")
-        )
-
+        rows = cursor.fetchall()
     all_time: dict[float, _Effort] = {}
     recent: dict[float, _Effort] = {}
-    for run in candidates:
-        samples = tracks.get(run.pk) if run.has_track else None
-        from_track: dict[float, float | None] = {}
-        if samples:
-            from_track = science.best_efforts_s(
-                samples.get("t_s") or [], samples.get("dist_m") or [], distances
-            )
-        for distance in distances:
-            seconds = from_track.get(distance)
-            if seconds is None:
-                seconds = science.prorated_effort_s(run.distance_m, run.duration_s, distance)
-            if seconds is None:
-                continue
-            effort = _Effort(distance, seconds, run.pk, run.started_at, bool(run.recent))
-            best = all_time.get(distance)
-            if best is None or (seconds, effort.started_at) < (best.duration_s, best.started_at):
-                all_time[distance] = effort
-            if effort.recent:
-                best = recent.get(distance)
-                if best is None or (seconds, effort.started_at) < (
-                    best.duration_s,
-                    best.started_at,
-                ):
-                    recent[distance] = effort
+    for run_id, started_at, key, seconds, is_recent in rows:
+        effort = _Effort(
+            distance_m=science.BEST_EFFORT_DISTANCES_M[key],
+            duration_s=float(seconds),
+            run_id=run_id if isinstance(run_id, uuid.UUID) else uuid.UUID(str(run_id)),
+            started_at=_aware(started_at),
+            recent=bool(is_recent),
+        )
+        if effort.recent:
+            recent[effort.distance_m] = effort
+        best = all_time.get(effort.distance_m)
+        if best is None or (effort.duration_s, effort.started_at) < (
+            best.duration_s,
+            best.started_at,
+        ):
+            all_time[effort.distance_m] = effort
+    distances = science.PERSONAL_BEST_DISTANCES_M
     personal_bests = tuple(
         PersonalBest(
             distance_m=e.distance_m,
@@ -400,13 +399,27 @@ def _personal_bests(
     return personal_bests, tuple(recent[d] for d in distances if d in recent)
 
 
+def _aware(value: Any) -> datetime:
+    """A ``started_at`` from a raw row as the ORM would return it: SQLite hands back text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, zoneinfo.ZoneInfo("UTC"))
+    return value
+
+
 def _vdot_and_predictions(
     recent_bests: tuple[_Effort, ...],
 ) -> tuple[float | None, tuple[Prediction, ...]]:
-    """VDOT and race predictions from the recent best effort with the highest VDOT."""
-    if not recent_bests:
+    """VDOT and race predictions from the recent best effort (of at least 1 km) with the
+    highest VDOT."""
+    scored = [
+        (science.vdot(e.distance_m, e.duration_s), e)
+        for e in recent_bests
+        if e.distance_m >= science.VDOT_MIN_DISTANCE_M
+    ]
+    if not scored:
         return None, ()
-    scored = [(science.vdot(e.distance_m, e.duration_s), e) for e in recent_bests]
     best_vdot, effort = max(scored, key=lambda pair: pair[0])
     if best_vdot <= 0:
         return None, ()
@@ -969,5 +982,7 @@ __all__ = [
     "plan_week_summary",
     "runner_summary",
     "runner_today",
+    "runner_training_paces",
     "squad_overview",
+    "week_time_in_zones",
 ]

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from analytics.science import Flag, LoadPoint
+from analytics.science import Flag, LoadPoint, TrainingPaces
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ class RunnerSummary:
     predictions: tuple[Prediction, ...]
     training_load: TrainingLoad
     streak_weeks: int
+    # Daniels' paces of ``vdot`` (s/km, to 0.1); None without a VDOT.
+    training_paces: TrainingPaces | None = None
 
 
 @dataclass(frozen=True)

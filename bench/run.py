@@ -37,7 +37,23 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python")
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/tracker_bench"
 FLOOR_SETTINGS = "bench.floor_settings"
-APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT = 8765, 8766, 8767, 8768
+APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT, HEAVY_PORT = 8765, 8766, 8767, 8768, 8769
+# The summary's data-size check (issue 16): one runner with this many runs in a database of its
+# own, against the main data set's runner with 5,000.
+HEAVY_RUNNER_RUNS = int(os.environ.get("BENCH_HEAVY_RUNNER_RUNS", "50000"))
+# Issue 16's targets, as shares of the ceiling (rows not named have none).
+SHARE_TARGETS = {
+    "floor: token": 0.60,
+    "list runs (50)": 0.40,
+    "list runs (50), 304": 0.60,
+    "retrieve run": 0.35,
+    "plan progress": 0.40,
+    "list plan workouts": 0.35,
+    "create run": 0.25,
+    "plan analytics": 0.35,
+}
+SUMMARY_P50_TARGET_MS = 8.0
+HEAVY_RATIO_TARGET = 1.5
 DURATION_S = int(os.environ.get("BENCH_DURATION_S", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SCALE_ROUNDS = 4
@@ -259,7 +275,7 @@ def free(port: int) -> bool:
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: install Debian's package with `apt-get install -y wrk`")
-    for port in (APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT):
+    for port in (APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT, HEAVY_PORT):
         if not free(port):
             raise SystemExit(f"port {port} is busy; stop what listens there")
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DB
@@ -273,6 +289,8 @@ def main() -> None:
     run_checked([PY, "manage.py", "collectstatic", "--no-input", "-v0"], server_env(database_url))
     ids = prepare(database_url, runs, runners, 5_000)
     small_ids = prepare(small_url, small_runs, 10, 5_000)
+    heavy_url = database_url + "_heavy_runner"
+    heavy_ids = prepare(heavy_url, HEAVY_RUNNER_RUNS + 1_000, 10, HEAVY_RUNNER_RUNS)
 
     auth = {"Authorization": f"Token {ids['token']}"}
     writer = {"Authorization": f"Token {ids['writer_token']}"}
@@ -294,6 +312,7 @@ def main() -> None:
             {**auth, "If-None-Match": CURRENT_ETAG},
         ),
         ("retrieve run", "GET", f"/api/v1/runs/{ids['run_id']}", None, auth),
+        ("plan progress", "GET", f"/api/v1/plans/{ids['plan_id']}/progress", None, auth),
         (
             "list plan workouts",
             "GET",
@@ -313,6 +332,8 @@ def main() -> None:
         "bench.ceiling:app", CEILING_PORT, {**env, "BENCH_RUNNER_ID": str(ids["runner_id"])}
     )
     small = gunicorn("tracker.wsgi:application", SMALL_PORT, server_env(small_url))
+    heavy = gunicorn("tracker.wsgi:application", HEAVY_PORT, server_env(heavy_url))
+    heavy_auth = {"Authorization": f"Token {heavy_ids['token']}"}
     # The floors: the same app and settings plus two views that do no work (bench/floor_urls.py).
     floor = gunicorn(
         "tracker.wsgi:application", FLOOR_PORT, {**env, "DJANGO_SETTINGS_MODULE": FLOOR_SETTINGS}
@@ -329,6 +350,7 @@ def main() -> None:
             SMALL_PORT, "/api/v1/runs?limit=1", {"Authorization": f"Token {small_ids['token']}"}
         )
         wait_until_up(FLOOR_PORT, "/api/v1/floor/token", auth)
+        wait_until_up(HEAVY_PORT, "/api/v1/runs?limit=1", heavy_auth)
         endpoints = [
             (name, method, path, body, resolve_etag(APP_PORT, path, headers))
             for name, method, path, body, headers in endpoints
@@ -339,6 +361,7 @@ def main() -> None:
         warm_ups = [(APP_PORT, path, headers) for _, m, path, _, headers in endpoints if m == "GET"]
         warm_ups += [(CEILING_PORT, "/", {}), (SMALL_PORT, "/api/v1/analytics/summary", small_auth)]
         warm_ups += [(FLOOR_PORT, path, headers) for _, path, headers in floors]
+        warm_ups += [(HEAVY_PORT, "/api/v1/analytics/summary", heavy_auth)]
         for port, path, headers in warm_ups:
             wrk_args = f"http://127.0.0.1:{port}{path}"
             header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
@@ -384,6 +407,29 @@ def main() -> None:
             )
         large_summary = combine_rounds(large_rounds)
         small_summary = combine_rounds(small_rounds)
+        # The one runner with HEAVY_RUNNER_RUNS runs against the main runner's 5,000 (issue 16),
+        # again in alternating rounds.
+        log(f"latency, one connection: summary for a runner with {HEAVY_RUNNER_RUNS:,} runs")
+        main_rounds, heavy_rounds = [], []
+        for _ in range(SCALE_ROUNDS):
+            main_rounds.append(
+                wrk(
+                    f"http://127.0.0.1:{APP_PORT}{summary_path}",
+                    auth,
+                    connections=1,
+                    duration_s=SCALE_ROUND_S,
+                )
+            )
+            heavy_rounds.append(
+                wrk(
+                    f"http://127.0.0.1:{HEAVY_PORT}{summary_path}",
+                    heavy_auth,
+                    connections=1,
+                    duration_s=SCALE_ROUND_S,
+                )
+            )
+        main_runner_summary = combine_rounds(main_rounds)
+        heavy_runner_summary = combine_rounds(heavy_rounds)
         list_latency = wrk(f"http://127.0.0.1:{APP_PORT}/api/v1/runs?limit=50", auth, connections=1)
         log(f"ceiling: {DURATION_S} s, {CONNECTIONS} connections")
         ceiling_result = wrk(f"http://127.0.0.1:{CEILING_PORT}/", {})
@@ -401,7 +447,7 @@ def main() -> None:
                 **against(result, ceiling_result),
             }
     finally:
-        for process in (app, ceiling, small, floor):
+        for process in (app, ceiling, small, floor, heavy):
             stop(process)
 
     # The query counter runs its own requests (another host name, so another list ETag): it is
@@ -425,6 +471,16 @@ def main() -> None:
         "summary_large": large_summary,
         "summary_small": small_summary,
         "list_runs_large": list_latency,
+        "summary_main_runner": main_runner_summary,
+        "summary_heavy_runner": heavy_runner_summary,
+    }
+    main_p50, heavy_p50 = main_runner_summary["p50_ms"], heavy_runner_summary["p50_ms"]
+    results["runner_scale"] = {
+        "main_runner_runs": 5_000,
+        "heavy_runner_runs": HEAVY_RUNNER_RUNS,
+        "summary_p50_ms_main_runner": main_p50,
+        "summary_p50_ms_heavy_runner": heavy_p50,
+        "ratio_heavy_to_main": round(heavy_p50 / main_p50, 3) if heavy_p50 and main_p50 else None,
     }
     big_p50, small_p50 = large_summary["p50_ms"], small_summary["p50_ms"]
     results["scale"] = {
@@ -440,8 +496,10 @@ def main() -> None:
         # No endpoint can pass the floor that does nothing but authenticate and throttle.
         "token_floor_ratio_to_ceiling": results["floors"]["token"]["ratio_to_ceiling"],
         "summary_p50_ms_one_connection": big_p50,
-        "summary_p50_ms_target": 25,
+        "summary_p50_ms_target": SUMMARY_P50_TARGET_MS,
         "scale_ratio_target": 1.2,
+        "heavy_runner_ratio_target": HEAVY_RATIO_TARGET,
+        "share_targets": SHARE_TARGETS,
     }
     results["machine"] = {
         "cpus": os.cpu_count(),
@@ -458,21 +516,45 @@ def main() -> None:
     print_table(results)
 
 
+def target_mark(name: str, row: dict) -> str:
+    """``0.40 ok`` / ``0.40 MISS`` for the rows with an issue-16 target, blank for the others."""
+    target = SHARE_TARGETS.get(name)
+    if target is None:
+        return ""
+    return f"{target:.2f} {'ok' if row['ratio_to_ceiling'] >= target else 'MISS'}"
+
+
+def runner_scale_lines(results: dict) -> list[str]:
+    """The summary for one runner with 5,000 and with HEAVY_RUNNER_RUNS runs (issue 16)."""
+    runner_scale = results.get("runner_scale")
+    if not runner_scale:
+        return []
+    return [
+        f"Analytics summary for one runner, one connection: p50 "
+        f"**{runner_scale['summary_p50_ms_main_runner']} ms** with "
+        f"{runner_scale['main_runner_runs']:,} runs (target ≤ {SUMMARY_P50_TARGET_MS:g} ms), "
+        f"**{runner_scale['summary_p50_ms_heavy_runner']} ms** with "
+        f"{runner_scale['heavy_runner_runs']:,} runs: ratio "
+        f"**{runner_scale['ratio_heavy_to_main']}** (target ≤ {HEAVY_RATIO_TARGET:g})."
+    ]
+
+
 def print_table(results: dict) -> None:
     ceiling = results["ceiling"]
     print()
     print(
         f"{'endpoint':<30}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}"
-        f"{'vs ceiling':>12}{'non-2xx':>9}"
+        f"{'vs ceiling':>12}{'target':>11}{'non-2xx':>9}"
     )
     print(
         f"{'ceiling (raw WSGI)':<30}{ceiling['requests_per_s']:>10.0f}{ceiling['p50_ms']:>9}"
-        f"{ceiling['p99_ms']:>9}{1:>9}{1.0:>12.2f}{ceiling['non_2xx']:>9}"
+        f"{ceiling['p99_ms']:>9}{1:>9}{1.0:>12.2f}{'':>11}{ceiling['non_2xx']:>9}"
     )
     for name, row in measured_rows(results):
         print(
             f"{name:<30}{row['requests_per_s']:>10.0f}{row['p50_ms']:>9}{row['p99_ms']:>9}"
-            f"{row.get('queries', '?'):>9}{row['ratio_to_ceiling']:>12.2f}{row['non_2xx']:>9}"
+            f"{row.get('queries', '?'):>9}{row['ratio_to_ceiling']:>12.2f}"
+            f"{target_mark(name, row):>11}{row['non_2xx']:>9}"
         )
     scale = results["scale"]
     latency = results["latency"]
@@ -483,6 +565,8 @@ def print_table(results: dict) -> None:
         f"{scale['small_total_runs']:,}: ratio {scale['ratio_large_to_small']}; "
         f"list runs p50 {latency['list_runs_large']['p50_ms']} ms"
     )
+    for line in runner_scale_lines(results):
+        print(line.replace("**", ""))
     machine = results["machine"]
     print(
         f"machine: {machine['cpus']} cores, {machine['platform']}, Python {machine['python']}; "
@@ -497,15 +581,16 @@ def markdown_table(results: dict) -> str:
     """The README's Performance table, from bench/results.json (``bench/run.py --markdown``)."""
     ceiling, machine, scale = results["ceiling"], results["machine"], results["scale"]
     lines = [
-        "| endpoint | req/s | p50 ms | p99 ms | queries | vs ceiling |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | p50 ms | p99 ms | queries | vs ceiling | target |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         f"| ceiling (raw WSGI, one query) | {ceiling['requests_per_s']:.0f} | "
-        f"{ceiling['p50_ms']} | {ceiling['p99_ms']} | 1 | 1.00 |",
+        f"{ceiling['p50_ms']} | {ceiling['p99_ms']} | 1 | 1.00 | |",
     ]
     for name, row in measured_rows(results):
         lines.append(
             f"| {name} | {row['requests_per_s']:.0f} | {row['p50_ms']} | {row['p99_ms']} | "
-            f"{row.get('queries', '?')} | {row['ratio_to_ceiling']:.2f} |"
+            f"{row.get('queries', '?')} | {row['ratio_to_ceiling']:.2f} | "
+            f"{target_mark(name, row)} |"
         )
     latency = results["latency"]
     lines += [
@@ -515,6 +600,8 @@ def markdown_table(results: dict) -> str:
         f"{scale['large_total_runs']:,} runs in all, {scale['summary_p50_ms_small']} ms at "
         f"{scale['small_total_runs']:,}: ratio **{scale['ratio_large_to_small']}**; list runs p50 "
         f"{latency['list_runs_large']['p50_ms']} ms.",
+        "",
+        *runner_scale_lines(results),
         "",
         f"Measured {machine['measured_at']} on {machine['cpus']} cores ({machine['platform']}, "
         f"Python {machine['python']}), server, PostgreSQL, Redis and wrk sharing the machine; "

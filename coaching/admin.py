@@ -38,6 +38,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django_tasks_db.models import DBTaskResult
 
 from analytics import science
 from analytics import selectors as analytics_selectors
@@ -750,3 +751,9 @@ class RunnerProfileAdmin(ServiceWritesMixin, ScopedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: RunnerProfile | None = None) -> bool:
         return False
+
+
+# django-tasks-db registers its queue table; the queue is the import workers' plumbing, not the
+# coach workspace (a runner follows an import on its page and in the API), so it stays out.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

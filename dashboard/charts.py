@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from analytics.route import RouteMap
+
 WIDTH = 480
 HEIGHT = 200
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 36, 8, 12, 24
@@ -316,3 +318,54 @@ def profile_chart(
         )
     )
     return _svg(parts, title=title, css_class="chart-profile", height=height)
+
+
+def route_map(route: RouteMap, *, title: str, description: str, marker_label: str) -> SafeString:
+    """A run's route (``analytics.route.route_map``) as inline SVG: the line, a start dot, a
+    finish square and a numbered marker at each split. ``description`` is the text alternative
+    read with the title (``<desc>``); ``marker_label`` names a marker's unit ("km 3")."""
+    line = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in route.points)
+    parts = [format_html('<polyline class="route" points="{}"/>', line)]
+    for marker in route.markers:
+        parts.append(
+            format_html(
+                '<g class="route-marker"><title>{} {}</title>'
+                '<circle cx="{}" cy="{}" r="7"/>'
+                '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                marker_label,
+                marker.number,
+                _fmt(marker.x),
+                _fmt(marker.y),
+                _fmt(marker.x),
+                _fmt(marker.y + 3.2),
+                marker.number,
+            )
+        )
+    start_x, start_y = route.start
+    finish_x, finish_y = route.finish
+    # Finish before start: on a loop the two coincide and the start stays visible on top.
+    parts.append(
+        format_html(
+            '<rect class="route-finish" x="{}" y="{}" width="12" height="12"><title>Finish</title>'
+            "</rect>",
+            _fmt(finish_x - 6),
+            _fmt(finish_y - 6),
+        )
+    )
+    parts.append(
+        format_html(
+            '<circle class="route-start" cx="{}" cy="{}" r="6"><title>Start</title></circle>',
+            _fmt(start_x),
+            _fmt(start_y),
+        )
+    )
+    return format_html(
+        '<svg class="chart chart-route" viewBox="0 0 {} {}" role="img" '
+        'aria-labelledby="route-map-title route-map-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="route-map-title">{}</title><desc id="route-map-desc">{}</desc>{}</svg>',
+        _fmt(route.width),
+        _fmt(route.height),
+        title,
+        description,
+        mark_safe("".join(parts)),
+    )

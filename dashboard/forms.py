@@ -17,8 +17,15 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from training import formatting
-from training.models import Run, RunnerProfile, Workout, available_timezones
-from training.selectors import runner_workouts_linkable
+from training.models import (
+    DEFAULT_SHOE_RETIREMENT_M,
+    Run,
+    RunnerProfile,
+    Shoe,
+    Workout,
+    available_timezones,
+)
+from training.selectors import runner_shoe_choices, runner_workouts_linkable
 from training.uploads import UPLOAD_FIELD
 
 # Model field → form field, so a service's ValidationError lands next to the right input.
@@ -32,6 +39,14 @@ RUN_MODEL_TO_FORM_FIELD = {
     "notes": "notes",
     "workout": "workout",
     "plan": "workout",
+    "shoe": "shoe",
+}
+SHOE_MODEL_TO_FORM_FIELD = {
+    "name": "name",
+    "starting_distance_m": "starting_distance",
+    "retirement_distance_m": "retirement_distance",
+    "is_default": "is_default",
+    "retired": "retired",
 }
 
 
@@ -104,6 +119,42 @@ class WorkoutChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.scheduled_date:%a %d %b} · {obj.name}{planned}"
 
 
+class ShoeChoiceField(forms.ChoiceField):
+    """A run's shoe among the runner's, cleaned to the ``Shoe`` (or ``None``). Filled with
+    ``offer_shoes`` from one query that also finds the default to preselect."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, label="Shoe", choices=[("", "No shoe")], **kwargs)
+        self.shoes: dict[str, Shoe] = {}
+
+    def offer(self, shoes: list[Shoe]) -> None:
+        self.shoes = {str(shoe.pk): shoe for shoe in shoes}
+        self.choices = [("", "No shoe")] + [(str(shoe.pk), self.label_for(shoe)) for shoe in shoes]
+
+    @staticmethod
+    def label_for(shoe: Shoe) -> str:
+        if shoe.retired:
+            return f"{shoe.name} (retired)"
+        return f"{shoe.name} (default)" if shoe.is_default else shoe.name
+
+    def clean(self, value: Any) -> Shoe | None:  # type: ignore[override]
+        chosen = super().clean(value)
+        return self.shoes.get(str(chosen)) if chosen else None
+
+
+def offer_shoes(form: forms.BaseForm, runner: Any, *, keep: Any = None) -> None:
+    """The runner's shoes in use (and ``keep``, a run's own shoe) in ``form``'s ``shoe`` field;
+    an unbound form without a chosen shoe preselects the default one (docs/API.md, Shoes)."""
+    shoes = list(runner_shoe_choices(runner, keep=keep))
+    field: ShoeChoiceField = form.fields["shoe"]  # type: ignore[assignment]
+    field.offer(shoes)
+    if "shoe" not in form.initial:  # a new run (an edited run keeps its own, even none)
+        default = next((shoe for shoe in shoes if shoe.is_default), None)
+        form.initial["shoe"] = str(default.pk) if default else ""
+    elif form.initial["shoe"] is not None:
+        form.initial["shoe"] = str(form.initial["shoe"])
+
+
 class RunForm(forms.Form):
     """Log or edit a run. Distance is typed in the runner's unit, the start in their time
     zone; ``cleaned_run_fields()`` gives the SI keyword arguments for the run services."""
@@ -143,6 +194,7 @@ class RunForm(forms.Form):
         label="Planned workout",
         empty_label="Not linked to a plan",
     )
+    shoe = ShoeChoiceField()
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(
@@ -150,6 +202,7 @@ class RunForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.runner, self.tz, self.units = runner, tz, units
+        offer_shoes(self, runner, keep=self.initial.get("shoe"))
         self.fields["distance"].label = f"Distance ({formatting.unit_label(units)})"
         self.fields["started_at"].widget.attrs["max"] = timezone.localtime(
             timezone.now(), tz
@@ -190,6 +243,7 @@ class RunForm(forms.Form):
             "perceived_effort": data["perceived_effort"],
             "workout": data["workout"],
             "plan": data["workout"].plan if data["workout"] else None,
+            "shoe": data["shoe"],
             "notes": data["notes"],
         }
 
@@ -204,6 +258,7 @@ class RunForm(forms.Form):
             "max_heart_rate": run.max_heart_rate,
             "perceived_effort": run.perceived_effort,
             "workout": run.workout_id,
+            "shoe": run.shoe_id,
             "notes": run.notes,
         }
 
@@ -235,11 +290,100 @@ class RunUploadForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".gpx,.tcx,.fit,.gz"}),
         help_text="GPX, TCX or FIT, as your watch or app exports it; gzip-compressed is fine.",
     )
+    shoe = ShoeChoiceField()
+
+    def __init__(self, *args: Any, runner: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_shoes(self, runner)
 
     @classmethod
-    def refused(cls, message: str) -> RunUploadForm:
+    def refused(cls, message: str, *, runner: Any) -> RunUploadForm:
         """The form as shown again for an upload refused before its file was read (over the
         size limit): ``message`` sits next to the file input, as any other file error."""
-        form = cls(data={}, files=MultiValueDict())
+        form = cls(data={}, files=MultiValueDict(), runner=runner)
         form.errors[UPLOAD_FIELD] = form.error_class([message], renderer=form.renderer)
+        return form
+
+
+class ShoeForm(forms.Form):
+    """Add or change a shoe; distances are typed in the runner's unit (whole or decimal)."""
+
+    name = forms.CharField(max_length=100, error_messages={"required": "Name the shoe."})
+    starting_distance = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=9,
+        decimal_places=2,
+        help_text="What it had run before you added it.",
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    retirement_distance = forms.DecimalField(
+        min_value=Decimal("1"),
+        max_digits=9,
+        decimal_places=2,
+        help_text="When to replace it: usually 500 to 800 km (300 to 500 mi).",
+        widget=forms.NumberInput(attrs={"step": "1", "inputmode": "decimal"}),
+    )
+    is_default = forms.BooleanField(required=False, label="Default for new runs")
+    retired = forms.BooleanField(required=False, label="Retired")
+
+    def __init__(self, *args: Any, units: str, with_retired: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+        unit = formatting.unit_label(units)
+        self.fields["starting_distance"].label = f"Starting distance ({unit})"
+        self.fields["retirement_distance"].label = f"Retirement distance ({unit})"
+        if not with_retired:
+            del self.fields["retired"]
+
+    def cleaned_shoe_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        fields = {
+            "name": data["name"],
+            "starting_distance_m": formatting.distance_to_m(
+                data["starting_distance"] or 0, self.units
+            ),
+            "retirement_distance_m": formatting.distance_to_m(
+                data["retirement_distance"], self.units
+            ),
+            "is_default": data["is_default"],
+        }
+        if "retired" in self.fields:
+            fields["retired"] = data["retired"]
+        return fields
+
+    @staticmethod
+    def initial_for(shoe: Shoe | None, *, units: str) -> dict[str, Any]:
+        if shoe is None:
+            retirement = formatting.distance_in_units(DEFAULT_SHOE_RETIREMENT_M, units) or 0
+            return {"starting_distance": "0", "retirement_distance": f"{retirement:.0f}"}
+        start = formatting.distance_in_units(shoe.starting_distance_m, units) or 0
+        retire = formatting.distance_in_units(shoe.retirement_distance_m, units) or 0
+        return {
+            "name": shoe.name,
+            "starting_distance": f"{start:.1f}",
+            "retirement_distance": f"{retire:.0f}",
+            "is_default": shoe.is_default,
+            "retired": shoe.retired,
+        }
+
+
+class HistoryImportForm(forms.Form):
+    """The dashboard's whole-history upload: one Strava or Garmin export archive."""
+
+    archive = forms.FileField(
+        label="Export archive",
+        error_messages={
+            "required": "Choose your Strava or Garmin export (a ZIP file) to upload.",
+            "empty": "The file is empty.",
+        },
+        widget=forms.FileInput(attrs={"accept": ".zip,application/zip"}),
+        help_text="The ZIP file from Strava's \u201cDownload your data\u201d or Garmin's export.",
+    )
+
+    @classmethod
+    def refused(cls, message: str) -> HistoryImportForm:
+        """The form shown again for an upload refused before its file was read."""
+        form = cls(data={}, files=MultiValueDict())
+        form.errors["archive"] = form.error_class([message], renderer=form.renderer)
         return form

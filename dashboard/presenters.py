@@ -6,15 +6,17 @@ analytics.science and the analytics selectors own them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.utils.safestring import SafeString
 
-from analytics import science, selectors
+from analytics import route, science, selectors
 from analytics.calendar import (  # noqa: F401  (re-exported for dashboard.views)
     PLAN_BAND_LABELS,
     WEEKDAY_NAMES,
+    ZONE_NAMES,
     CalendarCell,
     CalendarWeek,
     WorkoutItem,
@@ -22,9 +24,11 @@ from analytics.calendar import (  # noqa: F401  (re-exported for dashboard.views
     plan_calendar_weeks,
     plan_context,
     workout_item,
+    zone_paces,
 )
 from dashboard import charts
 from training import formatting
+from training import shoes as shoe_rules
 
 WEEKS_SHOWN = 12
 
@@ -64,6 +68,76 @@ def track_profile_chart(
         distance_unit=formatting.unit_label(units),
         title="Pace and elevation",
     )
+
+
+def route_map_chart(samples: dict[str, Any], *, units: str, distance_m: float) -> SafeString | None:
+    """The run's route as inline SVG with a marker at the end of each km or mile (the same
+    boundaries as the splits table); ``None`` when the track has no positions to draw."""
+    shape = route.route_map(samples, split_m=formatting.metres_per_unit(units))
+    if shape is None:
+        return None
+    unit = formatting.unit_label(units)
+    width_m, height_m = round(shape.span_east_m), round(shape.span_north_m)
+    description = (
+        f"The route of this {formatting.format_distance(distance_m, units)} run, about "
+        f"{width_m:,} m east to west and {height_m:,} m north to south, north up, from the "
+        "start (round dot) to the finish (square)"
+    )
+    if shape.markers:
+        description += (
+            f", with a numbered marker at the end of each {unit} (1 to {shape.markers[-1].number})"
+        )
+    return charts.route_map(
+        shape, title="Route map", description=description + ".", marker_label=unit
+    )
+
+
+# --- Shoes ---------------------------------------------------------------------------------------
+
+WEAR_LABELS = {
+    "ok": "",
+    "near_retirement": "Near retirement",
+    "past_retirement": "Past retirement",
+}
+
+
+@dataclass(frozen=True)
+class ShoeRow:
+    """A shoe as the dashboard lists it, in the runner's units (docs/API.md, Shoes)."""
+
+    shoe: Any
+    distance: str  # "532 km"
+    retirement: str
+    remaining: str
+    wear: str  # training.shoes.Wear
+    wear_label: str
+    used_percent: int  # of the retirement distance, capped at 100, for the meter
+
+
+def shoe_rows(shoes: Iterable[Any], *, units: str) -> list[ShoeRow]:
+    """Rows for shoes annotated by ``training.selectors.shoes_with_distance``."""
+    rows = []
+    for shoe in shoes:
+        distance_m = float(shoe.distance_m)
+        wear = shoe_rules.wear(distance_m, shoe.retirement_distance_m)
+        rows.append(
+            ShoeRow(
+                shoe=shoe,
+                distance=formatting.format_distance(distance_m, units, decimals=0),
+                retirement=formatting.format_distance(
+                    shoe.retirement_distance_m, units, decimals=0
+                ),
+                remaining=formatting.format_distance(
+                    shoe_rules.remaining_m(distance_m, shoe.retirement_distance_m),
+                    units,
+                    decimals=0,
+                ),
+                wear=wear,
+                wear_label=WEAR_LABELS[wear],
+                used_percent=min(100, round(100 * distance_m / shoe.retirement_distance_m)),
+            )
+        )
+    return rows
 
 
 # --- Runner summary (analytics.selectors.runner_summary) ---------------------------------------
@@ -125,11 +199,39 @@ def training_load_chart(series: Sequence[Any]) -> SafeString | None:
 
 # --- Adapters over analytics.selectors ---------------------------------------------------------
 
-PB_NAMES = {1000: "1 km", 5000: "5 km", 10000: "10 km", 21097.5: "Half marathon", 42195: "Marathon"}
+# The standard distances by their best-effort key (analytics.science.BEST_EFFORT_DISTANCES_M).
+EFFORT_NAMES = {
+    "400m": "400 m",
+    "1k": "1 km",
+    "1mi": "1 mile",
+    "5k": "5 km",
+    "10k": "10 km",
+    "half": "Half marathon",
+    "marathon": "Marathon",
+}
+PB_NAMES = {science.BEST_EFFORT_DISTANCES_M[key]: name for key, name in EFFORT_NAMES.items()}
 
 
 def pb_name(distance_m: float) -> str:
     return PB_NAMES.get(distance_m) or PB_NAMES.get(round(distance_m)) or f"{distance_m:g} m"
+
+
+def training_paces_rows(paces: science.TrainingPaces | None) -> list[dict[str, Any]]:
+    """Daniels' zones, easiest first, each with its fastest and slowest pace (s/km)."""
+    if paces is None:
+        return []
+    rows = []
+    for zone in science.PACE_ZONES:
+        fast, slow = paces.zone_range(zone)
+        rows.append(
+            {"zone": zone, "name": ZONE_NAMES[zone], "fast_s_per_km": fast, "slow_s_per_km": slow}
+        )
+    return rows
+
+
+def run_efforts_context(efforts: Sequence[Any]) -> list[dict[str, Any]]:
+    """A run's best efforts (``training.selectors.run_best_efforts``) with their names."""
+    return [{"name": EFFORT_NAMES.get(e.distance, e.distance), "effort": e} for e in efforts]
 
 
 def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
@@ -155,6 +257,11 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
         "predictions": [
             {"name": pb_name(item.distance_m), "item": item} for item in summary.predictions
         ],
+        "training_paces": training_paces_rows(summary.training_paces),
+        "vdot": summary.vdot,
+        "week_zones": selectors.week_time_in_zones(
+            runner, first_day=science.week_start(today), last_day=today
+        ),
     }
 
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("runs/<uuid:pk>/", views.run_detail, name="run-detail"),
     path("runs/<uuid:pk>/edit/", views.run_update_view, name="run-update"),
     path("runs/<uuid:pk>/delete/", views.run_delete_view, name="run-delete"),
+    path("shoes/", views.shoe_list, name="shoe-list"),
+    path("shoes/<uuid:pk>/edit/", views.shoe_update_view, name="shoe-update"),
+    path("shoes/<uuid:pk>/retire/", views.shoe_retire_view, name="shoe-retire"),
+    # Bodies up to MAX_ARCHIVE_UPLOAD_SIZE pass the request-body limit here.
+    path("history/import/", views.history_import_view, name="history-import"),
     path("profile/", views.profile_view, name="profile"),
     path("profile/calendar-token/", views.profile_calendar_token, name="profile-calendar-token"),
 ]

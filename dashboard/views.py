@@ -24,31 +24,40 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from analytics import science
+from analytics import selectors as analytics_selectors
 from dashboard import presenters
 from dashboard.forms import (
     RUN_MODEL_TO_FORM_FIELD,
+    SHOE_MODEL_TO_FORM_FIELD,
+    HistoryImportForm,
     ProfileForm,
     RunForm,
     RunUploadForm,
+    ShoeForm,
     add_model_errors,
     week_start,
 )
-from tracker.middleware import accepts_uploads
+from tracker.middleware import accepts_archive_uploads, accepts_uploads
 from training import formatting, services
+from training.history.selectors import import_jobs_of
+from training.history.services import import_job_create
 from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run, RunnerProfile
 from training.selectors import (
     plan_workouts_with_runs,
     plans_visible_to,
+    run_best_efforts,
+    run_heart_rate_zones,
     run_track_of,
     run_visible_to,
     runner_runs,
     runner_runs_between,
+    runner_shoes,
     runner_workouts_between,
     runs_editable_by,
 )
 from training.services import run_create, run_import_file, run_update
-from training.uploads import cap_upload
+from training.uploads import ArchiveTooLarge, cap_archive_upload, cap_upload
 
 
 class AuthedRequest(HttpRequest):
@@ -99,9 +108,12 @@ def home(request: AuthedRequest) -> HttpResponse:
     days = [DayPlan(day=monday + timedelta(days=i), is_today=False) for i in range(7)]
     for day in days:
         day.is_today = day.day == today
+    summary_context = presenters.home_context(runner=request.user, units=profile.units, today=today)
     linked_ids: set[uuid.UUID] = set()
     for workout in week_workouts:
-        item = presenters.workout_item(workout, bands)
+        item = presenters.workout_item(
+            workout, bands, paces=summary_context["summary"].training_paces
+        )
         days[(workout.scheduled_date - monday).days].workouts.append(item)
         linked_ids |= {run.pk for run in item.runs}
     for run in week_runs:
@@ -113,6 +125,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         (w.plan for w in week_workouts if w.plan.start_date <= today <= w.plan.end_date), None
     )
     recent_runs = list(runner_runs(request.user)[:RECENT_RUNS])
+    shoes = presenters.shoe_rows(
+        runner_shoes(request.user).filter(retired=False), units=profile.units
+    )
     context = {
         "profile": profile,
         "today": today,
@@ -121,11 +136,12 @@ def home(request: AuthedRequest) -> HttpResponse:
         "days": days,
         "week_planned_m": week_plans["week_planned_m"],
         "recent_runs": recent_runs,
+        "shoes": shoes,
         "current_plan": current_plan,
         "current_plan_week": (today - current_plan.start_date).days // 7 + 1
         if current_plan
         else None,
-        **presenters.home_context(runner=request.user, units=profile.units, today=today),
+        **summary_context,
     }
     return render(request, "dashboard/home.html", context)
 
@@ -198,16 +214,20 @@ def run_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(
-        run_visible_to(request.user, pk).select_related("workout", "plan", "runner")
+        run_visible_to(request.user, pk).select_related("workout", "plan", "runner", "shoe")
     )
     profile = _profile(request)
     track = run_track_of(run)
     split_m = formatting.metres_per_unit(profile.units)
-    splits, chart = [], None
+    splits, chart, zones, route_map = [], None, None, None
     if track is not None:
         samples = track.samples or {}
         splits = science.track_splits(samples, split_m=split_m)
         chart = presenters.track_profile_chart(samples, units=profile.units)
+        zones = run_heart_rate_zones(run, samples=samples)
+        route_map = presenters.route_map_chart(
+            samples, units=profile.units, distance_m=run.distance_m
+        )
     return render(
         request,
         "dashboard/run_detail.html",
@@ -216,8 +236,11 @@ def run_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             "can_edit": run.runner_id == request.user.pk,
             "splits": splits,
             "profile_chart": chart,
+            "route_map": route_map,
             "has_track": track is not None,
             "split_m": split_m,
+            "efforts": presenters.run_efforts_context(run_best_efforts(run)) if track else [],
+            "zones": zones,
         },
     )
 
@@ -294,18 +317,20 @@ def run_upload_view(request: AuthedRequest) -> HttpResponse:
             cap_upload(request)
             return _import_upload(request)
         except FileTooLarge as exc:
-            form = RunUploadForm.refused(exc.message)
+            form = RunUploadForm.refused(exc.message, runner=request.user)
             return _upload_page(request, form, status=413)
-    return _upload_page(request, RunUploadForm(), status=200)
+    return _upload_page(request, RunUploadForm(runner=request.user), status=200)
 
 
 @csrf_protect
 def _import_upload(request: AuthedRequest) -> HttpResponse:
-    form = RunUploadForm(request.POST, request.FILES)
+    form = RunUploadForm(request.POST, request.FILES, runner=request.user)
     if form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            result = run_import_file(runner=request.user, uploaded_file=uploaded)
+            result = run_import_file(
+                runner=request.user, uploaded_file=uploaded, shoe=form.cleaned_data["shoe"]
+            )
         except FileTooLarge:
             raise  # the caller answers 413
         except ActivityFileError as exc:
@@ -344,6 +369,135 @@ def _upload_page(request: AuthedRequest, form: RunUploadForm, *, status: int) ->
     )
 
 
+# --- Shoes ---------------------------------------------------------------------------------------
+# The signed-in runner's own shoes (a coach reads their runners' shoes over the API): any other
+# shoe is a 404 here.
+
+
+@login_required
+def shoe_list(request: AuthedRequest) -> HttpResponse:
+    """The runner's shoes with their distance and wear, and the form to add one."""
+    units = _profile(request).units
+    form = ShoeForm(
+        request.POST or None,
+        initial=ShoeForm.initial_for(None, units=units),
+        units=units,
+        with_retired=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shoe = services.shoe_create(runner=request.user, **form.cleaned_shoe_fields())
+        except ValidationError as exc:
+            add_model_errors(form, exc, SHOE_MODEL_TO_FORM_FIELD)
+        else:
+            messages.success(request, f"Added {shoe.name}.")
+            return redirect("dashboard:shoe-list")
+    rows = presenters.shoe_rows(runner_shoes(request.user), units=units)
+    return render(
+        request,
+        "dashboard/shoe_list.html",
+        {
+            "in_use": [row for row in rows if not row.shoe.retired],
+            "retired": [row for row in rows if row.shoe.retired],
+            "form": form,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def shoe_update_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    shoe = get_object_or_404(runner_shoes(request.user), pk=pk)
+    units = _profile(request).units
+    form = ShoeForm(
+        request.POST or None,
+        initial=ShoeForm.initial_for(shoe, units=units),
+        units=units,
+        with_retired=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shoe_update(shoe=shoe, **form.cleaned_shoe_fields())
+        except ValidationError as exc:
+            add_model_errors(form, exc, SHOE_MODEL_TO_FORM_FIELD)
+        else:
+            messages.success(request, f"Saved {shoe.name}.")
+            return redirect("dashboard:shoe-list")
+    row = presenters.shoe_rows([shoe], units=units)[0]
+    return render(
+        request,
+        "dashboard/shoe_form.html",
+        {"form": form, "shoe": shoe, "row": row},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def shoe_retire_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    """Retire a shoe in use, or bring a retired one back (one button on the shoes page)."""
+    shoe = get_object_or_404(runner_shoes(request.user), pk=pk)
+    services.shoe_update(shoe=shoe, retired=not shoe.retired)
+    verb = "Retired" if shoe.retired else "Back in use:"
+    messages.success(request, f"{verb} {shoe.name}.")
+    return redirect("dashboard:shoe-list")
+
+
+# --- Whole-history import ------------------------------------------------------------------------
+
+HISTORY_JOBS_SHOWN = 20
+
+
+@accepts_archive_uploads  # bodies up to MAX_ARCHIVE_UPLOAD_SIZE pass the request-body limit
+@csrf_exempt  # checked by ``_history_upload`` once the archive upload handler is in place
+@login_required
+def history_import_view(request: AuthedRequest) -> HttpResponse:
+    """Upload a Strava or Garmin export archive and follow its imports (docs/API.md,
+    Importing a whole history). The archive streams to disk through ``training.uploads`` (413
+    over ``MAX_ARCHIVE_UPLOAD_SIZE``); a worker imports it, and the page's progress bars follow
+    the job through ``GET /api/v1/imports/{id}`` (static/js/imports.js)."""
+    if request.method == "POST":
+        try:
+            cap_archive_upload(request)
+            return _history_upload(request)
+        except ArchiveTooLarge as exc:
+            return _history_page(request, HistoryImportForm.refused(str(exc)), status=413)
+    return _history_page(request, HistoryImportForm(), status=200)
+
+
+@csrf_protect
+def _history_upload(request: AuthedRequest) -> HttpResponse:
+    form = HistoryImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["archive"]
+        try:
+            import_job_create(runner=request.user, uploaded_file=uploaded)
+        except ValidationError as exc:
+            form.add_error("archive", exc.messages)
+        else:
+            messages.success(
+                request, "Archive received: its runs are being imported in the background."
+            )
+            return redirect("dashboard:history-import")
+        finally:
+            uploaded.close()
+    return _history_page(request, form, status=400)
+
+
+def _history_page(request: AuthedRequest, form: HistoryImportForm, *, status: int) -> HttpResponse:
+    jobs = list(import_jobs_of(request.user)[:HISTORY_JOBS_SHOWN])
+    return render(
+        request,
+        "dashboard/history_import.html",
+        {
+            "form": form,
+            "jobs": jobs,
+            "max_archive_mb": settings.MAX_ARCHIVE_UPLOAD_SIZE / 1024 / 1024,
+        },
+        status=status,
+    )
+
+
 # --- Profile -------------------------------------------------------------------------------------
 
 
@@ -362,10 +516,20 @@ def profile_view(request: AuthedRequest) -> HttpResponse:
     feed_url = request.build_absolute_uri(
         reverse("calendar-feed", kwargs={"token": profile.calendar_token})
     )
+    vdot_value, paces = analytics_selectors.runner_training_paces(
+        request.user, today=_today(profile)
+    )
     return render(
         request,
         "dashboard/profile.html",
-        {"form": form, "profile": profile, "calendar_feed_url": feed_url},
+        {
+            "form": form,
+            "profile": profile,
+            "calendar_feed_url": feed_url,
+            "units": profile.units,
+            "vdot": vdot_value,
+            "training_paces": presenters.training_paces_rows(paces),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -125,3 +125,11 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def import_archive_dir(settings, tmp_path):
+    """Whole-history imports store their archives under the test's own folder."""
+    folder = tmp_path / "imports"
+    settings.IMPORT_ARCHIVE_DIR = folder
+    return folder

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from training.models import Plan, Run, Workout
+from training.models import Plan, Run, Shoe, Workout
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -76,3 +76,13 @@ class RunFactory(factory.django.DjangoModelFactory):
     distance_m = 10_000.0
     duration_s = 3000
     source = Run.Source.MANUAL
+
+
+class ShoeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shoe
+
+    runner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Trainer {n}")
+    starting_distance_m = 0.0
+    retirement_distance_m = 800_000.0

@@ -11,7 +11,9 @@ from training.api.views import (
     PlanRunViewSet,
     PlanViewSet,
     PlanWorkoutViewSet,
+    ProfileView,
     RunViewSet,
+    ShoeViewSet,
     WorkoutViewSet,
 )
 
@@ -34,6 +36,7 @@ router = ApiRouter()
 router.register("plans", PlanViewSet, basename="plan")
 router.register("workouts", WorkoutViewSet, basename="workout")
 router.register("runs", RunViewSet, basename="run")
+router.register("shoes", ShoeViewSet, basename="shoe")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [
@@ -53,6 +56,7 @@ urlpatterns: list = [
                 PlanRunViewSet.as_view({"get": "list", "post": "create"}),
                 name="plan-runs",
             ),
+            path("profile", ProfileView.as_view(), name="profile"),
         ]
     ),
     # router:

@@ -8,8 +8,8 @@
 - :class:`SecurityHeadersMiddleware` — a content security policy on HTML pages.
 - :class:`RateLimitHeadersMiddleware` — ``X-RateLimit-*`` on every API response.
 - :class:`RequestBodyLimitMiddleware` — 413 above ``MAX_REQUEST_SIZE`` (``MAX_UPLOAD_SIZE`` for
-  the views marked with :func:`accepts_uploads`), before the body is read, chunked bodies
-  included.
+  the views marked with :func:`accepts_uploads`, ``MAX_ARCHIVE_UPLOAD_SIZE`` for those marked
+  with :func:`accepts_archive_uploads`), before the body is read, chunked bodies included.
 - :class:`DatabaseUnavailableMiddleware` — a database outage answers 503, never a 500 or a hang.
 """
 
@@ -26,6 +26,11 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLResolver, get_resolver
@@ -227,35 +232,44 @@ def accepts_uploads(view: MarkedView) -> MarkedView:
     return view
 
 
-def _is_upload_view(callback: Any) -> bool:
+def accepts_archive_uploads(view: MarkedView) -> MarkedView:
+    """The archive-size variant of :func:`accepts_uploads`: the view's requests may carry a whole
+    export archive of up to ``MAX_ARCHIVE_UPLOAD_SIZE`` (the view streams it to disk)."""
+    view.accepts_uploads = ARCHIVE  # type: ignore[attr-defined]
+    return view
+
+
+ACTIVITY_FILE = "activity_file"
+ARCHIVE = "archive"
+
+
+def _upload_kind(callback: Any) -> str | None:
     # The mark may sit on the function, or on the class behind an as_view() callable (Django's
     # view_class, DRF viewsets' cls).
-    return any(
-        getattr(target, "accepts_uploads", False)
-        for target in (
-            callback,
-            getattr(callback, "view_class", None),
-            getattr(callback, "cls", None),
-        )
-    )
+    for target in (callback, getattr(callback, "view_class", None), getattr(callback, "cls", None)):
+        mark = getattr(target, "accepts_uploads", False)
+        if mark:
+            return ARCHIVE if mark == ARCHIVE else ACTIVITY_FILE
+    return None
 
 
 @lru_cache(maxsize=4)
-def upload_path_patterns(resolver: URLResolver) -> tuple[re.Pattern[str], ...]:
-    """The full paths, as regexes, of the routes in ``resolver`` that lead to upload views.
+def upload_path_patterns(resolver: URLResolver) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The full paths, as regexes, of the routes in ``resolver`` that lead to upload views, each
+    with its kind (``ACTIVITY_FILE`` or ``ARCHIVE``).
 
     Computed once per URLconf (``get_resolver`` is cached the same way and replaced when
     ``ROOT_URLCONF`` changes), so a request pays for a few regex matches, not a URL resolution.
     """
-    found: list[re.Pattern[str]] = []
+    found: list[tuple[re.Pattern[str], str]] = []
 
     def walk(node: URLResolver, prefix: str) -> None:
         for entry in node.url_patterns:
             regex = prefix + entry.pattern.regex.pattern.removeprefix("^")
             if isinstance(entry, URLResolver):
                 walk(entry, regex)
-            elif _is_upload_view(entry.callback):
-                found.append(re.compile(regex))
+            elif kind := _upload_kind(entry.callback):
+                found.append((re.compile(regex), kind))
 
     walk(resolver, resolver.pattern.regex.pattern)
     return tuple(found)
@@ -263,7 +277,8 @@ def upload_path_patterns(resolver: URLResolver) -> tuple[re.Pattern[str], ...]:
 
 class RequestBodyLimitMiddleware:
     """413 for bodies above ``MAX_REQUEST_SIZE`` (``MAX_UPLOAD_SIZE`` on routes to the views
-    marked with :func:`accepts_uploads`).
+    marked with :func:`accepts_uploads`, ``MAX_ARCHIVE_UPLOAD_SIZE`` with
+    :func:`accepts_archive_uploads`).
 
     A declared ``Content-Length`` is judged before a byte is read. A chunked body (no length;
     gunicorn de-chunks it into ``wsgi.input``) is read here in pieces, stopping as soon as the
@@ -275,26 +290,39 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     @staticmethod
-    def is_upload(path: str) -> bool:
-        return any(pattern.match(path) for pattern in upload_path_patterns(get_resolver()))
+    def upload_kind(path: str) -> str | None:
+        for pattern, kind in upload_path_patterns(get_resolver()):
+            if pattern.match(path):
+                return kind
+        return None
+
+    @staticmethod
+    def file_limit(kind: str) -> int:
+        if kind == ARCHIVE:
+            return int(settings.MAX_ARCHIVE_UPLOAD_SIZE)
+        return int(settings.MAX_UPLOAD_SIZE)
 
     def limit_for(self, path: str) -> int:
-        if self.is_upload(path):
-            # The file may be MAX_UPLOAD_SIZE; the multipart framing around it comes on top. The
-            # import view then judges the file itself (413 "file_too_large").
-            return int(settings.MAX_UPLOAD_SIZE) + UPLOAD_MULTIPART_OVERHEAD_BYTES
+        kind = self.upload_kind(path)
+        if kind:
+            # The file may be as large as its limit; the multipart framing around it comes on
+            # top. The upload view then judges the file itself (413 "file_too_large").
+            return self.file_limit(kind) + UPLOAD_MULTIPART_OVERHEAD_BYTES
         return int(settings.MAX_REQUEST_SIZE)
 
     def too_large(self, request: HttpRequest, limit_bytes: int) -> HttpResponse:
-        if self.is_upload(request.path_info):
-            # Same answer as the import view's own check (training/api/files.py), whichever of
-            # the two sees the body first: clients are told the file limit, not the framing.
-            file_limit = int(settings.MAX_UPLOAD_SIZE)
+        kind = self.upload_kind(request.path_info)
+        if kind:
+            # Same answer as the upload views' own checks (training/api/files.py, .../imports.py),
+            # whichever of the two sees the body first: clients are told the file limit, not the
+            # framing.
+            file_limit = self.file_limit(kind)
+            what = "archive" if kind == ARCHIVE else "activity-file"
             return self.refuse(
                 request,
                 code="file_too_large",
                 detail=(
-                    f"The upload is larger than the activity-file limit of {file_limit} bytes "
+                    f"The upload is larger than the {what} limit of {file_limit} bytes "
                     f"({file_limit / 1024 / 1024:.0f} MB)."
                 ),
             )
@@ -383,3 +411,47 @@ class DatabaseUnavailableMiddleware:
             logger.warning("database unavailable: %s", exception)
             return database_unavailable_response(request)
         return None
+
+
+# --- what a token-authenticated API request never uses ---------------------------------------
+
+
+def is_token_api_request(request: HttpRequest) -> bool:
+    """An API request that carries ``Authorization: Token …``.
+
+    DRF tries the token first (tracker/settings.py) and a token that fails is a 401, never a
+    fallback to the session: such a request never reads the session, the messages or the CSRF
+    cookie, so :class:`TokenRequestBypass` spares it that machinery. Any other request (the
+    dashboard, the admin, the API with the session cookie) goes through all of it.
+    """
+    if not request.path_info.startswith("/api/"):
+        return False
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return header[:6].lower() == "token "
+
+
+class TokenRequestBypass:
+    """Mixed into Django's session, authentication and messages middleware: a token API request
+    passes straight through (measured with bench/instructions.py, docs/PERFORMANCE.md).
+
+    Django's CSRF middleware stays as it is for every request: ``check --deploy`` asks for that
+    exact class, and for a token request it only looks for a cookie and sees that DRF's views
+    are CSRF-exempt (DRF's SessionAuthentication runs the CSRF check itself for session users).
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_token_api_request(request):
+            return self.get_response(request)  # type: ignore[attr-defined, no-any-return]
+        return super().__call__(request)  # type: ignore[misc, no-any-return]
+
+
+class SessionMiddleware(TokenRequestBypass, DjangoSessionMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(TokenRequestBypass, DjangoAuthenticationMiddleware):
+    pass
+
+
+class MessageMiddleware(TokenRequestBypass, DjangoMessageMiddleware):
+    pass

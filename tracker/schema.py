@@ -111,7 +111,7 @@ def error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 "429", _json_response(EXTRA_RESPONSES["429"], GENERIC_CLIENT_ERROR)
             )
             responses.setdefault("503", _json_response(SERVICE_UNAVAILABLE, GENERIC_SERVER_ERROR))
-            if detail_route and path.split("/")[3] in {"plans", "workouts", "runs"}:
+            if detail_route and path.split("/")[3] in {"plans", "workouts", "runs", "shoes"}:
                 _document_etag(method, operation, responses)
     return result
 
@@ -167,7 +167,7 @@ YEARS_1900_TO_2999 = "^(19[0-9]{2}|2[0-9]{3})-"
 NO_NUL = "^[^\\u0000]*$"
 NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 # Objects that every response carries whole, so generated models need not type them as unset.
-ALWAYS_COMPLETE = ("Plan", "Workout", "Run", "Deletion", "TokenResponse")
+ALWAYS_COMPLETE = ("Plan", "Workout", "Run", "Shoe", "Deletion", "TokenResponse")
 # Routes whose GET answers an ETag and honours If-None-Match (tracker/concurrency.py).
 CONDITIONAL_GET_PATHS = {
     f"/api/v1/{path}"
@@ -175,9 +175,11 @@ CONDITIONAL_GET_PATHS = {
         "plans",
         "workouts",
         "runs",
+        "shoes",
         "plans/{id}",
         "workouts/{id}",
         "runs/{id}",
+        "shoes/{id}",
         "plans/{id}/workouts",
         "plans/{id}/runs",
     )
@@ -312,7 +314,7 @@ def _step_variants(schemas: dict[str, Any]) -> None:
         common[bound].update(minimum=0, exclusiveMinimum=True)
     note = (
         " Target paces: both or neither, the minimum (faster) not above the maximum, in "
-        "seconds per km."
+        "seconds per km; or a `pace_zone` instead of them, never both."
     )
     variants = {
         "DistanceStep": (

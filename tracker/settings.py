@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "django_prometheus",
+    "django_tasks",
+    "django_tasks_db",
     # Domain first, then what reads it, then the faces (docs/ARCHITECTURE.md has the layers).
     "training",
     "analytics",
@@ -107,6 +109,8 @@ INSTALLED_APPS = [
 # can answer; probes answer before host validation and the HTTPS redirect; CORS answers
 # preflights before they are counted; rate-limit headers wrap the body limit so a 413 carries
 # them; the body limit runs before anything reads the body; database faults turn into 503s.
+# Sessions, authentication and messages are Django's, skipped by API requests that carry a token
+# (tracker/middleware.py, TokenRequestBypass); CSRF is Django's own for every request.
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "tracker.middleware.RequestIdMiddleware",
@@ -117,11 +121,11 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "tracker.middleware.RateLimitHeadersMiddleware",
     "tracker.middleware.RequestBodyLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tracker.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.AuthenticationMiddleware",
+    "tracker.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracker.middleware.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -215,6 +219,11 @@ STORAGES = {
 # tracker.middleware.accepts_uploads take activity files up to MAX_UPLOAD_SIZE.
 MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=10 * 1024 * 1024)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=25 * 1024 * 1024)
+# Views marked with tracker.middleware.accepts_archive_uploads take a whole export archive (a
+# Strava or Garmin ZIP), streamed to IMPORT_ARCHIVE_DIR, never held in memory.
+MAX_ARCHIVE_UPLOAD_SIZE = env.int("MAX_ARCHIVE_UPLOAD_SIZE", default=2 * 1024 * 1024 * 1024)
+# Uploaded archives wait here for the import workers; on several hosts it is a shared volume.
+IMPORT_ARCHIVE_DIR = env.path("IMPORT_ARCHIVE_DIR", default=BASE_DIR / "var" / "imports")
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_SIZE
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REQUEST_TIMEOUT_S = env.int("REQUEST_TIMEOUT", default=30)
@@ -224,6 +233,15 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Background jobs (whole-history imports) go through django-tasks' database backend: the queue
+# lives in the one database every web and worker process already shares (docs/ARCHITECTURE.md,
+# Background jobs). `manage.py import_worker` runs the jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["imports"]}}
+# A worker works on a job for about this long, then re-enqueues it; a job whose worker has not
+# renewed its lease for IMPORT_LEASE_S is taken over by another worker.
+IMPORT_SLICE_S = env.float("IMPORT_SLICE_S", default=30.0)
+IMPORT_LEASE_S = env.int("IMPORT_LEASE_S", default=120)
 
 # --- 6. REST API and OpenAPI schema -------------------------------------------------------------
 APP_NAME = env.str("APP_NAME", default="Running Trainer API")
@@ -239,9 +257,9 @@ RATE_LIMIT_WRITE = env.str("RATE_LIMIT_WRITE", default="30/minute")
 
 REST_FRAMEWORK = {
     # Token first: DRF then answers 401 with WWW-Authenticate instead of 403 (docs/API.md,
-    # Authentication). knox's token check, with its per-request sweep of the user's other expired
-    # tokens done at most once a minute (tracker/authentication.py): one database round trip less
-    # per API request.
+    # Authentication). knox's token check behind a verified-token cache that also counts the rate
+    # budget, one Redis round trip and no query per repeat request (docs/PRODUCTION.md, Token
+    # cache); knox's sweep of the user's other expired tokens at most once a minute.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tracker.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -302,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         ),
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "StatusEnum": "training.models.PLAN_STATUSES",
+        "ImportJobStatusEnum": "training.history.models.IMPORT_JOB_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -16,7 +16,7 @@ os.environ.setdefault("RATE_LIMIT_READ", "100000/minute")
 os.environ.setdefault("RATE_LIMIT_WRITE", "100000/minute")
 
 from tracker.settings import *  # noqa: F403
-from tracker.settings import ALLOWED_HOSTS
+from tracker.settings import ALLOWED_HOSTS, BASE_DIR
 
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 # Hashing is deliberately slow in production; tests create many users.
@@ -28,3 +28,5 @@ STORAGES = {
 # Tests serve static files through the finders (no collectstatic run), as development does.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Archives uploaded by tests stay apart from a developer's own imports.
+IMPORT_ARCHIVE_DIR = BASE_DIR / "var" / "test-imports"

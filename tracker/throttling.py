@@ -111,6 +111,38 @@ class _CacheHealth:
 cache_health = _CacheHealth()
 
 
+@dataclass(frozen=True)
+class Window:
+    """One scope's current fixed window: the key a client's count lives under, and what a count
+    means for the ``X-RateLimit-*`` headers."""
+
+    scope: str
+    limit: int
+    window_s: int
+    window_start: int
+
+    @property
+    def timeout_s(self) -> int:
+        return self.window_s + KEY_EXPIRY_GRACE_S
+
+    def key(self, ident: str) -> str:
+        return f"rl:{self.scope}:{ident}:{self.window_s}:{self.window_start}"
+
+    def status(self, used: int | None) -> RateLimitStatus:
+        """The budget after the count ``used`` (``None``: the cache was down, fail open)."""
+        reset_at = self.window_start + self.window_s
+        if used is None:
+            return RateLimitStatus(self.scope, self.limit, self.limit, reset_at, True, False)
+        return RateLimitStatus(
+            self.scope,
+            self.limit,
+            max(0, self.limit - used),
+            reset_at,
+            allowed=used <= self.limit,
+            counted=True,
+        )
+
+
 def parse_rate(rate: str) -> tuple[int, int]:
     """``"100/minute"`` → ``(100, 60)``: requests allowed and window length in seconds.
 
@@ -159,7 +191,12 @@ def _known_user_id(request: Any) -> Any:
         user = request.user
     else:
         user = request.__dict__.get("user")
-        if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        if (
+            isinstance(user, SimpleLazyObject)
+            and user._wrapped is empty
+            # tracker.authentication.CachedUser knows its id without loading the row
+            and "_known" not in user.__dict__
+        ):
             return None  # AuthenticationMiddleware's lazy user, not evaluated yet
     if user is not None and getattr(user, "is_authenticated", False):
         return user.pk
@@ -181,13 +218,24 @@ _INCR_WITH_EXPIRY = (
 # backend is the same connections. The script sends EVALSHA (the script's hash, not its text) and
 # reloads the script by itself if Redis lost it (a restart or SCRIPT FLUSH).
 _INCREMENT_SCRIPTS: weakref.WeakKeyDictionary[Any, Script] = weakref.WeakKeyDictionary()
+_CLIENTS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def redis_client(cache: RedisCache) -> Any:
+    """One redis-py client per cache backend (its connection pool), built once (see above)."""
+    backend = cache._cache
+    client = _CLIENTS.get(backend)
+    if client is None:
+        client = backend.get_client(write=True)
+        _CLIENTS[backend] = client
+    return client
 
 
 def _increment_script(cache: RedisCache) -> Script:
     backend = cache._cache
     script = _INCREMENT_SCRIPTS.get(backend)
     if script is None:
-        script = backend.get_client(write=True).register_script(_INCR_WITH_EXPIRY)
+        script = redis_client(cache).register_script(_INCR_WITH_EXPIRY)
         _INCREMENT_SCRIPTS[backend] = script
     return script
 
@@ -226,25 +274,21 @@ class FixedWindowRateThrottle(BaseThrottle):
 
     def count(self, request: Any) -> RateLimitStatus | None:
         """Count this request once and return the budget's state after it."""
+        window = self.current_window()
+        if window is None:
+            return None
+        key = window.key(self.get_ident(request))
+        return window.status(self._increment(key, timeout_s=window.timeout_s))
+
+    def current_window(self, now: float | None = None) -> Window | None:
+        """This scope's fixed window at ``now``; ``None`` when the scope has no rate."""
         rate = self.get_rate()
         if rate is None:
             return None
         limit, window_s = rate
-        now = time.time()
+        now = time.time() if now is None else now
         window_start = int(now // window_s) * window_s
-        reset_at = window_start + window_s
-        key = f"rl:{self.scope}:{self.get_ident(request)}:{window_s}:{window_start}"
-        used = self._increment(key, timeout_s=window_s + KEY_EXPIRY_GRACE_S)
-        if used is None:  # cache down: fail open
-            return RateLimitStatus(self.scope, limit, limit, reset_at, True, counted=False)
-        return RateLimitStatus(
-            self.scope,
-            limit,
-            max(0, limit - used),
-            reset_at,
-            allowed=used <= limit,
-            counted=True,
-        )
+        return Window(self.scope, limit, window_s, window_start)
 
     def _increment(self, key: str, *, timeout_s: int) -> int | None:
         """Atomically add one to ``key``; ``None`` when the cache cannot be reached."""
@@ -274,7 +318,10 @@ class FixedWindowRateThrottle(BaseThrottle):
         django_request = _django_request(request)
         counted: RateLimitStatus | None = getattr(django_request, "rate_limit", None)
         if counted is not None:
-            return counted.allowed  # already counted for this request
+            # Already counted for this request (by the token cache's combined round trip,
+            # tracker/token_cache.py); kept for wait(), which words the 429's detail.
+            self._status = counted
+            return counted.allowed
         status = self.count(request)
         if status is None:
             return True

@@ -26,6 +26,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.science import BEST_EFFORT_DISTANCES_M
 from training.steps import StepsError, steps_totals, validate_steps
 
 MAX_PLAN_LENGTH_DAYS = 365
@@ -40,6 +41,10 @@ MAX_RUN_DISTANCE_M = 500_000
 MAX_RUN_DURATION_S = 7 * 24 * 3600
 MIN_HEART_RATE_BPM = 25
 MAX_HEART_RATE_BPM = 250
+# A shoe's distances: 10,000 km is many times what any running shoe lasts, so more is a unit
+# error.
+MAX_SHOE_DISTANCE_M = 10_000_000
+DEFAULT_SHOE_RETIREMENT_M = 800_000  # the top of the usual 500-800 km advice
 
 
 @cache
@@ -60,9 +65,8 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+class CheckedInPython(models.Model):
+    """A model whose check constraints all have Python twins (see ``get_constraints``)."""
 
     class Meta:
         abstract = True
@@ -82,6 +86,14 @@ class TimeStampedModel(models.Model):
             (model, [c for c in constraints if not isinstance(c, models.CheckConstraint)])
             for model, constraints in super().get_constraints()
         ]
+
+
+class TimeStampedModel(CheckedInPython):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
 
 
 class RunnerProfile(TimeStampedModel):
@@ -357,6 +369,85 @@ class Workout(TimeStampedModel):
         return self.workout_type == self.WorkoutType.REST
 
 
+class Shoe(TimeStampedModel):
+    """A pair of running shoes of one runner (docs/API.md, Shoes). Its distance is never stored:
+    ``starting_distance_m`` (what it had run before it was added) plus the sum of its runs,
+    computed by ``training.selectors.shoes_with_distance`` in the same query as the shoes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shoes"
+    )
+    name = models.CharField(max_length=100)
+    starting_distance_m = models.FloatField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(MAX_SHOE_DISTANCE_M)]
+    )
+    retirement_distance_m = models.FloatField(
+        default=DEFAULT_SHOE_RETIREMENT_M,
+        validators=[MinValueValidator(1000), MaxValueValidator(MAX_SHOE_DISTANCE_M)],
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="Preselected for new runs; at most one per runner."
+    )
+    retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["retired", "name", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="shoe_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(
+                    starting_distance_m__gte=0, starting_distance_m__lte=MAX_SHOE_DISTANCE_M
+                ),
+                name="shoe_starting_distance_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    retirement_distance_m__gte=1000,
+                    retirement_distance_m__lte=MAX_SHOE_DISTANCE_M,
+                ),
+                name="shoe_retirement_distance_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(retired=False),
+                name="shoe_retired_not_default",
+            ),
+            models.UniqueConstraint(
+                fields=["runner"],
+                condition=Q(is_default=True),
+                name="shoe_one_default_per_runner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = (self.name or "").strip()
+        super().save(*args, **kwargs)
+
+    def get_constraints(self) -> list[tuple[type[models.Model], Sequence[BaseConstraint]]]:
+        """As ``TimeStampedModel``'s, without the one-default rule for a shoe that is not the
+        default: it cannot break that rule, and Django would still ask the database."""
+        found = super().get_constraints()
+        if self.is_default:
+            return found
+        return [
+            (model, [c for c in constraints if c.name != "shoe_one_default_per_runner"])
+            for model, constraints in found
+        ]
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        errors: dict[str, str] = {}
+        if not self.name:
+            errors["name"] = "Name must not be blank."
+        if self.is_default and self.retired:
+            errors["is_default"] = "A retired shoe cannot be the default for new runs."
+        if errors:
+            raise ValidationError(errors)
+
+
 def pace_s_per_m() -> models.ExpressionWrapper:
     """A run's average pace in seconds per metre, as the database computes it.
 
@@ -394,6 +485,15 @@ class Run(TimeStampedModel):
     )
     workout = models.ForeignKey(
         Workout,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+        db_index=False,
+    )
+    # Indexed by the partial covering index in Meta (only runs that have a shoe).
+    shoe = models.ForeignKey(
+        Shoe,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -438,6 +538,15 @@ class Run(TimeStampedModel):
     source_hash = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, editable=False
     )
+    # The whole-history import that created the run, so the import can be undone in one go.
+    import_job = models.ForeignKey(
+        "training.ImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+    )
 
     class Meta:
         ordering = ["-started_at", "-created_at"]
@@ -468,6 +577,14 @@ class Run(TimeStampedModel):
             ),
             models.Index(
                 F("runner"), pace_s_per_m(), F("started_at").desc(), name="run_runner_fastest_idx"
+            ),
+            # A shoe's distance sums its runs' distances from this index alone, and runs without
+            # a shoe (most of them) cost no index entry.
+            models.Index(
+                fields=["shoe"],
+                include=["distance_m"],
+                condition=Q(shoe__isnull=False),
+                name="run_shoe_distance_idx",
             ),
         ]
         constraints = [
@@ -575,6 +692,9 @@ class Run(TimeStampedModel):
         plan = self.plan if self.plan_id else None
         if plan is not None and self.runner_id and plan.runner_id != self.runner_id:
             errors["plan"] = "The plan must belong to the same runner as the run."
+        shoe = self.shoe if self.shoe_id else None
+        if shoe is not None and self.runner_id and shoe.runner_id != self.runner_id:
+            errors["shoe"] = "The shoe must belong to the same runner as the run."
         if errors:
             raise ValidationError(errors)
 
@@ -608,8 +728,52 @@ class RunTrack(models.Model):
         return len(self.samples.get("t_s", []))
 
 
+class RunBestEffort(CheckedInPython):
+    """The fastest stretch of one standard distance inside a run's track (docs/API.md, Best
+    efforts), worked out once when the track is stored (``training.services.run_track_set``) so
+    that personal bests read a few rows instead of every track.
+
+    ``distance`` is a key of ``analytics.science.BEST_EFFORT_DISTANCES_M``; the stretch took
+    ``elapsed_s`` seconds and began ``start_offset_s`` seconds and ``start_offset_m`` metres into
+    the track.
+    """
+
+    # No index of its own: the unique (run, distance) index starts with it.
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, related_name="best_efforts", db_index=False
+    )
+    distance = models.CharField(
+        max_length=10, choices=[(key, key) for key in BEST_EFFORT_DISTANCES_M]
+    )
+    elapsed_s = models.FloatField(validators=[MinValueValidator(0.001)])
+    start_offset_s = models.FloatField(validators=[MinValueValidator(0)])
+    start_offset_m = models.FloatField(validators=[MinValueValidator(0)])
+
+    class Meta:
+        # Within a run a longer distance never takes less time, so this is shortest first.
+        ordering = ["run", "elapsed_s"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "distance"], name="best_effort_unique_distance"),
+            models.CheckConstraint(
+                condition=Q(elapsed_s__gt=0, start_offset_s__gte=0, start_offset_m__gte=0),
+                name="best_effort_positive_times",
+            ),
+            models.CheckConstraint(
+                condition=Q(distance__in=list(BEST_EFFORT_DISTANCES_M)),
+                name="best_effort_known_distance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distance} in {self.elapsed_s:.1f} s ({self.run_id})"
+
+    @property
+    def distance_m(self) -> float:
+        return BEST_EFFORT_DISTANCES_M[self.distance]
+
+
 class Deletion(models.Model):
-    """A tombstone for a deleted plan, workout or run, so that syncing clients can drop their
+    """A tombstone for a deleted plan, workout, run or shoe, so that syncing clients can drop their
     copy (``GET /api/v1/deletions?since=…``, docs/API.md).
 
     The user ids are plain integers, not foreign keys: a tombstone is written while the row (and
@@ -621,6 +785,7 @@ class Deletion(models.Model):
         PLAN = "plan", "Plan"
         WORKOUT = "workout", "Workout"
         RUN = "run", "Run"
+        SHOE = "shoe", "Shoe"
 
     object_type = models.CharField(max_length=10, choices=ObjectType.choices)
     object_id = models.UUIDField()
@@ -657,3 +822,12 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.request_signature})"
+
+
+# For drf-spectacular's ENUM_NAME_OVERRIDES (loaded by module path): a plan's status keeps the
+# schema name StatusEnum beside ImportJobStatusEnum.
+PLAN_STATUSES = Plan.Status.choices
+
+# Registered with this app from their own module (training/history/models.py).
+from training.history.models import ImportJob as ImportJob  # noqa: E402
+from training.history.models import ImportJobFile as ImportJobFile  # noqa: E402

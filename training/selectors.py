@@ -12,14 +12,45 @@ Writes are narrower than reads for coaches: see ``runs_editable_by``.
 from __future__ import annotations
 
 import functools
+import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
-from training.models import Deletion, Plan, Run, RunnerProfile, RunTrack, Workout
+from analytics.science import (
+    BEST_EFFORT_DISTANCES_M,
+    PRORATE_TOLERANCE,
+    heart_rate_zones,
+    time_in_zones_s,
+)
+from training.models import (
+    Deletion,
+    Plan,
+    Run,
+    RunBestEffort,
+    RunnerProfile,
+    RunTrack,
+    Shoe,
+    Workout,
+)
 
 UserLike = User | AnonymousUser
 
@@ -146,8 +177,66 @@ def deletions_visible_to(user: UserLike) -> QuerySet[Deletion]:
     return Deletion.objects.filter(
         Q(runner_user_id=user.pk)
         | Q(coach_user_id=user.pk)
-        | Q(object_type=Deletion.ObjectType.RUN, runner_user_id__in=coached_runner_ids(user))
+        | Q(
+            object_type__in=[Deletion.ObjectType.RUN, Deletion.ObjectType.SHOE],
+            runner_user_id__in=coached_runner_ids(user),
+        )
     )
+
+
+# --- Shoes (docs/API.md, Shoes): visible like runs, written only by their runner ------------------
+
+
+def shoes_with_distance(shoes: QuerySet[Shoe]) -> QuerySet[Shoe]:
+    """``shoes`` annotated with ``run_count``, ``runs_distance_m`` and ``distance_m`` (the
+    starting distance plus the sum of the shoe's runs), in the same query as the shoes: the
+    sums are correlated subqueries over the partial index ``run_shoe_distance_idx``, so a list
+    costs one query whatever the number of shoes or runs, and no distance is stored twice."""
+    runs = Run.objects.filter(shoe=OuterRef("pk")).order_by().values("shoe")
+    total = runs.annotate(total=Sum("distance_m")).values("total")
+    count = runs.annotate(count=Count("pk")).values("count")
+    return shoes.annotate(
+        runs_distance_m=Coalesce(Subquery(total, output_field=FloatField()), Value(0.0)),
+        run_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        distance_m=F("starting_distance_m") + F("runs_distance_m"),
+    )
+
+
+def shoes_visible_to(user: UserLike) -> QuerySet[Shoe]:
+    """A runner's own shoes; a coach also reads the shoes of the runners they coach (their runs
+    name them); a superuser all. With their distances (``shoes_with_distance``)."""
+    if not user.is_authenticated:
+        return Shoe.objects.none()
+    if user.is_superuser:
+        return shoes_with_distance(Shoe.objects.all())
+    runner_ids = {user.pk, *_runner_ids_coached_by(user.pk)}
+    return shoes_with_distance(Shoe.objects.filter(runner_id__in=sorted(runner_ids)))
+
+
+def shoes_editable_by(user: UserLike) -> QuerySet[Shoe]:
+    """Only the runner (or a superuser) changes a shoe; coaches read them."""
+    if not user.is_authenticated:
+        return Shoe.objects.none()
+    if user.is_superuser:
+        return Shoe.objects.all()
+    return Shoe.objects.filter(runner=user)
+
+
+def runner_shoes(runner: User) -> QuerySet[Shoe]:
+    """``runner``'s own shoes with their distances: in use first (the default at the top),
+    then retired, each by name."""
+    return shoes_with_distance(Shoe.objects.filter(runner=runner)).order_by(
+        "retired", "-is_default", "name", "created_at"
+    )
+
+
+def runner_shoe_choices(runner: User, *, keep: Any = None) -> QuerySet[Shoe]:
+    """The shoes a run of ``runner`` may be given on the dashboard's forms: the ones in use,
+    plus ``keep`` (the shoe a run already has, even retired), default first."""
+    in_use = Q(retired=False)
+    if keep is not None:
+        in_use |= Q(pk=keep)
+    return Shoe.objects.filter(in_use, runner=runner).order_by("-is_default", "name")
 
 
 # --- A runner's own training (the dashboard's pages) ---------------------------------------------
@@ -202,6 +291,144 @@ def runner_runs_between(*, runner: User, first_day: date, last_day: date) -> Que
 def run_track_of(run: Run) -> RunTrack | None:
     """The recorded track (samples) of an imported ``run``; ``None`` for a run typed in."""
     return RunTrack.objects.filter(run=run).first()
+
+
+# --- Best efforts (docs/API.md, Best efforts) ---------------------------------------------------
+
+
+@functools.cache
+def effort_rows_sql() -> str:
+    """SQL of every effort of runner ``%(runner_id)s`` at the standard distances, one row per
+    (run, distance): ``run_id``, ``started_at``, ``local_date``, ``distance`` (the key),
+    ``elapsed_s``.
+
+    A run's stored best effort at a distance where it has one; otherwise, when the whole run
+    lies within [D, 1.05·D] (a run typed in, or a track without distances), the run itself with
+    its time prorated to D (``analytics.science.prorated_effort_s``, written here in SQL so that
+    personal bests cost one query). Only table names and constants of the science are written
+    into it; the runner is a parameter. Written once per process, like the summary's other SQL.
+    """
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    run, effort = quote(Run._meta.db_table), quote(RunBestEffort._meta.db_table)
+
+    def double(value: float) -> str:
+        # Double-precision constants: PostgreSQL reads a bare 42195.0 as slow ``numeric``.
+        return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
+
+    def case(value_for: Any) -> str:
+        whens = " ".join(
+            f"WHEN r.distance_m >= {double(d)} AND r.distance_m <= {double(d * PRORATE_TOLERANCE)}"
+            f" THEN {value_for(key, d)}"
+            for key, d in BEST_EFFORT_DISTANCES_M.items()
+        )
+        return f"CASE {whens} ELSE NULL END"
+
+    key_of_run = case(lambda key, _d: f"'{key}'")
+    metres_of_run = case(lambda _key, d: double(d))
+    return f"""
+        SELECT e.run_id AS run_id, r.started_at AS started_at, r.local_date AS local_date,
+               e.distance AS distance, e.elapsed_s AS elapsed_s
+        FROM {effort} e JOIN {run} r ON r.id = e.run_id
+        WHERE r.runner_id = %(runner_id)s
+        UNION ALL
+        SELECT r.id, r.started_at, r.local_date, {key_of_run},
+               CAST(r.duration_s AS DOUBLE PRECISION) * {metres_of_run} / r.distance_m
+        FROM {run} r LEFT JOIN {effort} e ON e.run_id = r.id AND e.distance = {key_of_run}
+        WHERE r.runner_id = %(runner_id)s AND e.run_id IS NULL AND {key_of_run} IS NOT NULL
+    """  # noqa: S608
+
+
+@dataclass(frozen=True)
+class RunEffort:
+    """One best effort of a run as the run page and ``GET /runs/{id}`` show it.
+
+    ``new_personal_best``: faster than every effort at that distance of the runner's earlier runs
+    (started before this one), so the run set a personal best on the day it was run."""
+
+    distance: str
+    distance_m: float
+    elapsed_s: float
+    start_offset_s: float
+    start_offset_m: float
+    pace_s_per_km: float
+    new_personal_best: bool
+
+
+def with_detail_flags(runs: QuerySet[Run]) -> QuerySet[Run]:
+    """``runs`` annotated with ``has_best_efforts`` and ``has_track``, which
+    ``run_best_efforts`` and ``run_heart_rate_zones`` trust to skip their queries."""
+    return runs.annotate(
+        has_best_efforts=Exists(RunBestEffort.objects.filter(run=OuterRef("pk"))),
+        has_track=Exists(RunTrack.objects.filter(run=OuterRef("pk"))),
+    )
+
+
+@dataclass(frozen=True)
+class ZoneTime:
+    """Time of a run in one heart-rate zone (docs/API.md, Heart-rate zones)."""
+
+    zone: int
+    min_bpm: int
+    max_bpm: int
+    duration_s: float
+
+
+def run_heart_rate_zones(
+    run: Run, *, samples: dict[str, Any] | None = None
+) -> list[ZoneTime] | None:
+    """Seconds of ``run`` in each of its runner's five heart-rate zones, from its track
+    (``samples`` when the caller has loaded them). ``None`` when the runner's profile lacks a max
+    or resting heart rate, or the run has no track with heart rates; at most two queries."""
+    if getattr(run, "has_track", True) is False:
+        return None
+    limits = RunnerProfile.objects.filter(user_id=run.runner_id).values_list("max_hr", "resting_hr")
+    max_hr, resting_hr = limits.first() or (None, None)
+    if max_hr is None or resting_hr is None or max_hr <= resting_hr:
+        return None
+    if samples is None:
+        samples = RunTrack.objects.filter(run=run).values_list("samples", flat=True).first()
+    hr_bpm = (samples or {}).get("hr_bpm") or []
+    if not any(value is not None for value in hr_bpm):
+        return None
+    zones = heart_rate_zones(max_hr_bpm=max_hr, resting_hr_bpm=resting_hr)
+    seconds = time_in_zones_s((samples or {}).get("t_s") or [], hr_bpm, zones)
+    return [
+        ZoneTime(z.number, round(z.min_bpm), round(z.max_bpm), round(s, 1))
+        for z, s in zip(zones, seconds, strict=True)
+    ]
+
+
+def run_best_efforts(run: Run) -> list[RunEffort]:
+    """``run``'s stored best efforts, shortest distance first: two queries, none for a run
+    loaded through ``with_best_effort_flag`` that has no effort."""
+    if getattr(run, "has_best_efforts", True) is False:
+        return []
+    efforts = list(RunBestEffort.objects.filter(run=run))
+    if not efforts:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    # Adapted as the ORM would: SQLite stores and compares datetimes as text in its own format.
+    before = connection.ops.adapt_datetimefield_value(run.started_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT distance, MIN(elapsed_s) FROM ({effort_rows_sql()}) efforts "  # noqa: S608
+            "WHERE started_at < %(before)s GROUP BY distance",
+            {"runner_id": run.runner_id, "before": before},
+        )
+        earlier_best = dict(cursor.fetchall())
+    return [
+        RunEffort(
+            distance=e.distance,
+            distance_m=e.distance_m,
+            # Tenths, as the personal bests are shown.
+            elapsed_s=round(e.elapsed_s, 1),
+            start_offset_s=round(e.start_offset_s, 1),
+            start_offset_m=round(e.start_offset_m, 1),
+            pace_s_per_km=round(e.elapsed_s / (e.distance_m / 1000), 1),
+            new_personal_best=e.elapsed_s < earlier_best.get(e.distance, math.inf),
+        )
+        for e in efforts
+    ]
 
 
 def profile_with_calendar_token(token: str) -> RunnerProfile | None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from analytics.science import BEST_EFFORT_DISTANCES_M, best_effort_windows
 from training.importers import (
     ActivityData,
     ActivityFileError,
@@ -28,8 +29,10 @@ from training.models import (
     Deletion,
     Plan,
     Run,
+    RunBestEffort,
     RunnerProfile,
     RunTrack,
+    Shoe,
     Workout,
     available_timezones,
     new_calendar_token,
@@ -160,28 +163,140 @@ def default_run_timezone(runner: User) -> str:
     return profile.timezone if profile is not None else "UTC"
 
 
+def default_shoe(runner: User) -> Shoe | None:
+    """``runner``'s default shoe for new runs, if they chose one (never a retired shoe: the
+    ``shoe_retired_not_default`` constraint)."""
+    return Shoe.objects.filter(runner=runner, is_default=True).first()
+
+
+def _touch_shoes(*shoe_ids: Any) -> None:
+    """Mark the shoes whose distance a run write changed as updated, so their ``updated_at``,
+    ``ETag`` and the ``updated_after`` sync filter see the new distance (it is computed from the
+    runs, never stored)."""
+    ids = {shoe_id for shoe_id in shoe_ids if shoe_id is not None}
+    if ids:
+        Shoe.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
 @transaction.atomic
 def run_create(*, runner: User, **fields: Any) -> Run:
     """Log a run for ``runner``. The time zone defaults to the runner's profile; linking a
-    workout links its plan too."""
+    workout links its plan too; without a ``shoe`` (not even ``None``) it gets the runner's
+    default shoe, if any."""
     fields.setdefault("timezone", None)
     if not fields["timezone"]:
         fields["timezone"] = default_run_timezone(runner)
+    if "shoe" not in fields:
+        fields["shoe"] = default_shoe(runner)
     run = Run(runner=runner, **fields)
     run.full_clean()
     run.save()
+    _touch_shoes(run.shoe_id)
     return run
 
 
 @transaction.atomic
 def run_update(*, run: Run, **fields: Any) -> Run:
+    before = (run.shoe_id, run.distance_m)
     for name, value in fields.items():
         setattr(run, name, value)
     if not run.timezone:
         run.timezone = default_run_timezone(run.runner)
     run.full_clean()
     run.save()
+    if (run.shoe_id, run.distance_m) != before:
+        _touch_shoes(before[0], run.shoe_id)
     return run
+
+
+# --- Tracks and their best efforts (docs/API.md, Best efforts) ----------------------------------
+
+
+def best_efforts_of(run: Run, samples: dict[str, Any]) -> list[RunBestEffort]:
+    """The best efforts of ``samples`` as unsaved rows of ``run`` (``run_track_set`` stores
+    them; a bulk loader may store many at once)."""
+    windows = best_effort_windows(
+        samples.get("t_s") or [], samples.get("dist_m") or [], BEST_EFFORT_DISTANCES_M.values()
+    )
+    return [
+        RunBestEffort(
+            run=run,
+            distance=key,
+            elapsed_s=window.elapsed_s,
+            start_offset_s=window.start_offset_s,
+            start_offset_m=window.start_offset_m,
+        )
+        for key, distance_m in BEST_EFFORT_DISTANCES_M.items()
+        # A zero-time window is a track whose clock stood still: no effort to report.
+        if (window := windows[distance_m]) is not None and window.elapsed_s > 0
+    ]
+
+
+@transaction.atomic
+def run_track_set(*, run: Run, samples: dict[str, Any]) -> RunTrack:
+    """Store ``samples`` as ``run``'s track (replacing any) and its best efforts with it, so the
+    two never disagree. Four queries (and a savepoint) whatever the track's length."""
+    track = RunTrack(run=run, samples=samples)
+    if not RunTrack.objects.filter(run=run).update(samples=samples):
+        track.save(force_insert=True)
+    RunBestEffort.objects.filter(run=run).delete()
+    # Computed from the track, not typed: each row satisfies the model's checks by construction
+    # (positive times, a known distance), so no full_clean() per row.
+    RunBestEffort.objects.bulk_create(best_efforts_of(run, samples))
+    return track
+
+
+# --- Shoes (docs/API.md, Shoes) ------------------------------------------------------------------
+
+
+def _take_default(shoe: Shoe) -> None:
+    """Make ``shoe`` its runner's only default: the previous default stops being it (and counts
+    as updated, for syncing clients)."""
+    Shoe.objects.filter(runner_id=shoe.runner_id, is_default=True).exclude(pk=shoe.pk).update(
+        is_default=False, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def shoe_create(*, runner: User, **fields: Any) -> Shoe:
+    """Add a shoe for ``runner``; ``is_default=True`` moves the default to it."""
+    shoe = Shoe(runner=runner, **fields)
+    if shoe.is_default:
+        _take_default(shoe)
+    shoe.full_clean()
+    shoe.save()
+    return shoe
+
+
+@transaction.atomic
+def shoe_update(*, shoe: Shoe, **fields: Any) -> Shoe:
+    """Change ``shoe``. Retiring the default shoe also makes it not the default (a retired shoe
+    is never preselected), unless ``is_default`` is sent too, which is refused."""
+    if fields.get("retired") and "is_default" not in fields:
+        fields["is_default"] = False
+    for name, value in fields.items():
+        setattr(shoe, name, value)
+    if shoe.is_default:
+        _take_default(shoe)
+    shoe.full_clean()
+    shoe.save()
+    return shoe
+
+
+@transaction.atomic
+def shoe_delete(*, shoe: Shoe) -> None:
+    """Delete ``shoe``; its runs stay, without a shoe, and count as updated so that syncing
+    clients fetch them again."""
+    now = timezone.now()
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.SHOE,
+        object_id=shoe.pk,
+        runner_user_id=shoe.runner_id,
+        deleted_at=now,
+    )
+    Run.objects.filter(shoe=shoe).update(shoe=None, updated_at=now)
+    with tombstones_recorded():
+        shoe.delete()
 
 
 # --- Runner profiles ------------------------------------------------------------------------
@@ -269,6 +384,7 @@ def run_delete(*, run: Run) -> None:
     Deletion.objects.create(
         object_type=Deletion.ObjectType.RUN, object_id=run.pk, runner_user_id=run.runner_id
     )
+    _touch_shoes(run.shoe_id)
     with tombstones_recorded():
         run.delete()
 
@@ -321,7 +437,12 @@ def _existing_import(*, runner: User, file_hash: str) -> list[Run]:
 
 
 def _run_from_activity(
-    *, runner: User, activity: ActivityData, source_hash: str, profile_zone: str
+    *,
+    runner: User,
+    activity: ActivityData,
+    source_hash: str,
+    profile_zone: str,
+    shoe: Shoe | None,
 ) -> Run:
     zone = activity.timezone
     if not zone or zone not in available_timezones():
@@ -339,6 +460,7 @@ def _run_from_activity(
         avg_cadence=activity.avg_cadence,
         source=activity.source,
         source_hash=source_hash,
+        shoe=shoe,
     )
     local_day = timezone.localtime(activity.started_at, zoneinfo.ZoneInfo(zone)).date()
     workout = _workout_for_day(runner=runner, day=local_day)
@@ -354,8 +476,17 @@ def _run_from_activity(
     return run
 
 
+class _DefaultShoe:
+    """``run_import_file``'s ``shoe`` when the caller named none: the runner's default."""
+
+
+DEFAULT_SHOE = _DefaultShoe()
+
+
 @transaction.atomic
-def run_import_file(*, runner: User, uploaded_file: Any) -> RunImport:
+def run_import_file(
+    *, runner: User, uploaded_file: Any, shoe: Shoe | _DefaultShoe | None = DEFAULT_SHOE
+) -> RunImport:
     """Import a GPX/TCX/FIT file (gzip-compressed allowed) as runs of ``runner``: one run, or
     one per running leg of a multisport or multisession file (docs/API.md, "Importing activity
     files").
@@ -364,7 +495,9 @@ def run_import_file(*, runner: User, uploaded_file: Any) -> RunImport:
     returns the existing runs with ``created=False``, also when two uploads race (the
     database's unique constraint decides; the loser fetches the winner's runs). Each run is
     linked to the runner's planned workout of its local start day when exactly one non-rest
-    workout is scheduled that day. Raises ``ActivityFileError`` (``FileTooLarge`` over the size
+    workout is scheduled that day, and each new run gets ``shoe`` (by default the runner's
+    default shoe; ``None`` for none; a re-import keeps the runs as they are). Raises
+    ``ActivityFileError`` (``FileTooLarge`` over the size
     limit) naming the problem; nothing is saved then, not even the runs of the file's other legs.
     """
     max_bytes = settings.MAX_UPLOAD_SIZE
@@ -381,12 +514,14 @@ def run_import_file(*, runner: User, uploaded_file: Any) -> RunImport:
             "imported from one file."
         )
     profile_zone = default_run_timezone(runner)
+    chosen = default_shoe(runner) if isinstance(shoe, _DefaultShoe) else shoe
     runs = [
         _run_from_activity(
             runner=runner,
             activity=activity,
             source_hash=_leg_hash(file_hash, index),
             profile_zone=profile_zone,
+            shoe=chosen,
         )
         for index, activity in enumerate(imported.runs)
     ]
@@ -395,7 +530,8 @@ def run_import_file(*, runner: User, uploaded_file: Any) -> RunImport:
         with transaction.atomic():
             for run, activity in zip(runs, imported.runs, strict=True):
                 run.save()
-                RunTrack.objects.create(run=run, samples=activity.samples)
+                run_track_set(run=run, samples=activity.samples)
+            _touch_shoes(chosen.pk if chosen is not None else None)
     except IntegrityError:
         existing = _existing_import(runner=runner, file_hash=file_hash)
         if not existing:

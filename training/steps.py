@@ -2,7 +2,9 @@
 
 Pure functions with no ORM import so the model, the API and the admin share one definition.
 A step is ``{"kind", "repeat", "distance_m" | "duration_s", "target_pace_min_s_per_km"?,
-"target_pace_max_s_per_km"?}``. A repeat block is ``{"kind": "repeat", "repeat": N, "steps":
+"target_pace_max_s_per_km"?, "pace_zone"?}``: a step may name one of Daniels' zones instead of
+typed paces, resolved to each runner's own paces when shown (``resolve_pace_zones``). A repeat
+block is ``{"kind": "repeat", "repeat": N, "steps":
 [step, ...]}``: its steps in turn, N times (5 x [1 km at 4:00 + 2 min jog]), which a flat list of
 steps each with its own ``repeat`` cannot say. Blocks hold plain steps, never other blocks.
 
@@ -13,7 +15,7 @@ through by ``_validate_step``'s last lines.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 STEP_KINDS = ("warmup", "work", "recovery", "cooldown")
@@ -28,7 +30,11 @@ STEP_KEYS = {
     "duration_s",
     "target_pace_min_s_per_km",
     "target_pace_max_s_per_km",
+    "pace_zone",
 }
+# Daniels' training zones, easiest first: the names of analytics.science.PACE_ZONES (a test keeps
+# the two equal; this pure module cannot import its sibling).
+PACE_ZONE_NAMES = ("easy", "marathon", "threshold", "interval", "repetition")
 
 
 class StepsError(ValueError):
@@ -120,6 +126,12 @@ def _validate_step(step: Any, where: str) -> dict[str, Any]:
             raise StepsError(
                 f"{where}: target_pace_min_s_per_km must not exceed target_pace_max_s_per_km."
             )
+    pace_zone = step.get("pace_zone")
+    if pace_zone is not None:
+        if pace_zone not in PACE_ZONE_NAMES:
+            raise StepsError(f"{where}: pace_zone must be one of {', '.join(PACE_ZONE_NAMES)}.")
+        if pace_min is not None:
+            raise StepsError(f"{where}: give a pace_zone or target paces, not both.")
     clean: dict[str, Any] = {"kind": kind, "repeat": repeat}
     if distance_m is not None:
         clean["distance_m"] = distance_m
@@ -128,6 +140,8 @@ def _validate_step(step: Any, where: str) -> dict[str, Any]:
     if pace_min is not None:
         clean["target_pace_min_s_per_km"] = pace_min
         clean["target_pace_max_s_per_km"] = pace_max
+    if pace_zone is not None:
+        clean["pace_zone"] = pace_zone
     return clean
 
 
@@ -189,3 +203,24 @@ def steps_totals(steps: Sequence[dict[str, Any]]) -> tuple[float | None, int | N
         round(distance_m, 1) if distance_m is not None else None,
         round(duration_s) if duration_s is not None else None,
     )
+
+
+def resolve_pace_zones(
+    steps: Sequence[dict[str, Any]], zone_ranges: Mapping[str, tuple[float, float]]
+) -> list[dict[str, Any]]:
+    """Copies of validated ``steps`` in which each ``pace_zone`` the runner has paces for
+    (``zone_ranges``: zone → (fastest, slowest) s/km) also carries them as target paces, so one
+    template fits every athlete. A zone without paces stays a bare zone."""
+    resolved = []
+    for step in steps:
+        step = dict(step)
+        if step.get("kind") == BLOCK_KIND:
+            step["steps"] = resolve_pace_zones(step.get("steps", []), zone_ranges)
+            resolved.append(step)
+            continue
+        zone = step.get("pace_zone")
+        if isinstance(zone, str) and zone in zone_ranges:
+            fast, slow = zone_ranges[zone]
+            step["target_pace_min_s_per_km"], step["target_pace_max_s_per_km"] = fast, slow
+        resolved.append(step)
+    return resolved

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from training.models import Deletion, Plan, Run, Workout
+from training.models import Deletion, Plan, Run, Shoe, Workout
 
 _already_recorded: ContextVar[bool] = ContextVar("tombstones_already_recorded", default=False)
 
@@ -63,6 +63,17 @@ def record_run_deletion(sender, instance: Run, **kwargs) -> None:
         return
     Deletion.objects.create(
         object_type=Deletion.ObjectType.RUN,
+        object_id=instance.pk,
+        runner_user_id=instance.runner_id,
+    )
+
+
+@receiver(pre_delete, sender=Shoe, dispatch_uid="tombstone_shoe")
+def record_shoe_deletion(sender, instance: Shoe, **kwargs) -> None:
+    if _already_recorded.get():
+        return
+    Deletion.objects.create(
+        object_type=Deletion.ObjectType.SHOE,
         object_id=instance.pk,
         runner_user_id=instance.runner_id,
     )

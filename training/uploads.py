@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.http import HttpRequest
 
 from training.importers import FileTooLarge
@@ -90,3 +90,64 @@ class CappedMemoryUploadHandler(FileUploadHandler):
             charset=self.charset,
             content_type_extra=self.content_type_extra,
         )
+
+
+# --- Whole export archives (docs/API.md, Importing a whole history) ---------------------------
+
+
+class ArchiveTooLarge(Exception):
+    """The uploaded archive passes ``MAX_ARCHIVE_UPLOAD_SIZE``; the message says the limit."""
+
+
+ARCHIVE_FIELD = "archive"
+
+
+def archive_too_large_message() -> str:
+    limit = settings.MAX_ARCHIVE_UPLOAD_SIZE
+    return (
+        f"The upload is larger than the archive limit of {limit} bytes "
+        f"({limit / 1024 / 1024:.0f} MB)."
+    )
+
+
+def cap_archive_upload(request: HttpRequest) -> None:
+    """Refuse an oversized archive upload (``ArchiveTooLarge``) by its ``Content-Length``, then
+    make its body parse through ``CappedArchiveUploadHandler``. Call before the body is read."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.MAX_ARCHIVE_UPLOAD_SIZE + MULTIPART_OVERHEAD_BYTES:
+        raise ArchiveTooLarge(archive_too_large_message())
+    request.upload_handlers = [CappedArchiveUploadHandler(request)]
+
+
+class CappedArchiveUploadHandler(TemporaryFileUploadHandler):
+    """Streams the ``archive`` part to a temporary file on disk (never memory) and stops the
+    upload as soon as it passes ``MAX_ARCHIVE_UPLOAD_SIZE``; other file parts are dropped."""
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)
+        self.max_bytes: int = settings.MAX_ARCHIVE_UPLOAD_SIZE
+        self.received_bytes = 0
+        self.keeping = False
+        self.kept = False
+
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        self.keeping = field_name == ARCHIVE_FIELD and not self.kept
+        if self.keeping:
+            self.kept = True
+            super().new_file(field_name, *args, **kwargs)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.received_bytes += len(raw_data)
+        if self.received_bytes > self.max_bytes:
+            raise ArchiveTooLarge(archive_too_large_message())
+        if self.keeping:
+            super().receive_data_chunk(raw_data, start)
+
+    def file_complete(self, file_size: int) -> Any:
+        if not self.keeping:
+            return None
+        self.keeping = False
+        return super().file_complete(file_size)

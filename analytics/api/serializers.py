@@ -4,6 +4,7 @@ summary body built without DRF's nested serializers."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -113,12 +114,12 @@ class WeekTotalsSerializer(serializers.Serializer[Any]):
 
 class PersonalBestSerializer(serializers.Serializer[Any]):
     distance_m = serializers.FloatField(
-        help_text="Distance, metres: 1000, 5000, 10000, 21097.5 or 42195."
+        help_text="Distance, metres: 400, 1000, 1609.344, 5000, 10000, 21097.5 or 42195."
     )
     duration_s = serializers.FloatField(
         help_text=(
-            "Best time, seconds: the fastest stretch of a recorded track, or a run 0-5 % longer "
-            "than the distance with its time prorated to it."
+            "Best time, seconds: the fastest stored best effort of a run, or a run 0-5 % longer "
+            "than the distance with its time prorated to it (docs/API.md, Best efforts)."
         )
     )
     run_id = serializers.UUIDField(help_text="The run it comes from.")
@@ -154,6 +155,15 @@ class TrainingLoadSerializer(serializers.Serializer[Any]):
     series = LoadPointSerializer(many=True, help_text="The last 90 days, oldest first.")
 
 
+class TrainingPacesSerializer(serializers.Serializer[Any]):
+    easy_fast_s_per_km = serializers.FloatField(help_text="Fast end of the easy range, s/km.")
+    easy_slow_s_per_km = serializers.FloatField(help_text="Slow end of the easy range, s/km.")
+    marathon_s_per_km = serializers.FloatField(help_text="Marathon pace (M), s/km.")
+    threshold_s_per_km = serializers.FloatField(help_text="Threshold pace (T), s/km.")
+    interval_s_per_km = serializers.FloatField(help_text="Interval pace (I), s/km.")
+    repetition_s_per_km = serializers.FloatField(help_text="Repetition pace (R), s/km.")
+
+
 class SummarySerializer(serializers.Serializer[Any]):
     period = PeriodSerializer()
     totals = TotalsSerializer()
@@ -175,6 +185,11 @@ class SummarySerializer(serializers.Serializer[Any]):
     training_load = TrainingLoadSerializer()
     streak_weeks = serializers.IntegerField(
         help_text="Consecutive ISO weeks with a run, counting back from this week."
+    )
+    training_paces = TrainingPacesSerializer(
+        allow_null=True,
+        help_text="Daniels' training paces of `vdot` (docs/API.md, Training paces); null "
+        "without a VDOT.",
     )
 
 
@@ -361,4 +376,9 @@ def summary_data(summary: RunnerSummary) -> dict[str, Any]:
             ],
         },
         "streak_weeks": int(summary.streak_weeks),
+        "training_paces": (
+            {name: float(value) for name, value in asdict(summary.training_paces).items()}
+            if summary.training_paces is not None
+            else None
+        ),
     }

@@ -31,10 +31,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tests.dashboard.demo_data import add_demo_track
 from tests.factories import CoachFactory, PlanFactory, UserFactory
 from training.management.commands.seed_demo import seed_demo
-from training.models import Plan, Run, RunnerProfile, Workout
+from training.models import Plan, Run, RunnerProfile, Shoe, Workout
 
 COACH_MIGRATION = importlib.import_module("training.migrations.0002_coach_group")
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -128,6 +127,11 @@ PAGES: dict[str, list[Visit]] = {
         Visit("runner", "/runs/new/", then=submit_empty(), state="errors"),
         Visit("new_runner", "/runs/new/", state="empty"),
     ],
+    "dashboard:history-import": [
+        Visit("runner", "/history/import/"),
+        Visit("runner", "/history/import/", then=submit_empty(), state="errors"),
+        Visit("new_runner", "/history/import/", state="empty"),
+    ],
     "dashboard:run-upload": [
         Visit("runner", "/runs/upload/"),
         Visit("runner", "/runs/upload/", then=submit_empty(), state="errors"),
@@ -140,6 +144,13 @@ PAGES: dict[str, list[Visit]] = {
     "dashboard:run-update": [Visit("runner", "/runs/{run}/edit/")],
     "dashboard:run-delete": [Visit("runner", "/runs/{run}/delete/")],
     "dashboard:profile": [Visit("runner", "/profile/"), Visit("new_runner", "/profile/")],
+    "dashboard:shoe-list": [
+        Visit("runner", "/shoes/"),
+        # The add form, not a retire button's form (those come first on the page).
+        Visit("runner", "/shoes/", then=submit_empty("main form[novalidate]"), state="errors"),
+        Visit("new_runner", "/shoes/", state="empty"),
+    ],
+    "dashboard:shoe-update": [Visit("runner", "/shoes/{shoe}/edit/")],
     # Signing in and out, and the password pages.
     "login": [
         Visit("anonymous", "/accounts/login/"),
@@ -217,6 +228,7 @@ EXCLUDED: dict[str, str] = {
     "health-ready": "a load balancer's probe (plain text)",
     "metrics": "Prometheus metrics (plain text)",
     "dashboard:profile-calendar-token": "POST only: " + REDIRECT,
+    "dashboard:shoe-retire": "POST only: " + REDIRECT,
     "admin:view_on_site": REDIRECT,
     "admin:training_runnerprofile_add": "nobody may (profiles come with the user): a 403",
     "admin:training_runnerprofile_delete": "nobody may (profiles go with the user): a 403",
@@ -271,8 +283,9 @@ def test_every_route_is_checked_or_excluded():
 
 @pytest.fixture
 def site(transactional_db) -> dict:
-    """The demo season (``seed_demo``: runner ``demo`` coached by ``coach``), a run with a GPS
-    track, a draft plan without workouts, and a runner and a coach who have nothing yet."""
+    """The demo season (``seed_demo``: runner ``demo`` coached by ``coach``, runs with GPS tracks
+    and two pairs of shoes), a draft plan without workouts, and a runner and a coach who have
+    nothing yet."""
     demo = seed_demo()
     # A transactional test before this one flushed the group's permissions, which a migration
     # grants; grant them again.
@@ -286,9 +299,10 @@ def site(transactional_db) -> dict:
             )
     plan = demo.plan
     runner, coach = plan.runner, plan.coach
+    # seed_demo records the last two weeks' runs with a watch (GPS tracks) and logs the rest.
     linked = Run.objects.filter(runner=runner, workout__isnull=False).order_by("-started_at")
-    run_with_track, manual_run = linked[0], linked[1]
-    add_demo_track(run_with_track)
+    run_with_track = linked.filter(track__isnull=False).first()
+    manual_run = linked.filter(track__isnull=True).first()
     today = timezone.localdate()
     draft = PlanFactory(
         runner=runner,
@@ -310,6 +324,7 @@ def site(transactional_db) -> dict:
         "draft_plan": draft.pk,
         "run": run_with_track.pk,
         "manual_run": manual_run.pk,
+        "shoe": Shoe.objects.filter(runner=runner, is_default=False).get().pk,
         "workout": Workout.objects.filter(plan=plan).first().pk,
         "profile": RunnerProfile.objects.get(user=runner).pk,
         "user": runner.pk,

@@ -399,3 +399,29 @@ def test_superuser_sees_any_plan(client_for, plan_data, fixed_today):
     plan, _, _ = plan_data
     root = UserFactory(username="root2", is_staff=True, is_superuser=True)
     assert client_for(root).get(plan_url(plan, "analytics")).status_code == 200
+
+
+def test_summary_training_paces_follow_the_vdot(api_client, summary_runs, fixed_today):
+    body = api_client.get(SUMMARY).json()
+    paces = body["training_paces"]
+    assert set(paces) == {
+        "easy_fast_s_per_km",
+        "easy_slow_s_per_km",
+        "marathon_s_per_km",
+        "threshold_s_per_km",
+        "interval_s_per_km",
+        "repetition_s_per_km",
+    }
+    # VDOT ~40.0 (the 50:00 10 km): Daniels' Table 5.2 row 40 gives E 5:56-6:38, T 5:06,
+    # I 4:42, R 4:21 per km; the VDOT here is 40.0 ± 0.05, worth under half a second.
+    assert paces["easy_fast_s_per_km"] == pytest.approx(356, abs=1.5)
+    assert paces["easy_slow_s_per_km"] == pytest.approx(398, abs=1.5)
+    assert paces["threshold_s_per_km"] == pytest.approx(306, abs=1.5)
+    assert paces["interval_s_per_km"] == pytest.approx(282, abs=1.5)
+    assert paces["repetition_s_per_km"] == pytest.approx(261, abs=1.5)
+    # Marathon pace is the VDOT's marathon race pace: 3:49:45 / 42.195 km = 5:26.7 per km.
+    assert paces["marathon_s_per_km"] == pytest.approx(326.7, abs=1.5)
+
+
+def test_summary_without_a_vdot_has_no_training_paces(api_client, fixed_today):
+    assert api_client.get(SUMMARY).json()["training_paces"] is None

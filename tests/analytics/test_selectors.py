@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics import science, selectors
 from tests.factories import RunFactory
-from training.models import RunTrack
+from training.services import run_track_set
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def tracked_history(runner):
     tracked = RunFactory(
         runner=runner, started_at=days_ago(10), distance_m=10_000, duration_s=2_910
     )
-    RunTrack.objects.create(run=tracked, samples=fast_km_track())
+    run_track_set(run=tracked, samples=fast_km_track())
     untracked_5k = RunFactory(
         runner=runner, started_at=days_ago(5), distance_m=5_000, duration_s=1_500
     )
@@ -54,7 +54,10 @@ def test_personal_bests_come_from_the_fastest_stretch_of_a_track(runner, tracked
     summary = selectors.runner_summary(runner=runner, date_from=None, date_to=None, today=TODAY)
     bests = {pb.distance_m: (pb.duration_s, pb.run_id) for pb in summary.personal_bests}
     assert bests == {
+        400: (84, tracked.pk),  # 400 m inside the fast kilometre at 0.21 s/m
         1_000: (210, tracked.pk),  # the fast kilometre inside the 10 km
+        # The fast kilometre plus 609.344 m at 0.3 s/m: 210 + 182.8 s.
+        science.MILE_M: (392.8, tracked.pk),
         5_000: (1_200, old_5k.pk),  # all-time: the old 20:00 beats the track's 1410 s
         10_000: (2_910, tracked.pk),
     }
@@ -71,13 +74,29 @@ def test_vdot_uses_only_the_last_90_days(runner, tracked_history):
     assert riegel[5_000] == pytest.approx(1_156.7, abs=0.3)
 
 
-def test_tracks_add_one_bounded_query(runner, tracked_history):
+def test_personal_bests_read_stored_efforts_not_tracks(runner, tracked_history):
     with CaptureQueriesContext(connection) as ctx:
         selectors.runner_summary(runner=runner, date_from=None, date_to=None, today=TODAY)
-    track_queries = [q for q in ctx.captured_queries if "runtrack" in q["sql"].lower()]
-    # The candidate query mentions the track table in its EXISTS; one more query loads tracks.
-    assert len(track_queries) == 2
-    assert len(ctx.captured_queries) <= 9
+    # The samples are never loaded: the efforts were stored when the track was.
+    assert not any("samples" in q["sql"].lower() for q in ctx.captured_queries)
+    assert len(ctx.captured_queries) <= 5
+
+
+def test_an_easy_run_with_a_hard_stretch_sets_the_5k_best(runner):
+    """Issue 19: a 10 km at an easy average with a hard 5 km inside counts for the 5 km, even
+    when another run has a faster average pace."""
+    t, times, dists = 0.0, [0.0], [0.0]
+    for k in range(1, 101):  # 100 m steps: 2-7 km at 0.2 s/m (4:00/km), the rest at 0.4 s/m
+        t += 20 if 20 < k <= 70 else 40
+        times.append(t)
+        dists.append(k * 100.0)
+    easy = RunFactory(runner=runner, started_at=days_ago(3), distance_m=10_000, duration_s=int(t))
+    run_track_set(run=easy, samples={"t_s": times, "dist_m": dists})
+    # A 5 km at 4:30/km: a faster average than the 10 km's 6:00/km, a slower 5 km than 20:00.
+    RunFactory(runner=runner, started_at=days_ago(2), distance_m=5_000, duration_s=1_350)
+    summary = selectors.runner_summary(runner=runner, date_from=None, date_to=None, today=TODAY)
+    bests = {pb.distance_m: (pb.duration_s, pb.run_id) for pb in summary.personal_bests}
+    assert bests[5_000] == (1_000, easy.pk)
 
 
 def test_runner_today_follows_the_profile_time_zone(runner):
@@ -90,3 +109,15 @@ def test_runner_today_follows_the_profile_time_zone(runner):
         runner.profile.timezone = "Etc/GMT+12"  # UTC-12: still 08:00 on the 11th
         runner.profile.save()
         assert selectors.runner_today(runner) == date(2025, 3, 11)
+
+
+def test_summary_queries_do_not_grow_with_tracked_runs(runner, other_runner):
+    def queries(user, tracked: int) -> int:
+        for n in range(tracked):
+            run = RunFactory(runner=user, started_at=days_ago(n + 1), distance_m=10_000)
+            run_track_set(run=run, samples=fast_km_track())
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.runner_summary(runner=user, date_from=None, date_to=None, today=TODAY)
+        return len(ctx.captured_queries)
+
+    assert queries(runner, 2) == queries(other_runner, 20)

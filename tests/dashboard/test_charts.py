@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from analytics import science
+from analytics import route, science
 from dashboard import charts
 from dashboard import presenters as web
 
@@ -105,3 +105,25 @@ def test_profile_chart_labels_pace_in_the_runners_unit():
     svg = web.track_profile_chart(_steady_track(5000, 300), units="mi")
     assert "<polyline" in svg and "chart-profile" in svg
     assert ">mi<" in svg
+
+
+def test_route_map_svg_is_labelled_and_escaped():
+    shape = route.RouteMap(
+        width=480,
+        height=200,
+        points=((18.0, 100.0), (240.0, 100.0), (462.0, 100.0)),
+        start=(18.0, 100.0),
+        finish=(462.0, 100.0),
+        markers=(route.RouteMarker(1, 1000.0, 195.6, 100.0),),
+        span_east_m=2500.0,
+        span_north_m=0.0,
+    )
+    svg = charts.route_map(shape, title="<Route>", description="a & b", marker_label="km")
+    assert svg.startswith('<svg class="chart chart-route" viewBox="0 0 480.0 200.0" role="img"')
+    assert '<title id="route-map-title">&lt;Route&gt;</title>' in svg
+    assert '<desc id="route-map-desc">a &amp; b</desc>' in svg
+    assert 'points="18.0,100.0 240.0,100.0 462.0,100.0"' in svg
+    assert '<circle class="route-start" cx="18.0" cy="100.0"' in svg
+    # The finish square is centred on the last point: 462 - 6 = 456, 100 - 6 = 94.
+    assert '<rect class="route-finish" x="456.0" y="94.0"' in svg
+    assert '<circle cx="195.6" cy="100.0" r="7"/>' in svg and "<title>km 1</title>" in svg

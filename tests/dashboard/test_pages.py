@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import zoneinfo
 from datetime import timedelta
 
@@ -419,6 +420,43 @@ def test_run_detail_with_a_track_shows_splits_and_a_chart(
     assert "+10 m" in page  # 100 samples * 0.1 m per km
     assert '<svg class="chart chart-profile"' in page
     assert "<polyline" in page
+    assert "chart-route" not in page  # no positions, no map
+
+
+def test_run_detail_draws_the_route_with_start_finish_and_km_markers(
+    web, runner, django_assert_max_num_queries
+):
+    # 2.5 km due east along the 52nd parallel, a sample every 10 m: markers at km 1 and 2 only.
+    run = RunFactory(runner=runner, distance_m=2500, duration_s=600)
+    n = 251
+    metres_per_degree_lon = 6_371_008.8 * math.pi / 180 * math.cos(math.radians(52))
+    RunTrack.objects.create(
+        run=run,
+        samples={
+            "t_s": [i * 2.4 for i in range(n)],
+            "dist_m": [i * 10.0 for i in range(n)],
+            "lat": [52.0] * n,
+            "lon": [13.0 + i * 10.0 / metres_per_degree_lon for i in range(n)],
+            "ele_m": [None] * n,
+            "hr_bpm": [None] * n,
+        },
+    )
+    with django_assert_max_num_queries(7):
+        page = web.get(run.get_absolute_url()).content.decode()
+    assert '<svg class="chart chart-route"' in page
+    assert 'aria-labelledby="route-map-title route-map-desc"' in page
+    assert '<title id="route-map-title">Route map</title>' in page
+    assert "about 2,500 m east to west and 0 m north to south" in page
+    assert "(1 to 2)" in page
+    assert page.count('class="route-marker"') == 2
+    assert "<title>km 1</title>" in page and "<title>km 2</title>" in page
+    assert 'class="route-start"' in page and 'class="route-finish"' in page
+
+
+def test_a_run_logged_by_hand_has_no_route_map(web, runner):
+    run = RunFactory(runner=runner)
+    page = web.get(run.get_absolute_url()).content.decode()
+    assert "chart-route" not in page and "Route map" not in page
 
 
 def test_run_list_query_count_is_bounded(web, runner, django_assert_max_num_queries):

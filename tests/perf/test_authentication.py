@@ -1,9 +1,12 @@
-"""tracker.authentication: knox's checks, with the sweep of other expired tokens at most once a
-minute per user (one query less on the requests in between)."""
+"""tracker.authentication's database path: knox's checks, with the sweep of other expired tokens
+at most once a minute per user (one query less on the requests in between). The verified-token
+cache, which spares repeat requests the database altogether, is switched off here so every request
+takes this path (the cache: tests/tracker/test_token_cache.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -18,9 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def forget_sweeps():
-    TokenAuthentication._last_sweep.clear()
-    yield
+def database_path_and_no_remembered_sweeps():
+    with mock.patch("tracker.token_cache.authenticate_and_count", return_value=None):
+        TokenAuthentication._last_sweep.clear()
+        yield
     TokenAuthentication._last_sweep.clear()
 
 

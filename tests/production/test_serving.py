@@ -68,7 +68,13 @@ def test_compose_file_parses_with_gated_app_start_on_the_host_network():
         "app": "host",
         "db": "host",
         "redis": "host",
+        "worker": "host",
     }
+    # The import worker runs next to the app, on the same database and archive volume.
+    assert services["worker"]["command"] == ["python", "manage.py", "import_worker"]
+    assert services["worker"]["depends_on"] == {"app": {"condition": "service_healthy"}}
+    assert "imports:/app/var/imports" in services["worker"]["volumes"]
+    assert "imports:/app/var/imports" in services["app"]["volumes"]
     assert services["app"]["depends_on"] == {
         "db": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},

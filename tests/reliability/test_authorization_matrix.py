@@ -23,8 +23,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tests.factories import PlanFactory, RunFactory, WorkoutFactory
-from training.models import RunnerProfile
+from tests.factories import PlanFactory, RunFactory, ShoeFactory, WorkoutFactory
+from training.models import ImportJob, RunnerProfile
 
 ROLES = ["anonymous", "runner", "other_runner", "coach", "other_coach", "superuser"]
 OUTSIDERS = ["other_runner", "other_coach"]
@@ -42,17 +42,20 @@ API_OWN = {"anonymous": 401, **same_for(200, other_runner=404, other_coach=404)}
 API_OWN_WRITE_RUN = {**API_OWN, "coach": 403}  # a coach reads a runner's runs, never writes
 API_OWN_CREATE = {**API_OWN}
 API_LIST = {"anonymous": 401, **same_for(200)}
+# Whole-history imports are the uploader's alone: not their coach's, not a superuser's.
+API_IMPORT = {"anonymous": 401, **same_for(404, runner=200)}
 WEB_LOGIN = 302  # anonymous visitors are sent to the login page
 WEB_OWN = {"anonymous": WEB_LOGIN, **same_for(200, other_runner=404, other_coach=404)}
 WEB_OWN_RUN_EDIT = {**WEB_OWN, "coach": 404}  # the coach may read the run, not edit it
 WEB_PAGE = {"anonymous": WEB_LOGIN, **same_for(200)}
+WEB_ONLY_OWNER = {"anonymous": WEB_LOGIN, **same_for(404, runner=200)}
 PUBLIC = {"anonymous": 200, **same_for(200)}
 
 
 @dataclass
 class Check:
     method: str
-    path: str  # with {plan}, {workout}, {run}, {token} placeholders
+    path: str  # with {plan}, {workout}, {run}, {shoe}, {token} placeholders
     expected: dict[str, int]
     body: dict = field(default_factory=dict)
     hides_existence: bool = False  # compare outsiders' answer with a random id's
@@ -76,6 +79,11 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "api/v1/auth/logout-all": [
         Check("POST", "/api/v1/auth/logout-all", {"anonymous": 401, **same_for(204)})
+    ],
+    # Everyone's own profile only: there is no id to name another's (issue 19).
+    "api/v1/profile": [
+        Check("GET", "/api/v1/profile", API_LIST),
+        Check("PATCH", "/api/v1/profile", API_LIST, {"max_hr": 190, "resting_hr": 50}),
     ],
     "api/v1/plans": [Check("GET", "/api/v1/plans", API_LIST)],
     "api/v1/plans/<id>": [
@@ -166,9 +174,44 @@ EXPECTED: dict[str, list[Check]] = {
             hides_existence=True,
         ),
     ],
+    "api/v1/shoes": [
+        Check("GET", "/api/v1/shoes", API_LIST),
+        Check("POST", "/api/v1/shoes", {"anonymous": 401, **same_for(201)}, {"name": "Spare"}),
+    ],
+    # Shoes follow runs: the coach reads the runner's shoe but never writes it.
+    "api/v1/shoes/<id>": [
+        Check("GET", "/api/v1/shoes/{shoe}", API_OWN, hides_existence=True),
+        Check(
+            "PATCH",
+            "/api/v1/shoes/{shoe}",
+            API_OWN_WRITE_RUN,
+            {"name": "Race flats"},
+            hides_existence=True,
+        ),
+        Check(
+            "DELETE",
+            "/api/v1/shoes/{shoe}",
+            {**API_OWN_WRITE_RUN, "runner": 204, "superuser": 204},
+            hides_existence=True,
+        ),
+    ],
     "api/v1/runs/import": [
         # JSON instead of a multipart file: 415 for every signed-in caller.
         Check("POST", "/api/v1/runs/import", {"anonymous": 401, **same_for(415)})
+    ],
+    "api/v1/imports": [
+        Check("GET", "/api/v1/imports", API_LIST),
+        # JSON instead of a multipart archive: 415 for every signed-in caller.
+        Check("POST", "/api/v1/imports", {"anonymous": 401, **same_for(415)}),
+    ],
+    "api/v1/imports/<id>": [
+        Check("GET", "/api/v1/imports/{import}", API_IMPORT, hides_existence=True)
+    ],
+    "api/v1/imports/<id>/cancel": [
+        Check("POST", "/api/v1/imports/{import}/cancel", API_IMPORT, hides_existence=True)
+    ],
+    "api/v1/imports/<id>/undo": [
+        Check("POST", "/api/v1/imports/{import}/undo", API_IMPORT, hides_existence=True)
     ],
     "api/v1/runs/export.csv": [Check("GET", "/api/v1/runs/export.csv", API_LIST)],
     "api/v1/deletions": [Check("GET", "/api/v1/deletions", API_LIST)],
@@ -206,7 +249,19 @@ EXPECTED: dict[str, list[Check]] = {
             hides_existence=True,
         ),
     ],
+    "shoes": [Check("GET", "/shoes/", WEB_PAGE)],
+    # The dashboard shows the runner's own shoes only (a coach reads them over the API).
+    "shoes/<id>/edit": [Check("GET", "/shoes/{shoe}/edit/", WEB_ONLY_OWNER, hides_existence=True)],
+    "shoes/<id>/retire": [
+        Check(
+            "POST",
+            "/shoes/{shoe}/retire/",
+            {**WEB_ONLY_OWNER, "runner": 302},
+            hides_existence=True,
+        )
+    ],
     "profile": [Check("GET", "/profile/", WEB_PAGE)],
+    "history/import": [Check("GET", "/history/import/", WEB_PAGE)],
     "profile/calendar-token": [Check("POST", "/profile/calendar-token/", {r: 302 for r in ROLES})],
     # Probes and metrics answer everyone (METRICS_TOKEN is unset in tests; with it, /metrics
     # needs the bearer token: tests/production/test_metrics.py).
@@ -291,15 +346,23 @@ def objects(runner, other_runner, coach, other_coach, superuser):
         runner=runner, coach=coach, start_date=start, end_date=start + timedelta(days=83)
     )
     workout = WorkoutFactory(plan=plan, scheduled_date=start + timedelta(days=1))
+    shoe = ShoeFactory(runner=runner)
     run = RunFactory(
-        runner=runner, plan=plan, workout=workout, started_at=datetime(2026, 1, 6, 7, tzinfo=UTC)
+        runner=runner,
+        plan=plan,
+        workout=workout,
+        shoe=shoe,
+        started_at=datetime(2026, 1, 6, 7, tzinfo=UTC),
     )
     profile, _ = RunnerProfile.objects.get_or_create(user=runner)
     token = profile.calendar_token
+    job = ImportJob.objects.create(runner=runner, original_name="export.zip")
     yield {
+        "import": job.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
+        "shoe": shoe.pk,
         "token": token,
         "runner_id": runner.pk,
     }
@@ -343,7 +406,7 @@ CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 def without_ids(content: bytes, values: dict) -> bytes:
     # A 404 page may echo the requested path and carries a fresh CSRF token in the logout form;
     # neither tells anything about the object, anything else that differs would.
-    for name in ("plan", "workout", "run"):
+    for name in ("plan", "workout", "run", "shoe", "import"):
         content = content.replace(str(values[name]).encode(), b"<id>")
     return CSRF_TOKEN.sub(b"<csrf>", content)
 
@@ -369,6 +432,8 @@ def test_route_answers_each_role_as_expected(key, index, objects, request):
                     "plan": uuid.uuid4(),
                     "workout": uuid.uuid4(),
                     "run": uuid.uuid4(),
+                    "shoe": uuid.uuid4(),
+                    "import": uuid.uuid4(),
                 }
                 probe = send(client_as(role, request, check.path), check, random_ids)
                 seen = (response.status_code, without_ids(response.content, objects))

@@ -22,7 +22,9 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from tests.factories import CoachFactory, UserFactory
+from tests.training.history.archives import strava_archive
 from tests.training.importers.builders import Leg, gpx_bytes, route
+from training.history.services import import_job_run_slice
 
 PACKAGE = "tracker_api_client"
 PASSWORD = "generated-client-pw-1"
@@ -90,7 +92,7 @@ class _Package:
 
     def op(self, name: str):
         self.used.add(name)
-        for tag in ("api", "runs", "plans"):
+        for tag in ("api", "runs", "plans", "imports"):
             try:
                 return importlib.import_module(f"{self.name}.api.{tag}.{name}")
             except ModuleNotFoundError:
@@ -131,7 +133,7 @@ def login(api, base_url: str, username: str):
     )
 
 
-def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
+def test_a_generated_client_runs_a_whole_integration(api, live_server, people, import_archive_dir):
     m = api.models
     base = live_server.url
     runner_api = login(api, base, "gen_runner")
@@ -328,6 +330,20 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
         run.id, client=coach_api, body=m.PatchedRunRequest(notes="Coach")
     )
     model(coach_write, 403)
+
+    # --- the runner's profile: heart rates give the zones (issue 19) --------------------------
+    profile = model(
+        api.op("api_v1_profile_partial_update").sync_detailed(
+            client=runner_api, body=m.PatchedProfileRequest(max_hr=190, resting_hr=50)
+        ),
+        200,
+    )
+    assert [z.min_bpm for z in profile.heart_rate_zones] == [120, 134, 148, 162, 176]
+    assert (
+        model(api.op("api_v1_profile_retrieve").sync_detailed(client=runner_api), 200).max_hr == 190
+    )
+    detail = model(api.op("api_v1_runs_retrieve").sync_detailed(run.id, client=runner_api), 200)
+    assert detail.best_efforts == [] and detail.heart_rate_zones is None  # typed in, no track
     list_response = api.op("api_v1_plans_list").sync_detailed(client=runner_api)
     assert model(list_response, 200).count == 1
     unchanged = api.op("api_v1_plans_list").sync_detailed(
@@ -385,6 +401,47 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
         200,
     )
 
+    # --- the runner's shoes: add, wear on a run, read, retire; the coach only reads ------------
+    shoe = model(
+        api.op("api_v1_shoes_create").sync_detailed(
+            client=runner_api,
+            body=m.ShoeRequest(name="Trainer", starting_distance_m=700_000.0, is_default=True),
+            idempotency_key="shoe-1",
+        ),
+        201,
+    )
+    assert shoe.is_default and shoe.distance_m == 700_000.0 and shoe.run_count == 0
+    worn = api.op("api_v1_runs_partial_update").sync_detailed(
+        linked_to_plan.id, client=runner_api, body=m.PatchedRunRequest(shoe=shoe.id)
+    )
+    assert model(worn, 200).shoe == shoe.id
+    # 700 km + the 16 km run = 716 km of 800 km: 84 km left, under 90 %.
+    read = model(api.op("api_v1_shoes_retrieve").sync_detailed(shoe.id, client=runner_api), 200)
+    assert (read.distance_m, read.remaining_m, read.wear) == (716_000.0, 84_000.0, m.WearEnum.OK)
+    shoes_page = model(api.op("api_v1_shoes_list").sync_detailed(client=coach_api), 200)
+    assert [s.id for s in shoes_page.results] == [shoe.id]
+    coach_retires = api.op("api_v1_shoes_partial_update").sync_detailed(
+        shoe.id, client=coach_api, body=m.PatchedShoeRequest(retired=True)
+    )
+    model(coach_retires, 403)
+    retired = model(
+        api.op("api_v1_shoes_partial_update").sync_detailed(
+            shoe.id, client=runner_api, body=m.PatchedShoeRequest(retired=True)
+        ),
+        200,
+    )
+    assert retired.retired and not retired.is_default
+    renamed = api.op("api_v1_shoes_update").sync_detailed(
+        shoe.id,
+        client=runner_api,
+        body=m.ShoeRequest(name="Old trainer", retirement_distance_m=720_000.0, retired=True),
+    )
+    assert model(renamed, 200).wear == m.WearEnum.NEAR_RETIREMENT  # 716 of 720 km
+    both = api.op("api_v1_shoes_create").sync_detailed(
+        client=runner_api, body=m.ShoeRequest(name="Odd", is_default=True, retired=True)
+    )
+    assert "is_default" in [error.attr for error in model(both, 400).errors]
+
     # --- analytics and files -------------------------------------------------------------------
     summary = model(
         api.op("analytics_summary").sync_detailed(
@@ -427,6 +484,33 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
     )
     model(api.op("runs_import").sync_detailed(client=runner_api, body=not_a_file), 400)
 
+    # --- whole-history import: upload, follow, list, undo --------------------------------------
+    archive = strava_archive(import_archive_dir.parent / "export.zip")
+    body = m.ArchiveUploadRequest(
+        archive=api.types.File(payload=io.BytesIO(archive.read_bytes()), file_name="export.zip")
+    )
+    accepted = api.op("imports_create").sync_detailed(client=runner_api, body=body)
+    job = model(accepted, 202)
+    assert job.status == m.ImportJobStatusEnum.QUEUED
+    assert accepted.headers["Location"].endswith(f"/api/v1/imports/{job.id}")
+    while not import_job_run_slice(job_id=str(job.id), owner="generated-client-test"):
+        pass
+    done = model(api.op("imports_retrieve").sync_detailed(job.id, client=runner_api), 200)
+    assert (done.status, done.imported, done.skipped, done.progress) == (
+        m.ImportJobStatusEnum.DONE,
+        5,
+        1,
+        1.0,
+    )
+    assert {file.outcome.value for file in done.files} == {"notice", "skipped", "failed"}
+    jobs = model(api.op("imports_list").sync_detailed(client=runner_api), 200)
+    assert [item.id for item in jobs.results] == [job.id]
+    undone = model(api.op("imports_undo").sync_detailed(job.id, client=runner_api), 200)
+    assert undone.status == m.ImportJobStatusEnum.UNDONE
+    conflict = model(api.op("imports_cancel").sync_detailed(job.id, client=runner_api), 409)
+    assert error_codes(conflict) == ["conflict"]
+    model(api.op("imports_retrieve").sync_detailed(job.id, client=coach_api), 404)
+
     # --- copy, delete and sync -----------------------------------------------------------------
     copy = api.op("api_v1_plans_copy_create").sync_detailed(
         plan.id,
@@ -445,9 +529,17 @@ def test_a_generated_client_runs_a_whole_integration(api, live_server, people):
     assert (
         api.op("api_v1_plans_destroy").sync_detailed(copied.id, client=coach_api).status_code == 204
     )
+    assert (
+        api.op("api_v1_shoes_destroy").sync_detailed(shoe.id, client=runner_api).status_code == 204
+    )
     feed = model(api.op("api_v1_deletions_list").sync_detailed(client=runner_api, since=since), 200)
     gone = {(d.type_.value, d.id) for d in feed.results}
-    assert {("run", nested_run.id), ("workout", workout.id), ("plan", copied.id)} <= gone
+    assert {
+        ("run", nested_run.id),
+        ("workout", workout.id),
+        ("plan", copied.id),
+        ("shoe", shoe.id),
+    } <= gone
 
     # --- logout: this token only, then every token ----------------------------------------------
     assert api.op("api_v1_auth_logout_create").sync_detailed(client=coach_api).status_code == 204

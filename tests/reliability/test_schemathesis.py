@@ -22,11 +22,13 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
 
-from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
+from tests.factories import PlanFactory, RunFactory, ShoeFactory, UserFactory, WorkoutFactory
 from tests.reliability import fuzz_stats
 from tests.training.importers.builders import Leg, gpx_bytes, route
+from training.history.models import ImportJob
 
 EXAMPLES_PER_OPERATION = 20
+_SMALL_ARCHIVE = b"PK\x05\x06" + b"\x00" * 18  # an empty ZIP: its job finds nothing
 FUZZ_PASSWORD = "fuzz-password-1"
 
 
@@ -60,9 +62,9 @@ def _keep_test_connection():
 
 
 @pytest.fixture
-def fuzz_world(db, _keep_test_connection):
-    """A runner with a token and one plan, workout and run, so generated ids can name real
-    objects (otherwise every detail request would be a 404)."""
+def fuzz_world(db, _keep_test_connection, import_archive_dir):
+    """A runner with a token and one plan, workout, run, shoe and import job, so generated ids
+    can name real objects (otherwise every detail request would be a 404)."""
     cache.clear()
     runner = UserFactory(username="fuzz_runner", password=FUZZ_PASSWORD)
     start = date(2026, 1, 5)
@@ -71,12 +73,16 @@ def fuzz_world(db, _keep_test_connection):
     run = RunFactory(
         runner=runner, plan=plan, workout=workout, started_at=datetime(2026, 1, 6, 7, tzinfo=UTC)
     )
+    shoe = ShoeFactory(runner=runner)
     _, token = AuthToken.objects.create(runner)
+    job = ImportJob.objects.create(runner=runner, original_name="export.zip")
     yield {
         "token": token,
+        "import": job.pk,
         "plan": plan.pk,
         "workout": workout.pk,
         "run": run.pk,
+        "shoe": shoe.pk,
         "runner_id": runner.pk,
         "plan_start": plan.start_date,
         "plan_end": plan.end_date,
@@ -89,6 +95,10 @@ def real_id_for(path: str, world: dict) -> uuid.UUID:
         return world["workout"]
     if path.startswith("/api/v1/runs/"):
         return world["run"]
+    if path.startswith("/api/v1/shoes/"):
+        return world["shoe"]
+    if path.startswith("/api/v1/imports/"):
+        return world["import"]
     return world["plan"]
 
 
@@ -116,15 +126,23 @@ def keep_documented_rules(case, world: dict) -> None:
             query["from"], query["to"] = query["to"], query["from"]
     if path.endswith("/weekly-summary"):
         query["week_number"] = 1
+    if path.endswith(("/cancel", "/undo")) and path.startswith("/api/v1/imports/"):
+        # Cancel and undo are refused (409) once done; each example meets a job still queued.
+        ImportJob.objects.filter(pk=world["import"]).update(status=ImportJob.Status.QUEUED)
     body = case.body if isinstance(case.body, dict) else None
     if body is None:
         return
     if path.endswith("/auth/token"):  # wrong credentials are a 400 however well formed
         body.update(username="fuzz_runner", password=FUZZ_PASSWORD)
+    if path.endswith("/imports"):  # any bytes fit the schema; an empty upload is refused
+        body["archive"] = _SMALL_ARCHIVE
+        return
     if path.endswith("/runs/import"):  # any bytes fit the schema; only activity files import
         body["file"] = gpx_bytes(
             route([Leg(duration_s=900, speed_m_s=3.3)], start=datetime(2026, 1, 20, 7, tzinfo=UTC))
         )
+        if "shoe" in body:
+            body["shoe"] = str(world["shoe"])
         return
     plan_start, plan_end = world["plan_start"], world["plan_end"]
     if "runner" in body:
@@ -145,6 +163,17 @@ def keep_documented_rules(case, world: dict) -> None:
         _keep_workout_rules(body, world)
     if "/runs" in path:
         _keep_run_rules(body, world, method)
+    if path.endswith("/profile"):
+        _keep_profile_rules(body)
+    if "/shoes" in path:
+        _keep_shoe_rules(body)
+
+
+def _keep_shoe_rules(body: dict) -> None:
+    # A retired shoe is never the default (docs/API.md, Shoes); an earlier example may have
+    # retired the stored shoe, so making it the default says it is in use again.
+    if body.get("is_default"):
+        body["retired"] = False
 
 
 def _is_plan_route(path: str) -> bool:
@@ -152,7 +181,10 @@ def _is_plan_route(path: str) -> bool:
 
 
 def _ordered_bounds(fields: dict, low: str, high: str) -> None:
-    if (fields.get(low) is None) != (fields.get(high) is None):
+    # One bound sent alone (even as null) would pair with the stored other one on an update.
+    if (fields.get(low) is None) != (fields.get(high) is None) or (low in fields) != (
+        high in fields
+    ):
         fields.pop(low, None)
         fields.pop(high, None)
     elif fields.get(low) is not None and fields[low] > fields[high]:
@@ -168,9 +200,25 @@ def _keep_workout_rules(body: dict, world: dict) -> None:
     for step in body.get("steps") or []:
         if isinstance(step, dict):
             _ordered_bounds(step, "target_pace_min_s_per_km", "target_pace_max_s_per_km")
+            if step.get("pace_zone") is not None:  # a zone or typed paces, not both
+                step.pop("target_pace_min_s_per_km", None)
+                step.pop("target_pace_max_s_per_km", None)
+
+
+def _keep_profile_rules(body: dict) -> None:
+    if body.get("timezone") is not None:
+        body["timezone"] = "Europe/London"
+    # The stored profile has neither heart rate, so only a pair sent together can clash.
+    if body.get("max_hr") is not None and body.get("resting_hr") is not None:
+        low, high = sorted((body["resting_hr"], body["max_hr"]))
+        if low == high:
+            low, high = (low - 1, high) if low > 25 else (low, high + 1)
+        body["resting_hr"], body["max_hr"] = low, high
 
 
 def _keep_run_rules(body: dict, world: dict, method: str) -> None:
+    if body.get("shoe") is not None:
+        body["shoe"] = str(world["shoe"])
     if body.get("workout") is not None:
         body["workout"], body["plan"] = str(world["workout"]), str(world["plan"])
     elif body.get("plan") is not None:

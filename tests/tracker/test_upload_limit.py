@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tracker.middleware import RequestBodyLimitMiddleware
+from tracker.middleware import ACTIVITY_FILE, ARCHIVE, RequestBodyLimitMiddleware
 
 REQUEST_LIMIT = 10_000
 UPLOAD_LIMIT = 100_000
@@ -54,6 +54,14 @@ def test_a_file_above_the_upload_limit_is_413_on_the_page_and_the_api(web, api_c
 
 def test_upload_routes_come_from_the_marked_views_not_a_list():
     for path in ["/runs/upload/", "/api/v1/runs/import", "/api/v1/runs/import/"]:
-        assert RequestBodyLimitMiddleware.is_upload(path), path
-    for path in ["/runs/new/", "/api/v1/runs", "/api/v1/runs/import/x", "/runs/upload"]:
-        assert not RequestBodyLimitMiddleware.is_upload(path), path
+        assert RequestBodyLimitMiddleware.upload_kind(path) == ACTIVITY_FILE, path
+    for path in ["/history/import/", "/api/v1/imports", "/api/v1/imports/"]:
+        assert RequestBodyLimitMiddleware.upload_kind(path) == ARCHIVE, path
+    for path in [
+        "/runs/new/",
+        "/api/v1/runs",
+        "/api/v1/runs/import/x",
+        "/runs/upload",
+        "/api/v1/imports/x/cancel",
+    ]:
+        assert RequestBodyLimitMiddleware.upload_kind(path) is None, path

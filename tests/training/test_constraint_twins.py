@@ -16,7 +16,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from tests.factories import PlanFactory, RunFactory, UserFactory, WorkoutFactory
+from tests.factories import PlanFactory, RunFactory, ShoeFactory, UserFactory, WorkoutFactory
+from training.models import RunBestEffort
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,16 @@ def workout(**_):
 
 def run(**_):
     return RunFactory.build(runner=UserFactory())
+
+
+def best_effort(**_):
+    return RunBestEffort(
+        run=RunFactory(), distance="1k", elapsed_s=240.0, start_offset_s=0.0, start_offset_m=0.0
+    )
+
+
+def shoe(**_):
+    return ShoeFactory.build(runner=UserFactory())
 
 
 # constraint name -> (a valid object, the changes that break only that constraint; a callable
@@ -66,6 +77,12 @@ BREAKS = {
     "run_perceived_effort_range": (run, {"perceived_effort": 11}),
     "run_avg_cadence_range": (run, {"avg_cadence": 301}),
     "run_workout_requires_plan": (run, {"plan": None, "workout": lambda _: WorkoutFactory()}),
+    "best_effort_positive_times": (best_effort, {"elapsed_s": 0.0}),
+    "best_effort_known_distance": (best_effort, {"distance": "3k"}),
+    "shoe_name_not_empty": (shoe, {"name": ""}),
+    "shoe_starting_distance_range": (shoe, {"starting_distance_m": -1.0}),
+    "shoe_retirement_distance_range": (shoe, {"retirement_distance_m": 10_000_001.0}),
+    "shoe_retired_not_default": (shoe, {"is_default": True, "retired": True}),
 }
 
 
@@ -103,6 +120,13 @@ def test_full_clean_refuses_what_the_constraint_refuses(name, django_assert_max_
     with django_assert_max_num_queries(4) as captured, pytest.raises(ValidationError):
         obj.full_clean()
     assert not any("_check" in q["sql"] for q in captured.captured_queries)
+
+
+def test_one_default_shoe_per_runner_is_still_validated():
+    first = ShoeFactory(is_default=True)
+    second = ShoeFactory.build(runner=first.runner, is_default=True)
+    with pytest.raises(ValidationError):
+        second.full_clean()
 
 
 def test_unique_constraints_are_still_validated():

@@ -12,9 +12,18 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from analytics import science
 from analytics.selectors import squad_overview
-from training.management.commands.seed_demo import RUNNER_TIMEZONE, SQUAD, seed_demo, seed_squad
-from training.models import Plan, Run, Workout
+from training import shoes as shoe_rules
+from training.management.commands.seed_demo import (
+    RUNNER_TIMEZONE,
+    SQUAD,
+    TRACKED_DAYS,
+    seed_demo,
+    seed_squad,
+)
+from training.models import Plan, Run, RunTrack, Shoe, Workout
+from training.selectors import shoes_with_distance
 
 pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo(RUNNER_TIMEZONE)
@@ -27,6 +36,8 @@ def counts() -> dict[str, int]:
         "workouts": Workout.objects.count(),
         "runs": Run.objects.count(),
         "linked_runs": Run.objects.filter(workout__isnull=False).count(),
+        "tracks": RunTrack.objects.count(),
+        "shoes": Shoe.objects.count(),
     }
 
 
@@ -219,3 +230,81 @@ def test_squad_members_are_rebuilt_not_duplicated_and_cannot_log_in(client):
     speed = Workout.objects.filter(plan__runner__username="maya", workout_type="speed").first()
     assert speed.steps[1]["kind"] == "repeat"  # the interval session is a repeat block
     assert speed.planned_distance_m == 9500
+
+
+# --- Recorded runs and shoes (issue 19) ----------------------------------------------------------
+
+
+def test_the_last_two_weeks_were_recorded_by_a_watch_and_imported():
+    now = datetime(2026, 3, 4, 12, 0, tzinfo=LONDON)  # a Wednesday
+    summary = seed_demo(now=now)
+    today = now.date()
+    recorded = Run.objects.filter(
+        local_date__range=(today - timedelta(days=TRACKED_DAYS), today - timedelta(days=1))
+    ).select_related("track", "workout")
+    assert summary.tracked_runs == recorded.count() >= 6
+    for run in recorded:
+        # Imported like an upload: the file's hash, format and a track with every column.
+        assert run.source == "gpx" and run.source_hash and run.timezone == RUNNER_TIMEZONE
+        samples = run.track.samples
+        assert run.track.point_count > 200
+        for column in ("lat", "lon", "ele_m", "hr_bpm", "dist_m"):
+            assert None not in samples[column], column
+        # The run's distance is what the import summed from the positions.
+        assert samples["dist_m"][-1] == pytest.approx(run.distance_m, rel=0.001)
+        assert 100 <= run.avg_heart_rate < run.max_heart_rate <= 189
+        assert run.elevation_gain_m > 10 and run.perceived_effort
+    # The import linked each run to the day's one planned workout, as it does for an upload.
+    assert recorded.filter(workout__isnull=False).count() >= 4
+    assert (
+        not Run.objects.filter(local_date__lt=today - timedelta(days=TRACKED_DAYS))
+        .filter(track__isnull=False)
+        .exists()
+    )
+
+
+def test_a_recorded_tempo_run_has_its_fast_stretch_inside():
+    seed_demo(now=datetime(2026, 3, 4, 12, 0, tzinfo=LONDON))
+    tempo = (
+        Run.objects.filter(workout__workout_type="tempo", track__isnull=False)
+        .select_related("track")
+        .first()
+    )
+    splits = science.track_splits(tempo.track.samples, split_m=1000)
+    fastest = min(split.pace_s_per_km for split in splits)
+    # Tempo km at 4:58-5:10 /km (298-310 s) between an easy warm-up and cool-down: the
+    # fastest km is tempo pace (allowing the 2.5 % drift), well under the run's average.
+    assert fastest < 310 * 1.03
+    assert tempo.pace_s_per_km > fastest + 15
+
+
+def test_two_pairs_of_shoes_one_near_retirement_and_every_run_wears_one():
+    seed_demo()
+    shoes = {shoe.name: shoe for shoe in shoes_with_distance(Shoe.objects.all())}
+    assert set(shoes) == {"Daily trainers", "Racing flats"}
+    trainers, flats = shoes["Daily trainers"], shoes["Racing flats"]
+    assert trainers.is_default and not flats.is_default
+    assert shoe_rules.wear(trainers.distance_m, trainers.retirement_distance_m) == "ok"
+    # Worn to 94 % of 500 km: 470 km, inside the 90 % warning, 30 km left.
+    assert flats.distance_m == pytest.approx(470_000)
+    assert shoe_rules.wear(flats.distance_m, flats.retirement_distance_m) == "near_retirement"
+    assert not Run.objects.filter(shoe__isnull=True).exists()
+    quality = Run.objects.filter(workout__workout_type__in=["speed", "tempo", "race"])
+    assert quality.exists() and set(quality.values_list("shoe__name", flat=True)) == {
+        "Racing flats"
+    }
+
+
+def test_the_first_visit_shows_a_route_map_and_the_shoes(client):
+    call_command("seed_demo", stdout=StringIO())
+    assert client.login(username="demo", password="demo-password")
+    home = client.get("/").content.decode()
+    assert "Racing flats" in home and "Near retirement" in home
+    latest = Run.objects.filter(track__isnull=False).order_by("-started_at").first()
+    page = client.get(latest.get_absolute_url()).content.decode()
+    assert '<svg class="chart chart-route"' in page and 'class="route-marker"' in page
+    # A marker at every whole km before the finish.
+    last_m = latest.track.samples["dist_m"][-1]
+    assert page.count('class="route-marker"') == len(
+        [k for k in range(1, 100) if k * 1000 < last_m]
+    )

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from training.steps import MAX_STEPS, StepsError, steps_totals, validate_steps
+from training.steps import (
+    MAX_STEPS,
+    PACE_ZONE_NAMES,
+    StepsError,
+    resolve_pace_zones,
+    steps_totals,
+    validate_steps,
+)
 
 EASY = {"target_pace_min_s_per_km": 360, "target_pace_max_s_per_km": 400}  # middle: 380 s/km
 
@@ -259,3 +266,62 @@ def test_steps_inside_blocks_count_towards_the_limit():
     }
     with pytest.raises(StepsError, match=f"at most {MAX_STEPS} steps"):
         validate_steps([{"kind": "warmup", "distance_m": 100}, block])
+
+
+# --- Pace zones instead of typed paces (issue 19) -------------------------------------------------
+def test_a_step_may_name_a_pace_zone():
+    steps = [{"kind": "work", "repeat": 3, "distance_m": 1_600, "pace_zone": "threshold"}]
+    assert validate_steps(steps) == [
+        {"kind": "work", "repeat": 3, "distance_m": 1_600, "pace_zone": "threshold"}
+    ]
+
+
+def test_an_unknown_pace_zone_is_refused_naming_the_step():
+    with pytest.raises(StepsError, match=r"Step 2: pace_zone must be one of easy, marathon"):
+        validate_steps(
+            [
+                {"kind": "warmup", "duration_s": 600},
+                {"kind": "work", "distance_m": 400, "pace_zone": "tempo"},
+            ]
+        )
+
+
+def test_a_zone_and_typed_paces_together_are_refused():
+    with pytest.raises(StepsError, match="Step 1: give a pace_zone or target paces, not both"):
+        validate_steps([{"kind": "work", "distance_m": 400, "pace_zone": "interval", **EASY}])
+
+
+def test_a_zone_step_leaves_the_totals_open_until_resolved():
+    # Its duration depends on whose paces it is: no duration total, the distance is known.
+    steps = validate_steps([{"kind": "work", "distance_m": 1_000, "pace_zone": "easy"}])
+    assert steps_totals(steps) == (1_000, None)
+
+
+def test_zones_resolve_to_the_runners_own_paces():
+    steps = validate_steps(
+        [
+            {"kind": "warmup", "duration_s": 600, **EASY},
+            {"kind": "work", "repeat": 5, "distance_m": 1_000, "pace_zone": "interval"},
+            {"kind": "cooldown", "duration_s": 600, "pace_zone": "easy"},
+        ]
+    )
+    ranges = {"interval": (235.0, 235.0), "easy": (296.0, 334.0)}
+    resolved = resolve_pace_zones(steps, ranges)
+    assert resolved[0] == steps[0]  # typed paces stay as typed
+    assert resolved[1]["target_pace_min_s_per_km"] == resolved[1]["target_pace_max_s_per_km"] == 235
+    assert resolved[2]["target_pace_min_s_per_km"] == 296
+    assert resolved[2]["target_pace_max_s_per_km"] == 334
+    assert "target_pace_min_s_per_km" not in steps[1]  # the stored steps are not changed
+    # Resolved, the session has a duration: 600 + 5 x 235 + 600 s.
+    assert steps_totals(resolved)[1] == 600 + 5 * 235 + 600
+
+
+def test_a_zone_the_runner_has_no_paces_for_stays_bare():
+    steps = validate_steps([{"kind": "work", "distance_m": 400, "pace_zone": "repetition"}])
+    assert resolve_pace_zones(steps, {}) == steps
+
+
+def test_the_zone_names_are_the_sciences():
+    from analytics import science
+
+    assert PACE_ZONE_NAMES == science.PACE_ZONES

@@ -8,6 +8,7 @@ dashboard's upload page), the work in ``training.services`` (``run_import_file``
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -32,8 +33,8 @@ from training.api.serializers import RunSerializer
 from training.exports import runs_csv, units_of, workouts_calendar
 from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run
-from training.selectors import plans_visible_to, runs_editable_by
-from training.services import run_import_file
+from training.selectors import plans_visible_to, runs_editable_by, shoes_editable_by
+from training.services import DEFAULT_SHOE, run_import_file
 from training.uploads import UPLOAD_FIELD, cap_upload, too_large_message
 
 EXPORT_CHUNK_ROWS = 500
@@ -54,6 +55,33 @@ class RunImportSerializer(serializers.Serializer[Any]):
         help_text="A GPX, TCX or FIT activity file (optionally gzip-compressed), recognised by "
         "its content, not its name."
     )
+    shoe = serializers.UUIDField(
+        required=False,
+        help_text="Id of one of the caller's shoes for the new runs. Left out: the default "
+        "shoe, if any; an empty value: no shoe.",
+    )
+
+
+def _shoe_choice(request: Request) -> Any:
+    """The ``shoe`` form field as ``run_import_file`` takes it: left out → the default shoe;
+    empty → none; else one of the caller's own shoes (400 naming ``shoe`` otherwise)."""
+    data: Any = request.data
+    if "shoe" not in data:
+        return DEFAULT_SHOE
+    raw = data.get("shoe")
+    if raw in ("", None):
+        return None
+    try:
+        shoe_id = uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise ValidationError({"shoe": ["Must be a valid UUID."]}, code="invalid") from exc
+    user = cast(User, request.user)
+    shoe = shoes_editable_by(user).filter(runner=user, pk=shoe_id).first()
+    if shoe is None:
+        raise ValidationError(
+            {"shoe": [f'Invalid pk "{shoe_id}" - object does not exist.']}, code="does_not_exist"
+        )
+    return shoe
 
 
 ErrorResponse413Serializer = inline_serializer(
@@ -123,7 +151,8 @@ class RunImportView(APIView):
             "run per leg: the body is the first, `additional_runs` holds the others. `warnings` "
             "names what was skipped (other sports, timestamps that went backwards...). Each run "
             "is linked to the runner's planned workout of that day when exactly one non-rest "
-            'workout matches. 413 over MAX_UPLOAD_SIZE; 400 with `attr: "file"` naming the '
+            "workout matches, and gets the shoe named in `shoe` (the default shoe when it is "
+            'left out). 413 over MAX_UPLOAD_SIZE; 400 with `attr: "file"` naming the '
             "problem for anything unreadable, damaged, not a run, or impossible on foot."
         ),
         request={"multipart/form-data": RunImportSerializer},
@@ -140,8 +169,11 @@ class RunImportView(APIView):
                 {UPLOAD_FIELD: ["No file was submitted (multipart field `file`)."]},
                 code="required",
             )
+        shoe = _shoe_choice(request)
         try:
-            result = run_import_file(runner=cast(User, request.user), uploaded_file=uploaded)
+            result = run_import_file(
+                runner=cast(User, request.user), uploaded_file=uploaded, shoe=shoe
+            )
         except FileTooLarge as exc:
             raise _too_large() from exc
         except ActivityFileError as exc:

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 
-from training.models import EARLIEST_DATE, LATEST_DATE, Deletion, Plan, Run, Workout
+from training.models import EARLIEST_DATE, LATEST_DATE, Deletion, Plan, Run, Shoe, Workout
 
 
 class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
@@ -141,6 +141,24 @@ class RunFilter(django_filters.FilterSet):
             "started_before",
             "updated_after",
         ]
+
+
+class ShoeFilter(django_filters.FilterSet):
+    # A choice, not django-filter's BooleanFilter, which reads any other value as "not given"
+    # and lists every shoe instead of answering 400.
+    retired = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text="true: only retired shoes; false: those in use.",
+    )
+    runner = UserIdFilter(field_name="runner_id", help_text="Runner's user id (for coaches).")
+    updated_after = IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text=UPDATED_AFTER_HELP
+    )
+
+    class Meta:
+        model = Shoe
+        fields = ["retired", "runner", "updated_after"]
 
 
 class DeletionFilter(django_filters.FilterSet):

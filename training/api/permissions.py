@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from training.selectors import runs_editable_by
+from training.selectors import runs_editable_by, shoes_editable_by
 
 
 class CanWriteRun(BasePermission):
@@ -23,3 +23,15 @@ class CanWriteRun(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return runs_editable_by(request.user).filter(pk=obj.pk).exists()
+
+
+class CanWriteShoe(BasePermission):
+    """Shoes follow runs: a coach reads the shoes of the runners they coach (their runs name
+    them) but never changes them (403, as for runs)."""
+
+    message = "Coaches can read their runners' shoes but cannot change or delete them."
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return shoes_editable_by(request.user).filter(pk=obj.pk).exists()

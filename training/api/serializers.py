@@ -17,16 +17,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from analytics.science import BEST_EFFORT_DISTANCES_M, heart_rate_zones
+from training import shoes as shoe_rules
 from training.models import (
     MAX_ELEVATION_GAIN_M,
     Deletion,
     Plan,
     Run,
+    RunnerProfile,
+    Shoe,
     Workout,
     validate_timezone_name,
 )
 from training.selectors import coach_candidates, coached_runner_ids, plans_visible_to
-from training.steps import StepsError, validate_steps
+from training.steps import PACE_ZONE_NAMES, StepsError, validate_steps
 
 User = get_user_model()
 
@@ -78,6 +82,13 @@ class StepSerializer(serializers.Serializer):
     duration_s = serializers.FloatField(required=False, help_text="Seconds; or distance_m.")
     target_pace_min_s_per_km = serializers.FloatField(required=False)
     target_pace_max_s_per_km = serializers.FloatField(required=False)
+    pace_zone = serializers.ChoiceField(
+        choices=list(PACE_ZONE_NAMES),
+        required=False,
+        help_text="One of Daniels' zones instead of typed paces (not together with "
+        "target_pace_min/max_s_per_km); resolved to each runner's own paces (docs/API.md, "
+        "Training paces).",
+    )
 
 
 @extend_schema_field(StepSerializer(many=True))
@@ -289,6 +300,13 @@ class RunSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Id of a workout of the run's plan (of the same runner).",
     )
+    shoe = serializers.PrimaryKeyRelatedField(
+        queryset=Shoe.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Id of one of the runner's shoes (retired ones too), or null. On create, "
+        "leaving it out gives the run the runner's default shoe, if any.",
+    )
     timezone = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -306,6 +324,7 @@ class RunSerializer(serializers.ModelSerializer):
             "runner",
             "plan",
             "workout",
+            "shoe",
             "started_at",
             "timezone",
             "local_date",
@@ -352,10 +371,13 @@ class RunSerializer(serializers.ModelSerializer):
                 if user.is_superuser
                 else Workout.objects.filter(plan__runner=user)
             )
+            shoes = Shoe.objects.all() if user.is_superuser else Shoe.objects.filter(runner=user)
             plan_field: Any = fields["plan"]
             workout_field: Any = fields["workout"]
+            shoe_field: Any = fields["shoe"]
             plan_field.queryset = plans
             workout_field.queryset = workouts
+            shoe_field.queryset = shoes
         if self._plan_from_path:
             fields["plan"].read_only = True
         return fields
@@ -376,6 +398,7 @@ class RunSerializer(serializers.ModelSerializer):
             "runner": r.runner_id,
             "plan": r.plan_id,
             "workout": r.workout_id,
+            "shoe": r.shoe_id,
             "started_at": iso_datetime(r.started_at, tz),
             "timezone": str(r.timezone),
             "local_date": r.local_date.isoformat(),
@@ -415,6 +438,56 @@ class RunSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class RunEffortSerializer(serializers.Serializer):
+    """One best effort of a run (docs/API.md, Best efforts)."""
+
+    distance = serializers.ChoiceField(
+        choices=list(BEST_EFFORT_DISTANCES_M),
+        help_text="Standard distance: 400m, 1k, 1mi, 5k, 10k, half, marathon.",
+    )
+    distance_m = serializers.FloatField(help_text="The standard distance in metres.")
+    elapsed_s = serializers.FloatField(help_text="Fastest time over it inside the run, seconds.")
+    start_offset_s = serializers.FloatField(help_text="Seconds into the track where it began.")
+    start_offset_m = serializers.FloatField(help_text="Metres into the track where it began.")
+    pace_s_per_km = serializers.FloatField(help_text="Its pace, seconds per kilometre.")
+    new_personal_best = serializers.BooleanField(
+        help_text="Faster than every effort at that distance of the runner's earlier runs."
+    )
+
+
+class ZoneTimeSerializer(serializers.Serializer):
+    """Time of a run in one heart-rate zone (docs/API.md, Heart-rate zones)."""
+
+    zone = serializers.IntegerField(help_text="1 (easiest) to 5.")
+    min_bpm = serializers.IntegerField(help_text="Lower bound, beats per minute.")
+    max_bpm = serializers.IntegerField(help_text="Upper bound (the next zone's lower), bpm.")
+    duration_s = serializers.FloatField(help_text="Seconds of the run in this zone.")
+
+
+class RunDetailSerializer(RunSerializer):
+    """``GET /runs/{id}``: the run with what its track tells (the view attaches it)."""
+
+    best_efforts = RunEffortSerializer(
+        many=True,
+        read_only=True,
+        source="detail_best_efforts",
+        help_text="Fastest stretches at the standard distances, shortest first; [] without a "
+        "track.",
+    )
+
+    heart_rate_zones = ZoneTimeSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        source="detail_hr_zones",
+        help_text="Seconds in each of the runner's five heart-rate zones; null without a max "
+        "and resting heart rate in the profile or heart rates in the track.",
+    )
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "best_efforts", "heart_rate_zones"]
+
+
 class PlanRunSerializer(RunSerializer):
     """The body of POST /plans/{id}/runs as the schema documents it (plan from the path)."""
 
@@ -423,14 +496,113 @@ class PlanRunSerializer(RunSerializer):
         super().__init__(*args, **kwargs)
 
 
+class ShoeSerializer(serializers.ModelSerializer):
+    """A shoe with its distance (docs/API.md, Shoes). The instance must come from
+    ``training.selectors.shoes_with_distance`` (the views re-read it after a write), which
+    annotates ``distance_m`` and ``run_count``."""
+
+    distance_m = serializers.FloatField(
+        read_only=True,
+        help_text="Metres run in it: the starting distance plus the distance of its runs.",
+    )
+    run_count = serializers.IntegerField(read_only=True, help_text="Runs logged with it.")
+    remaining_m = serializers.SerializerMethodField(
+        help_text="Metres left before the retirement distance (0 once reached)."
+    )
+    wear = serializers.SerializerMethodField(
+        help_text="`ok`; `near_retirement` from 90 % of the retirement distance or within 50 km "
+        "of it; `past_retirement` at or beyond it."
+    )
+
+    class Meta:
+        model = Shoe
+        fields = [
+            "id",
+            "runner",
+            "name",
+            "starting_distance_m",
+            "retirement_distance_m",
+            "is_default",
+            "retired",
+            "distance_m",
+            "run_count",
+            "remaining_m",
+            "wear",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "runner", "created_at", "updated_at"]
+        extra_kwargs = {
+            "name": {"trim_whitespace": True},
+            "starting_distance_m": {
+                "help_text": "Metres it had run before it was added (default 0)."
+            },
+            "retirement_distance_m": {
+                "help_text": "Metres after which it should be retired (default 800,000)."
+            },
+            "is_default": {
+                "help_text": "Preselected for new runs and imports. Setting it moves the "
+                "default from the runner's other shoe; a retired shoe cannot be the default."
+            },
+            "retired": {
+                "help_text": "No longer offered for new runs. Retiring the default shoe also "
+                "makes it not the default."
+            },
+        }
+
+    def get_remaining_m(self, shoe: Shoe) -> float:
+        return shoe_rules.remaining_m(float(shoe.distance_m), shoe.retirement_distance_m)  # type: ignore[attr-defined]
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(shoe_rules.WEAR_CHOICES)))
+    def get_wear(self, shoe: Shoe) -> str:
+        return shoe_rules.wear(float(shoe.distance_m), shoe.retirement_distance_m)  # type: ignore[attr-defined]
+
+
 class DeletionSerializer(serializers.ModelSerializer):
     type = serializers.ChoiceField(
         source="object_type",
         choices=Deletion.ObjectType.choices,
-        help_text="What was deleted: plan, workout or run.",
+        help_text="What was deleted: plan, workout, run or shoe.",
     )
     id = serializers.UUIDField(source="object_id")
 
     class Meta:
         model = Deletion
         fields = ["type", "id", "deleted_at"]
+
+
+class HeartRateZoneSerializer(serializers.Serializer):
+    """One of the runner's five heart-rate zones (docs/API.md, Heart-rate zones)."""
+
+    zone = serializers.IntegerField(help_text="1 (easiest) to 5.")
+    min_bpm = serializers.IntegerField(help_text="Lower bound, beats per minute.")
+    max_bpm = serializers.IntegerField(help_text="Upper bound (the next zone's lower), bpm.")
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """``GET``/``PATCH /profile``: the caller's own settings; the calendar token stays private."""
+
+    heart_rate_zones = serializers.SerializerMethodField(
+        help_text="The five zones of max_hr and resting_hr; null while either is missing."
+    )
+
+    class Meta:
+        model = RunnerProfile
+        fields = ["units", "max_hr", "resting_hr", "sex", "timezone", "heart_rate_zones"]
+        # Rules the schema states only in words, as for runs (docs/API.md, Validation rules).
+        extra_kwargs = {
+            "resting_hr": {"help_text": "Beats per minute, below max_hr."},
+            "timezone": {"help_text": "A known IANA time zone name, e.g. Europe/London."},
+        }
+
+    @extend_schema_field(HeartRateZoneSerializer(many=True, allow_null=True))
+    def get_heart_rate_zones(self, profile: RunnerProfile) -> list[dict[str, int]] | None:
+        if profile.max_hr is None or profile.resting_hr is None:
+            return None
+        if profile.max_hr <= profile.resting_hr:
+            return None
+        zones = heart_rate_zones(max_hr_bpm=profile.max_hr, resting_hr_bpm=profile.resting_hr)
+        return [
+            {"zone": z.number, "min_bpm": round(z.min_bpm), "max_bpm": round(z.max_bpm)}
+            for z in zones
+        ]

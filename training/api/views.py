@@ -26,6 +26,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
 from tracker.concurrency import ETagMixin
 from tracker.errors import service_errors
@@ -35,11 +36,12 @@ from training.api.filters import (
     DjangoFilterBackend,
     PlanFilter,
     RunFilter,
+    ShoeFilter,
     StrictOrderingFilter,
     WorkoutFilter,
 )
 from training.api.idempotency import IDEMPOTENCY_HEADER, idempotent_create
-from training.api.permissions import CanWriteRun
+from training.api.permissions import CanWriteRun, CanWriteShoe
 from training.api.serializers import (
     DeletionSerializer,
     PlanCopySerializer,
@@ -47,15 +49,23 @@ from training.api.serializers import (
     PlanSerializer,
     PlanUpdateSerializer,
     PlanWorkoutSerializer,
+    ProfileSerializer,
+    RunDetailSerializer,
     RunSerializer,
+    ShoeSerializer,
     WorkoutSerializer,
 )
-from training.models import Deletion, Plan, Run, Workout
+from training.models import Deletion, Plan, Run, Shoe, Workout
 from training.selectors import (
     deletions_visible_to,
     plans_visible_to,
+    run_best_efforts,
+    run_heart_rate_zones,
     run_visible_to,
     runs_visible_to,
+    shoes_visible_to,
+    shoes_with_distance,
+    with_detail_flags,
     workouts_visible_to,
 )
 
@@ -256,7 +266,11 @@ class WorkoutViewSet(BaseViewSet):
         "be the caller's. `timezone` defaults to the profile's.",
         parameters=[IDEMPOTENCY_PARAMETER],
     ),
-    retrieve=extend_schema(summary="Get a run"),
+    retrieve=extend_schema(
+        summary="Get a run",
+        description="With its best efforts (docs/API.md, Best efforts).",
+        responses=RunDetailSerializer,
+    ),
     update=extend_schema(
         summary="Replace a run",
         description=PUT_NOTE + " A coach reading a runner's run gets 403 on any write.",
@@ -285,8 +299,23 @@ class RunViewSet(BaseViewSet):
             return Run.objects.none()
         run_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if run_id is not None:  # one run by id: visibility checked on that row, in one query
-            return run_visible_to(self.request.user, run_id)
+            runs = run_visible_to(self.request.user, run_id)
+            # Whether it has efforts and a track, in the same query: a run typed in costs no more.
+            return with_detail_flags(runs) if self.action == "retrieve" else runs
         return runs_visible_to(self.request.user)
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return RunDetailSerializer
+        return super().get_serializer_class()
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
+        if self.action == "retrieve" and args and isinstance(args[0], Run):
+            # What the detail shows beside the run's own fields (RunDetailSerializer); loaded
+            # here, after a 304 had its chance, so a conditional read never computes it.
+            args[0].detail_best_efforts = run_best_efforts(args[0])  # type: ignore[attr-defined]
+            args[0].detail_hr_zones = run_heart_rate_zones(args[0])  # type: ignore[attr-defined]
+        return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():
@@ -303,6 +332,74 @@ class RunViewSet(BaseViewSet):
     def perform_destroy(self, instance: Run) -> None:
         with service_errors():
             services.run_delete(run=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List shoes",
+        description="The caller's shoes and, for a coach, the shoes of the runners they coach, "
+        "each with its distance. Default order: in use before retired, then name, then id.",
+    ),
+    create=extend_schema(
+        summary="Add a shoe",
+        description="The runner is always the caller. `is_default: true` moves the default "
+        "for new runs to this shoe.",
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+    retrieve=extend_schema(summary="Get a shoe"),
+    update=extend_schema(
+        summary="Replace a shoe",
+        description=PUT_NOTE + " A coach reading a runner's shoe gets 403 on any write.",
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a shoe (retire it with `retired: true`)",
+        description=PUT_NOTE,
+    ),
+    destroy=extend_schema(
+        summary="Delete a shoe",
+        description="Its runs stay, without a shoe (they count as updated). Listed in "
+        "/deletions. Retire a worn-out shoe instead to keep its distance.",
+    ),
+)
+class ShoeViewSet(BaseViewSet):
+    serializer_class = ShoeSerializer
+    filterset_class = ShoeFilter
+    permission_classes = [IsAuthenticated, CanWriteShoe]
+    ordering_fields = [
+        "name",
+        "retired",
+        "distance_m",
+        "starting_distance_m",
+        "retirement_distance_m",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["retired", "name"]
+
+    def get_queryset(self) -> QuerySet[Shoe]:
+        if getattr(self, "swagger_fake_view", False):
+            return Shoe.objects.none()
+        return shoes_visible_to(self.request.user)
+
+    def _with_distance(self, shoe: Shoe) -> Shoe:
+        # The answer shows the distance, which is computed with the shoe, never stored.
+        return shoes_with_distance(Shoe.objects.filter(pk=shoe.pk)).get()
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            shoe = services.shoe_create(runner=caller(self.request), **serializer.validated_data)
+        serializer.instance = self._with_distance(shoe)
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        with service_errors():
+            shoe = services.shoe_update(
+                shoe=cast(Shoe, serializer.instance), **serializer.validated_data
+            )
+        serializer.instance = self._with_distance(shoe)
+
+    def perform_destroy(self, instance: Shoe) -> None:
+        with service_errors():
+            services.shoe_delete(shoe=instance)
 
 
 class PlanScopedMixin(viewsets.GenericViewSet):
@@ -392,7 +489,8 @@ class PlanRunViewSet(PlanScopedMixin, RunViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Deletions feed (sync)",
-        description="Plans, workouts and runs deleted since `since` that the caller could see, "
+        description="Plans, workouts, runs and shoes deleted since `since` that the caller "
+        "could see, "
         "oldest first, so a syncing client can drop its copies. Deleting a plan lists its "
         "workouts too.",
     ),
@@ -406,3 +504,35 @@ class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Deletion.objects.none()
         return deletions_visible_to(self.request.user).order_by("deleted_at", "id")
+
+
+class ProfileView(APIView):
+    """The caller's runner profile (docs/API.md, Resources and fields): read it, change some of
+    its fields; every write goes through ``profile_update`` and its ``full_clean()``."""
+
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(
+        summary="Get your profile",
+        description="Units, heart rates, sex for TRIMP and time zone, with the heart-rate zones "
+        "they give (docs/API.md, Heart-rate zones).",
+        responses=ProfileSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        profile = services.profile_get_or_create(user=caller(request))
+        return Response(ProfileSerializer(profile).data)
+
+    @extend_schema(
+        summary="Change some fields of your profile",
+        description="Units, heart rates (resting below max), sex for TRIMP, time zone.",
+        request=ProfileSerializer,
+        responses=ProfileSerializer,
+    )
+    def patch(self, request: Request) -> Response:
+        profile = services.profile_get_or_create(user=caller(request))
+        serializer = ProfileSerializer(profile, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            profile = services.profile_update(profile=profile, **serializer.validated_data)
+        return Response(ProfileSerializer(profile).data)

@@ -9,7 +9,7 @@ formats (sport, distance, times, elevation smoothing, time zone) are documented 
 
 from __future__ import annotations
 
-from training.importers.base import ActivityData, ActivityFileError, ImportedFile
+from training.importers.base import ActivityData, ActivityFileError, ImportedFile, NotARunError
 from training.importers.detect import detect_format, xml_body
 from training.importers.fit import parse_fit
 from training.importers.gpx import parse_gpx
@@ -32,6 +32,7 @@ __all__ = [
     "ActivityFileError",
     "FileTooLarge",
     "ImportedFile",
+    "NotARunError",
     "detect_format",
     "parse_activity",
     "read_capped",

@@ -91,6 +91,11 @@ class ActivityFileError(Exception):
         self.message = message
 
 
+class NotARunError(ActivityFileError):
+    """The file is readable but records no run (another sport, or a FIT file that is not an
+    activity); a whole-history import skips it rather than failing it."""
+
+
 class EmptyLegError(ActivityFileError):
     """A leg has too little data to be a run; in a file with other runs it is skipped."""
 
@@ -250,7 +255,7 @@ def build_runs(
             if len(sports) == 1
             else " and ".join(sports) + " activities"
         )
-        raise ActivityFileError(f"The {source.upper()} file records {named}, not a run.")
+        raise NotARunError(f"The {source.upper()} file records {named}, not a run.")
     for leg in legs:
         if leg not in running and leg.sport != "transition":
             distance = f" ({_km(leg.totals.distance_m)})" if leg.totals.distance_m else ""

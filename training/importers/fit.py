@@ -30,6 +30,7 @@ from training.importers.base import (
     FileTotals,
     ImportedFile,
     Leg,
+    NotARunError,
     TrackPoint,
     build_runs,
     sport_label,
@@ -185,7 +186,7 @@ def parse_fit(content: bytes) -> ImportedFile:
     file_ids = messages.get("file_id", [])
     file_type = file_ids[0].get("type") if file_ids else None
     if isinstance(file_type, str) and file_type != "activity":
-        raise ActivityFileError(
+        raise NotARunError(
             f"The FIT file is a {sport_label(file_type)} file, not an activity; export the "
             "activity (a run) from the device instead."
         )

@@ -23,7 +23,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from training.models import Plan, Run, RunTrack, Workout
+from training.models import Plan, Run, RunBestEffort, RunTrack, Workout
+from training.services import best_efforts_of
 
 USERNAME = "bench-analytics"
 
@@ -135,12 +136,15 @@ class Command(BaseCommand):
                 )
             )
         created_runs = Run.objects.bulk_create(runs, batch_size=1_000)
-        RunTrack.objects.bulk_create(
-            (
-                RunTrack(run=run, samples=_track(run.distance_m, run.duration_s))
-                for n, run in enumerate(created_runs)
-                if n % tracked_every == 0
-            ),
-            batch_size=200,
+        tracks = [
+            RunTrack(run=run, samples=_track(run.distance_m, run.duration_s))
+            for n, run in enumerate(created_runs)
+            if n % tracked_every == 0
+        ]
+        RunTrack.objects.bulk_create(tracks, batch_size=200)
+        # As run_track_set stores them for an imported track (docs/API.md, Best efforts).
+        RunBestEffort.objects.bulk_create(
+            (e for track in tracks for e in best_efforts_of(track.run, track.samples)),
+            batch_size=1_000,
         )
         return user

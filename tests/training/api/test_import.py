@@ -33,6 +33,7 @@ RUN_FIELDS = {
     "local_date",
     "plan",
     "workout",
+    "shoe",
     "started_at",
     "timezone",
     "distance_m",
@@ -308,10 +309,10 @@ def test_nothing_is_written_to_disk(api_client, settings, tmp_path, monkeypatch)
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     seen = {}
 
-    def spy(*, runner, uploaded_file):
+    def spy(*, runner, uploaded_file, shoe):
         seen["type"] = type(uploaded_file)
         seen["temp_files"] = list(tmp_path.iterdir())
-        return run_import_file(runner=runner, uploaded_file=uploaded_file)
+        return run_import_file(runner=runner, uploaded_file=uploaded_file, shoe=shoe)
 
     monkeypatch.setattr("training.api.files.run_import_file", spy)
     legs = [Leg(5 * 3600, 3.0, hr_bpm=150)]  # ~3.7 MB of GPX

@@ -18,6 +18,7 @@ RUN_KEYS = {
     "runner",
     "plan",
     "workout",
+    "shoe",
     "started_at",
     "timezone",
     "local_date",

@@ -36,6 +36,12 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/runs/{id}", "put"),
     ("/api/v1/runs/{id}", "patch"),
     ("/api/v1/runs/{id}", "delete"),
+    ("/api/v1/shoes", "get"),
+    ("/api/v1/shoes", "post"),
+    ("/api/v1/shoes/{id}", "get"),
+    ("/api/v1/shoes/{id}", "put"),
+    ("/api/v1/shoes/{id}", "patch"),
+    ("/api/v1/shoes/{id}", "delete"),
     ("/api/v1/deletions", "get"),
 }
 
@@ -180,9 +186,9 @@ def test_the_csv_export_declares_its_filters(schema):
 
 def test_always_present_fields_are_required(schema):
     components = schema["components"]["schemas"]
-    for name in ("Plan", "Workout", "Run", "Deletion"):
+    for name in ("Plan", "Workout", "Run", "Shoe", "Deletion"):
         assert set(components[name]["required"]) == set(components[name]["properties"]), name
-    assert components["DeletionTypeEnum"]["enum"] == ["plan", "workout", "run"]
+    assert components["DeletionTypeEnum"]["enum"] == ["plan", "workout", "run", "shoe"]
 
 
 def test_every_nullable_schema_has_a_type(schema):

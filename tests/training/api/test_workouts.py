@@ -176,6 +176,26 @@ def test_a_bad_step_inside_a_block_is_named(api_client, plan):
 
 
 @pytest.mark.django_db
+def test_a_step_may_target_a_pace_zone(api_client, plan):
+    steps = [{"kind": "work", "repeat": 4, "distance_m": 1600, "pace_zone": "threshold"}]
+    body = new_workout(plan, steps=steps)
+    del body["planned_distance_m"], body["planned_duration_s"]
+    response = api_client.post(f"{API}/workouts", body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["steps"] == steps  # stored as a zone; each runner's paces resolve it
+    assert data["planned_distance_m"] == 6400
+    assert data["planned_duration_s"] is None
+
+
+@pytest.mark.django_db
+def test_an_unknown_pace_zone_is_a_400_naming_the_steps(api_client, plan):
+    steps = [{"kind": "work", "distance_m": 1600, "pace_zone": "tempo"}]
+    response = api_client.post(f"{API}/workouts", new_workout(plan, steps=steps), format="json")
+    assert_error(response, 400, attr="steps", code="invalid_steps")
+
+
+@pytest.mark.django_db
 def test_given_totals_win_over_the_steps(api_client, plan):
     body = new_workout(plan, steps=[{"kind": "work", "distance_m": 5000}])
     response = api_client.post(f"{API}/workouts", body, format="json")

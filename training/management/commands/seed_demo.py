@@ -1,5 +1,7 @@
 """Demo data (docs/ARCHITECTURE.md, Demo data): runner ``demo``, coach ``coach``, one active 16-week
-half-marathon plan and about 60 runs, anchored on today.
+half-marathon plan and about 60 runs, anchored on today; the runs of the last two weeks come
+from a watch (GPS tracks with heart rate and elevation, imported like an uploaded file), and the
+runner has two pairs of shoes, one near retirement.
 
 Re-running never duplicates: the demo runner's demo plan and runs are deleted and rebuilt from
 a fixed random seed, with the plan starting on the Monday eight weeks before this week's Monday,
@@ -8,20 +10,26 @@ so the current week (plan week 9) always has workouts and runs.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 import random
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from training.models import Plan, Run, RunnerProfile, Workout
-from training.selectors import COACH_GROUP
+from training import services
+from training.models import Plan, Run, RunnerProfile, Shoe, Workout
+from training.selectors import COACH_GROUP, shoes_with_distance
 
 RUNNER_USERNAME = "demo"
 RUNNER_PASSWORD = "demo-password"  # noqa: S105  (published demo login, README.md)
@@ -75,6 +83,23 @@ HALF_MARATHON_M = 21_097.5
 # Share of due workouts the demo runner skipped, so adherence is realistic rather than 100%.
 MISS_RATE = 0.12
 
+# The runs of the last TRACKED_DAYS days before today come from a watch: a GPX file per run,
+# imported through ``run_import_file`` like an upload, so whatever an import computes is there.
+TRACKED_DAYS = 14
+SAMPLE_S = 5  # a watch's "smart" recording interval
+# Regent's Park, London: the loops are drawn around it (the runner's time zone is London's).
+TRACK_ORIGIN = (51.5273, -0.1546)
+METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180
+# The two pairs: daily trainers for easy, recovery and long runs (the default), and racing flats
+# for the quality sessions, worn to 94 % of their retirement distance so the first visit shows
+# the warning (docs/API.md, Shoes: near from 90 %).
+TRAINERS = "Daily trainers"
+FLATS = "Racing flats"
+TRAINERS_START_M = 180_000.0
+FLATS_RETIREMENT_M = 500_000.0
+FLATS_WORN_FRACTION = 0.94
+QUALITY = (Type.SPEED, Type.TEMPO, Type.RACE)
+
 
 def mid(pace: tuple[int, int]) -> float:
     return (pace[0] + pace[1]) / 2
@@ -86,6 +111,8 @@ class DemoSummary:
     workouts: int
     runs: int
     linked_runs: int
+    tracked_runs: int
+    shoes: int
 
 
 class Command(BaseCommand):
@@ -98,7 +125,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data ready: plan “{summary.plan.name}” {summary.plan.start_date} to "
             f"{summary.plan.end_date} with {summary.workouts} workouts; {summary.runs} runs "
-            f"({summary.linked_runs} linked to workouts); the coach's squad: "
+            f"({summary.linked_runs} linked to workouts, {summary.tracked_runs} with a GPS "
+            f"track); {summary.shoes} pairs of shoes; the coach's squad: "
             f"{summary.plan.runner.username}, {', '.join(squad)}."
         )
         self.stdout.write(
@@ -133,9 +161,20 @@ def seed_demo(now: datetime | None = None) -> DemoSummary:
         },
     )
 
-    # Delete and rebuild: every run of the demo runner (a demo account) and the demo plan.
+    # Delete and rebuild: every run and shoe of the demo runner (a demo account) and the plan.
     Run.objects.filter(runner=runner).delete()
+    Shoe.objects.filter(runner=runner).delete()
     Plan.objects.filter(runner=runner, name=PLAN_NAME).delete()
+    trainers = services.shoe_create(
+        runner=runner,
+        name=TRAINERS,
+        starting_distance_m=TRAINERS_START_M,
+        retirement_distance_m=800_000,
+        is_default=True,
+    )
+    flats = services.shoe_create(
+        runner=runner, name=FLATS, retirement_distance_m=FLATS_RETIREMENT_M
+    )
 
     plan = Plan(
         name=PLAN_NAME,
@@ -160,16 +199,35 @@ def seed_demo(now: datetime | None = None) -> DemoSummary:
     Workout.objects.bulk_create(workouts)
 
     runs = build_runs(runner=runner, plan=plan, workouts=workouts, now=now, tz=tz, today=today)
+    logged, recorded = [], []
     for run in runs:
-        run.full_clean(validate_unique=False, validate_constraints=False)
+        run.shoe = flats if run.workout and run.workout.workout_type in QUALITY else trainers
         run.local_date = run.compute_local_date()  # bulk_create skips save(), which sets it
-    Run.objects.bulk_create(runs)
+        if today - timedelta(days=TRACKED_DAYS) <= run.local_date < today:
+            recorded.append(run)
+        else:
+            run.full_clean(validate_unique=False, validate_constraints=False)
+            logged.append(run)
+    Run.objects.bulk_create(logged)
+    imported = [import_recorded_run(run) for run in recorded]
 
+    # The flats have run FLATS_WORN_FRACTION of their life: what the plan's runs did not put on
+    # them they had run before they were added.
+    worn: Any = shoes_with_distance(Shoe.objects.filter(pk=flats.pk)).get()
+    on_flats_m = worn.runs_distance_m
+    services.shoe_update(
+        shoe=flats,
+        starting_distance_m=max(0.0, FLATS_WORN_FRACTION * FLATS_RETIREMENT_M - on_flats_m),
+    )
+
+    every_run = logged + imported
     return DemoSummary(
         plan=plan,
         workouts=len(workouts),
-        runs=len(runs),
-        linked_runs=sum(1 for run in runs if run.workout is not None),
+        runs=len(every_run),
+        linked_runs=sum(1 for run in every_run if run.workout_id is not None),
+        tracked_runs=len(imported),
+        shoes=2,
     )
 
 
@@ -422,6 +480,124 @@ def _run(
         notes=rng.choice(RUN_NOTES),
         source=Run.Source.MANUAL,
     )
+
+
+# --- Runs recorded by a watch ------------------------------------------------------------------
+
+
+def import_recorded_run(planned: Run) -> Run:
+    """Record ``planned`` (a built, unsaved run) as a watch would, a GPX file with positions,
+    elevation and heart rate, and import it through ``run_import_file`` (linked to the day's
+    workout and given the run's shoe there), then add the effort and notes as the runner would
+    on the dashboard. Returns the imported run."""
+    rng = random.Random(f"{SEED}:track:{planned.local_date.isoformat()}")  # noqa: S311
+    content = recorded_gpx(planned, rng)
+    upload = SimpleUploadedFile(f"{planned.local_date:%Y-%m-%d}.gpx", content)
+    result = services.run_import_file(
+        runner=planned.runner, uploaded_file=upload, shoe=planned.shoe
+    )
+    return services.run_update(
+        run=result.run, perceived_effort=planned.perceived_effort, notes=planned.notes
+    )
+
+
+def run_segments(planned: Run) -> list[tuple[float, float]]:
+    """(metres, pace in s/km) of the run as it was run: a structured workout's steps at the
+    middle of their target paces (a timed step becomes the metres it covers at that pace; each
+    repeat is followed by its recovery jog), otherwise the planned run's own distance at its own
+    average pace."""
+    workout = planned.workout
+    if workout is None or not workout.steps:
+        return [(planned.distance_m, planned.duration_s / (planned.distance_m / 1000))]
+    by_kind: dict[str, list[tuple[float, float]]] = {}
+    for step in workout.steps:
+        low = step.get("target_pace_min_s_per_km") or EASY_PACE[0]
+        high = step.get("target_pace_max_s_per_km") or EASY_PACE[1]
+        pace = (low + high) / 2
+        metres = step.get("distance_m") or step.get("duration_s", 0) / pace * 1000
+        by_kind.setdefault(step["kind"], []).extend([(float(metres), pace)] * step["repeat"])
+    work, jogs = by_kind.get("work", []), by_kind.get("recovery", [])
+    middle = [part for pair in itertools.zip_longest(work, jogs) for part in pair if part]
+    return [*by_kind.get("warmup", []), *middle, *by_kind.get("cooldown", [])]
+
+
+def loop_course(length_m: float, rng: random.Random) -> Callable[[float], tuple[float, float]]:
+    """A closed loop of ``length_m`` metres around the park, turned by a random angle: the
+    (latitude, longitude) ``s`` metres along it (laps repeat)."""
+    turn = rng.uniform(0, 2 * math.pi)
+    steps = 720
+    shape = []
+    for i in range(steps + 1):
+        theta = 2 * math.pi * i / steps
+        x = 1.4 * math.cos(theta) * (1 + 0.1 * math.sin(3 * theta))
+        y = math.sin(theta) * (1 + 0.08 * math.cos(2 * theta))
+        cos_t, sin_t = math.cos(turn), math.sin(turn)
+        shape.append((x * cos_t - y * sin_t, x * sin_t + y * cos_t))
+    along = [0.0]
+    for (x0, y0), (x1, y1) in itertools.pairwise(shape):
+        along.append(along[-1] + math.hypot(x1 - x0, y1 - y0))
+    scale = length_m / along[-1]
+    lat0, lon0 = TRACK_ORIGIN
+    per_lon = METRES_PER_DEGREE * math.cos(math.radians(lat0))
+
+    def position(s_m: float) -> tuple[float, float]:
+        u = (s_m % length_m) / scale
+        i = min(max(bisect.bisect_left(along, u), 1), len(along) - 1)
+        share = (u - along[i - 1]) / (along[i] - along[i - 1])
+        x = shape[i - 1][0] + share * (shape[i][0] - shape[i - 1][0])
+        y = shape[i - 1][1] + share * (shape[i][1] - shape[i - 1][1])
+        return lat0 + y * scale / METRES_PER_DEGREE, lon0 + x * scale / per_lon
+
+    return position
+
+
+def recorded_gpx(planned: Run, rng: random.Random) -> bytes:
+    """The GPX file a watch would write for ``planned``: a sample every SAMPLE_S seconds on a
+    loop course (one lap per started 7 km), pace following the run's segments with a little
+    drift, two hills per lap, and a heart rate that follows the effort with a lag and drifts up
+    over a long run."""
+    segments = run_segments(planned)
+    total_m = sum(metres for metres, _ in segments)
+    laps = max(1, math.ceil(total_m / 7000))
+    lap_m = total_m / laps
+    where = loop_course(lap_m, rng)
+    ends, covered = [], 0.0
+    for metres, pace in segments:
+        covered += metres
+        ends.append((covered, pace))
+    started = planned.started_at.astimezone(UTC)
+    points = []
+    t_s, s_m, hr = 0.0, 0.0, 96.0
+    wobble = rng.uniform(0, 2 * math.pi)
+    while True:
+        pace = next((p for end, p in ends if s_m < end), ends[-1][1])
+        pace *= 1 + 0.025 * math.sin(t_s / 170 + wobble)
+        effort = min(max((300 / pace - 0.75) / 0.45, 0.0), 1.0)
+        target_hr = 118 + 60 * effort + t_s / 600  # cardiac drift: +6 bpm an hour
+        hr += (target_hr - hr) * (1 - math.exp(-SAMPLE_S / 30))
+        u = (s_m % lap_m) / lap_m
+        elevation = 38 + 9 * math.sin(2 * math.pi * u) + 3.5 * math.sin(6 * math.pi * u + 1)
+        lat, lon = where(s_m)
+        stamp = (started + timedelta(seconds=t_s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        points.append(
+            f'<trkpt lat="{lat:.6f}" lon="{lon:.6f}"><ele>{elevation:.1f}</ele>'
+            f"<time>{stamp}</time><extensions><gpxtpx:TrackPointExtension>"
+            f"<gpxtpx:hr>{min(round(hr), 189)}</gpxtpx:hr>"
+            "</gpxtpx:TrackPointExtension></extensions></trkpt>"
+        )
+        if s_m >= total_m:
+            break
+        t_s += SAMPLE_S
+        s_m = min(total_m, s_m + SAMPLE_S * 1000 / pace)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="Running Training Tracker demo" '
+        'xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+        f"<trk><name>{planned.local_date:%A} run</name><type>running</type><trkseg>"
+        + "".join(points)
+        + "</trkseg></trk></gpx>"
+    ).encode()
 
 
 # --- The coach's squad (the admin's squad page, issue 17) ------------------------------------

@@ -1,0 +1,177 @@
+"""The verified-token cache's Redis side: authentication and the rate count in one round trip.
+
+tracker/authentication.py decides what an entry means (knox stays the source of truth); this
+module stores, reads and tombstones entries in the ``default`` cache. With Redis, a request whose
+token has an entry costs one ``EVALSHA``: the script reads the entry and, when one is there,
+increments the user's rate-limit key (the same key, format and atomic ``INCR`` + ``EXPIRE`` as
+tracker/throttling.py) and returns both. The rate key is named after the user id inside the
+entry, so it is computed in the script: like the throttle's own script this needs one Redis
+server (not Redis Cluster, where a script may only touch the keys it is given).
+
+Every cache fault is handled as the throttles handle theirs (:data:`throttling.cache_health`):
+logged, remembered for ``/health/ready``, and the cache left alone for a few seconds; the caller
+then verifies the token in the database and the throttle fails open.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
+
+from tracker.throttling import (
+    FixedWindowRateThrottle,
+    Window,
+    _django_request,
+    cache_health,
+    redis_client,
+)
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "default"
+# How long an entry (and a tombstone) lives at most. It bounds the one case where a revocation
+# cannot reach the cache: Redis unreachable at the moment of logout (docs/PRODUCTION.md).
+TOKEN_CACHE_TTL_S = 300
+# Written over an entry when its token is revoked; entries are only ever written with SET NX.
+TOMBSTONE = "-"
+
+# KEYS[1]: the entry. ARGV: rate key before and after the user id ('' = count nothing), and the
+# rate key's expiry (s). Returns {entry or '', count or 0}.
+_AUTHENTICATE_AND_COUNT = """
+local entry = redis.call('GET', KEYS[1])
+if (not entry) or entry == '-' then return {'', 0} end
+if ARGV[1] == '' then return {entry, 0} end
+local user_id = string.match(entry, '^(%d+)|')
+if not user_id then return {'', 0} end
+local key = ARGV[1] .. user_id .. ARGV[2]
+local used = redis.call('INCR', key)
+if used == 1 then redis.call('EXPIRE', key, ARGV[3]) end
+return {entry, used}
+"""
+_SCRIPTS: dict[int, tuple[Any, Script]] = {}
+
+
+def _script(cache: RedisCache) -> Script:
+    client = redis_client(cache)
+    held = _SCRIPTS.get(id(client))
+    if held is None or held[0] is not client:
+        held = (client, client.register_script(_AUTHENTICATE_AND_COUNT))
+        _SCRIPTS[id(client)] = held
+    return held[1]
+
+
+def _window_for(request: Any) -> Window | None:
+    """The budget the view's own throttle would count this request against, if it is one of the
+    project's fixed-window throttles (views without one are counted by the middleware)."""
+    if request is None:
+        return None
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None:
+        return None
+    for throttle in view.get_throttles():
+        if (
+            isinstance(throttle, FixedWindowRateThrottle)
+            and throttle.cache_alias == CACHE_ALIAS
+            and throttle.applies_to(request)
+        ):
+            return throttle.current_window()
+    return None
+
+
+def authenticate_and_count(request: Any, key: str) -> str | None:
+    """The entry stored under ``key``, counting the request's budget if there is one.
+
+    ``None`` (nothing counted) when there is no entry, a tombstone, or the cache cannot be
+    reached; the caller then asks the database. When an entry is found and the view throttles
+    this request, the count is left on the request as ``rate_limit``, where the throttle and
+    the headers middleware find it instead of counting again.
+    """
+    if cache_health.cache_skipped():
+        return None
+    cache = caches[CACHE_ALIAS]
+    window = _window_for(request)
+    try:
+        if isinstance(cache, RedisCache):
+            args: list[Any] = ["", "", 0]
+            if window is not None:
+                # The throttle's key with the user id cut out: Django's key function puts the
+                # key last ("prefix:version:key"), so the script can put the id back between.
+                after = f":{window.window_s}:{window.window_start}"
+                before = cache.make_and_validate_key(window.key("user:")).removesuffix(after)
+                args = [before, after, window.timeout_s]
+            found, used = _script(cache)(keys=[cache.make_and_validate_key(key)], args=args)
+            entry = found.decode() if isinstance(found, bytes) else str(found)
+            used = int(used)
+        else:
+            entry = cache.get(key) or ""
+            used = 0
+            if entry and entry != TOMBSTONE and window is not None:
+                ident = f"user:{entry.split('|', 1)[0]}"
+                used = _local_increment(cache, window.key(ident), window.timeout_s)
+    except Exception as exc:  # redis-py raises several families; none may fail the request
+        cache_health.record_fault(exc)
+        return None
+    cache_health.record_success()
+    if not entry or entry == TOMBSTONE:
+        return None
+    if window is not None and request is not None:
+        _django_request(request).rate_limit = window.status(used)  # type: ignore[attr-defined]
+    return entry
+
+
+def _local_increment(cache: Any, key: str, timeout_s: int) -> int:
+    # Same steps as FixedWindowRateThrottle._increment for caches other than Redis (tests).
+    if cache.add(key, 1, timeout_s):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:
+        return 1 if cache.add(key, 1, timeout_s) else int(cache.incr(key))
+
+
+def remember_token(key: str, entry: str, *, ttl_ms: int) -> None:
+    """Store ``entry`` unless the key holds anything (an entry, or a revocation's tombstone)."""
+    if cache_health.cache_skipped():
+        return
+    cache = caches[CACHE_ALIAS]
+    try:
+        if isinstance(cache, RedisCache):
+            redis_client(cache).set(cache.make_and_validate_key(key), entry, nx=True, px=ttl_ms)
+        else:
+            cache.add(key, entry, ttl_ms / 1000)
+    except Exception as exc:
+        cache_health.record_fault(exc)
+        return
+    cache_health.record_success()
+
+
+def forget_tokens(keys: list[str]) -> None:
+    """Tombstone the entries under ``keys`` (a revocation: logout, expiry, deletion, user saved).
+
+    Tried even while other requests skip the cache after a fault: a revocation is rare and must
+    reach Redis if it can.
+    """
+    cache = caches[CACHE_ALIAS]
+    ttl_ms = TOKEN_CACHE_TTL_S * 1000
+    try:
+        if isinstance(cache, RedisCache):
+            pipe = redis_client(cache).pipeline(transaction=False)
+            for key in keys:
+                pipe.set(cache.make_and_validate_key(key), TOMBSTONE, px=ttl_ms)
+            pipe.execute()
+        else:
+            cache.set_many(dict.fromkeys(keys, TOMBSTONE), TOKEN_CACHE_TTL_S)
+    except Exception as exc:
+        cache_health.record_fault(exc)
+        logger.error(
+            "revocation could not reach the cache (%s); an entry written before it may be "
+            "honoured for up to %s s",
+            exc,
+            TOKEN_CACHE_TTL_S,
+        )
+        return
+    cache_health.record_success()
