@@ -15,7 +15,7 @@ from training.models import Run
 
 pytestmark = pytest.mark.django_db
 
-# Summary: weeks with the period's totals, longest, fastest, best-effort candidates, loads
+# Summary: weeks with the period's totals, longest, fastest, stored best efforts, loads
 # (docs/PERFORMANCE.md: the totals used to be a scan of their own). The runner's profile, one
 # query more in a served request, is already loaded on the user object these tests pass in.
 SUMMARY_MAX_QUERIES = 5

@@ -80,6 +80,11 @@ EXPECTED: dict[str, list[Check]] = {
     "api/v1/auth/logout-all": [
         Check("POST", "/api/v1/auth/logout-all", {"anonymous": 401, **same_for(204)})
     ],
+    # Everyone's own profile only: there is no id to name another's (issue 19).
+    "api/v1/profile": [
+        Check("GET", "/api/v1/profile", API_LIST),
+        Check("PATCH", "/api/v1/profile", API_LIST, {"max_hr": 190, "resting_hr": 50}),
+    ],
     "api/v1/plans": [Check("GET", "/api/v1/plans", API_LIST)],
     "api/v1/plans/<id>": [
         Check("GET", "/api/v1/plans/{plan}", API_OWN, hides_existence=True),

@@ -163,23 +163,10 @@ def keep_documented_rules(case, world: dict) -> None:
         _keep_workout_rules(body, world)
     if "/runs" in path:
         _keep_run_rules(body, world, method)
+    if path.endswith("/profile"):
+        _keep_profile_rules(body)
     if "/shoes" in path:
         _keep_shoe_rules(body)
-    if path == "/api/v1/profile":
-        _keep_profile_rules(body)
-
-
-def _keep_profile_rules(body: dict) -> None:
-    # A real IANA zone, and a resting heart rate below the maximum (docs/API.md, Heart-rate
-    # zones): sent alone, either could contradict the value the profile already holds.
-    if body.get("timezone"):
-        body["timezone"] = "Europe/London"
-    max_hr, resting_hr = body.get("max_hr"), body.get("resting_hr")
-    if max_hr is None or resting_hr is None or max_hr == resting_hr:
-        body.pop("max_hr", None)
-        body.pop("resting_hr", None)
-    elif resting_hr > max_hr:
-        body["max_hr"], body["resting_hr"] = resting_hr, max_hr
 
 
 def _keep_shoe_rules(body: dict) -> None:
@@ -194,7 +181,10 @@ def _is_plan_route(path: str) -> bool:
 
 
 def _ordered_bounds(fields: dict, low: str, high: str) -> None:
-    if (fields.get(low) is None) != (fields.get(high) is None):
+    # One bound sent alone (even as null) would pair with the stored other one on an update.
+    if (fields.get(low) is None) != (fields.get(high) is None) or (low in fields) != (
+        high in fields
+    ):
         fields.pop(low, None)
         fields.pop(high, None)
     elif fields.get(low) is not None and fields[low] > fields[high]:
@@ -210,10 +200,20 @@ def _keep_workout_rules(body: dict, world: dict) -> None:
     for step in body.get("steps") or []:
         if isinstance(step, dict):
             _ordered_bounds(step, "target_pace_min_s_per_km", "target_pace_max_s_per_km")
-            if step.get("pace_zone") is not None:
-                # A zone or typed paces, never both (docs/API.md, Training paces).
+            if step.get("pace_zone") is not None:  # a zone or typed paces, not both
                 step.pop("target_pace_min_s_per_km", None)
                 step.pop("target_pace_max_s_per_km", None)
+
+
+def _keep_profile_rules(body: dict) -> None:
+    if body.get("timezone") is not None:
+        body["timezone"] = "Europe/London"
+    # The stored profile has neither heart rate, so only a pair sent together can clash.
+    if body.get("max_hr") is not None and body.get("resting_hr") is not None:
+        low, high = sorted((body["resting_hr"], body["max_hr"]))
+        if low == high:
+            low, high = (low - 1, high) if low > 25 else (low, high + 1)
+        body["resting_hr"], body["max_hr"] = low, high
 
 
 def _keep_run_rules(body: dict, world: dict, method: str) -> None:

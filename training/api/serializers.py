@@ -84,8 +84,9 @@ class StepSerializer(serializers.Serializer):
     pace_zone = serializers.ChoiceField(
         choices=list(PACE_ZONE_NAMES),
         required=False,
-        help_text="One of Daniels' zones instead of typed paces; resolved to each runner's own "
-        "paces (docs/API.md, Training paces).",
+        help_text="One of Daniels' zones instead of typed paces (not together with "
+        "target_pace_min/max_s_per_km); resolved to each runner's own paces (docs/API.md, "
+        "Training paces).",
     )
 
 
@@ -587,6 +588,11 @@ class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = RunnerProfile
         fields = ["units", "max_hr", "resting_hr", "sex", "timezone", "heart_rate_zones"]
+        # Rules the schema states only in words, as for runs (docs/API.md, Validation rules).
+        extra_kwargs = {
+            "resting_hr": {"help_text": "Beats per minute, below max_hr."},
+            "timezone": {"help_text": "A known IANA time zone name, e.g. Europe/London."},
+        }
 
     @extend_schema_field(HeartRateZoneSerializer(many=True, allow_null=True))
     def get_heart_rate_zones(self, profile: RunnerProfile) -> list[dict[str, int]] | None:
