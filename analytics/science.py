@@ -643,3 +643,50 @@ def track_splits(samples: dict[str, Any], *, split_m: float) -> list[Split]:
             )
         )
     return splits
+
+
+# --- The coach's squad flags ------------------------------------------------------------------
+# What makes a coach look at an athlete today (issue 17, the squad page). Key sessions are the
+# ones a week is built around; missing one matters more than missing an easy run.
+KEY_WORKOUT_TYPES: Final = frozenset({"speed", "tempo", "long"})
+# "This week" for a missed key session is the seven days before today, not the calendar week:
+# on a Monday the calendar week has nothing missed yet, while Sunday's skipped long run is
+# exactly what the coach should see.
+KEY_SESSION_DAYS: Final = 7
+# Form (TSB) this far below zero is the usual "overreaching" line in the Performance Manager
+# reading of Banister's model (Allen & Coggan, Training and Racing with a Power Meter, ch. 9).
+FORM_ALERT_TSB: Final = -30.0
+IDLE_DAYS: Final = 7
+PLAN_ENDING_DAYS: Final = 14
+
+Flag = Literal["missed_key_session", "form_low", "idle", "plan_ending"]
+FLAG_ORDER: Final[tuple[Flag, ...]] = ("missed_key_session", "form_low", "idle", "plan_ending")
+
+
+def athlete_flags(
+    *,
+    missed_key_sessions: int,
+    tsb: float | None,
+    last_run_day: date | None,
+    plan_end: date | None,
+    today: date,
+) -> tuple[Flag, ...]:
+    """The squad page's flags for one athlete, in ``FLAG_ORDER``:
+
+    - ``missed_key_session``: a speed, tempo or long workout of the last ``KEY_SESSION_DAYS``
+      days (before today) is missed (the caller counts them);
+    - ``form_low``: form (TSB) strictly below -30;
+    - ``idle``: no run for ``IDLE_DAYS`` days or more (or no run at all);
+    - ``plan_ending``: the current plan ends within ``PLAN_ENDING_DAYS`` days from today
+      (today included, an ended plan excluded).
+    """
+    flags: list[Flag] = []
+    if missed_key_sessions > 0:
+        flags.append("missed_key_session")
+    if tsb is not None and tsb < FORM_ALERT_TSB:
+        flags.append("form_low")
+    if last_run_day is None or (today - last_run_day).days >= IDLE_DAYS:
+        flags.append("idle")
+    if plan_end is not None and 0 <= (plan_end - today).days <= PLAN_ENDING_DAYS:
+        flags.append("plan_ending")
+    return tuple(flags)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
@@ -57,6 +58,8 @@ from analytics.types import (
     Prediction,
     RunBrief,
     RunnerSummary,
+    SquadRow,
+    SquadWorkout,
     Totals,
     TrainingLoad,
     WeekOutOfRange,
@@ -65,6 +68,7 @@ from analytics.types import (
     WorkoutCompliance,
     WorkoutCounts,
 )
+from training import selectors as training_selectors
 from training.models import Plan, Run, RunTrack, Workout, pace_s_per_m
 from training.selectors import effort_rows_sql
 
@@ -439,18 +443,31 @@ def _vdot_and_predictions(
 
 def _training_load(runs: Any, *, profile: _Profile, today: date) -> TrainingLoad:
     """Daily load over the last 90 days with ATL/CTL/TSB, warmed up on the 126 days before."""
-    shown_from = today - timedelta(days=TRAINING_LOAD_DAYS - 1)
-    first_day = shown_from - timedelta(days=TRAINING_LOAD_WARMUP_DAYS)
-    day_count = (today - first_day).days + 1
-    # Each day's loads are added with fsum: the exact sum whatever order the rows arrive in
-    # (they come unordered, which spares the database a sort).
-    session_loads: list[list[float]] = [[] for _ in range(day_count)]
+    first_day = _training_load_first_day(today)
     rows = (
         runs.filter(local_date__gte=first_day, local_date__lte=today)
         .order_by()
         .values_list("local_date", "duration_s", "perceived_effort", "avg_heart_rate")
     )
+    return _training_load_of_rows(rows, profile=profile, today=today)
+
+
+def _training_load_first_day(today: date) -> date:
+    shown_from = today - timedelta(days=TRAINING_LOAD_DAYS - 1)
+    return shown_from - timedelta(days=TRAINING_LOAD_WARMUP_DAYS)
+
+
+def _training_load_of_rows(rows: Any, *, profile: _Profile, today: date) -> TrainingLoad:
+    """The training load from ``(local_date, duration_s, perceived_effort, avg_heart_rate)``
+    rows; rows outside the warm-up and shown window are ignored."""
+    first_day = _training_load_first_day(today)
+    day_count = (today - first_day).days + 1
+    # Each day's loads are added with fsum: the exact sum whatever order the rows arrive in
+    # (they come unordered, which spares the database a sort).
+    session_loads: list[list[float]] = [[] for _ in range(day_count)]
     for local_date, duration_s, effort, avg_hr in rows:
+        if not first_day <= local_date <= today:
+            continue
         session_loads[(local_date - first_day).days].append(
             science.session_load(
                 duration_s=duration_s,
@@ -729,6 +746,235 @@ def annotate_plan_adherence(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     )
 
 
+# --- The coach's squad (the admin home) ----------------------------------------------------------
+def _band_of(*, completed: bool, scheduled_date: date, today: date, ratio: float | None) -> str:
+    status = science.workout_status(completed=completed, scheduled_date=scheduled_date, today=today)
+    if status == "completed":
+        return science.completed_workout_band(ratio)
+    return status  # "missed" or "upcoming", the plan page's colours for them
+
+
+def _current_plan(plans: list[dict[str, Any]], today: date) -> dict[str, Any] | None:
+    """The plan a coach works on for an athlete today: the one running today, else the next to
+    start, else the one that ended last. ``plans`` come ordered by start date."""
+    running = [p for p in plans if p["start_date"] <= today <= p["end_date"]]
+    if running:
+        return running[-1]
+    coming = [p for p in plans if p["start_date"] > today]
+    if coming:
+        return coming[0]
+    return max(plans, key=lambda p: p["end_date"]) if plans else None
+
+
+def squad_overview(*, coach: Any) -> tuple[SquadRow, ...]:
+    """One ``SquadRow`` per runner ``coach`` coaches (a runner with a plan naming them as
+    coach), by username.
+
+    Five queries whatever the number of athletes and runs: the runners with their profiles and
+    last run, their runs over the training-load window (which also give this week's totals),
+    this week's workouts of the coach's plans with their linked runs' sums, the coach's plans
+    for them, and their coming races. Each athlete's "today" is their own local day.
+    """
+    last_runs = Run.objects.filter(runner=OuterRef("pk")).order_by("-started_at", "-pk")
+    runners = list(
+        get_user_model()
+        .objects.filter(pk__in=training_selectors.coached_runner_ids(coach))
+        .select_related("profile")
+        .annotate(
+            last_run_id=Subquery(last_runs.values("pk")[:1]),
+            last_run_started_at=Subquery(last_runs.values("started_at")[:1]),
+            last_run_day=Subquery(last_runs.values("local_date")[:1]),
+            last_run_distance_m=Subquery(last_runs.values("distance_m")[:1]),
+            last_run_duration_s=Subquery(last_runs.values("duration_s")[:1]),
+        )
+        .order_by("username")
+    )
+    if not runners:
+        return ()
+    ids = [runner.pk for runner in runners]
+    profiles = {runner.pk: _profile_of(runner) for runner in runners}
+    todays = {pk: timezone.localdate(timezone=profile.tz) for pk, profile in profiles.items()}
+    mondays = {pk: science.week_start(day) for pk, day in todays.items()}
+    earliest_today, latest_today = min(todays.values()), max(todays.values())
+
+    runs_by_runner: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    run_rows = (
+        Run.objects.filter(
+            runner_id__in=ids,
+            local_date__gte=_training_load_first_day(earliest_today),
+            local_date__lte=latest_today + timedelta(days=6),
+        )
+        .order_by()
+        .values_list(
+            "runner_id",
+            "local_date",
+            "duration_s",
+            "perceived_effort",
+            "avg_heart_rate",
+            "distance_m",
+        )
+    )
+    for runner_id, *run_row in run_rows:
+        runs_by_runner[runner_id].append(tuple(run_row))
+
+    workouts_by_runner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    workout_rows = (
+        Workout.objects.filter(
+            plan__coach=coach,
+            plan__runner_id__in=ids,
+            scheduled_date__gte=min(
+                min(mondays.values()), earliest_today - timedelta(days=science.KEY_SESSION_DAYS)
+            ),
+            scheduled_date__lte=max(mondays.values()) + timedelta(days=6),
+        )
+        .exclude(workout_type=Workout.WorkoutType.REST)
+        .annotate(
+            linked_runs=Count("runs"),
+            linked_distance_m=Sum("runs__distance_m"),
+            linked_duration_s=Sum("runs__duration_s"),
+        )
+        .order_by("scheduled_date", "created_at")
+        .values(
+            "id",
+            "plan__runner_id",
+            "scheduled_date",
+            "name",
+            "workout_type",
+            "planned_distance_m",
+            "planned_duration_s",
+            "linked_runs",
+            "linked_distance_m",
+            "linked_duration_s",
+        )
+    )
+    for workout_row in workout_rows:
+        workouts_by_runner[workout_row["plan__runner_id"]].append(dict(workout_row))
+
+    plans_by_runner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    plan_rows = (
+        Plan.objects.filter(coach=coach, runner_id__in=ids)
+        .exclude(status=Plan.Status.ABANDONED)
+        .order_by("start_date", "created_at")
+        .values("id", "runner_id", "name", "start_date", "end_date")
+    )
+    for plan_row in plan_rows:
+        plans_by_runner[plan_row["runner_id"]].append(dict(plan_row))
+
+    races_by_runner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    race_rows = (
+        Workout.objects.filter(
+            plan__coach=coach,
+            plan__runner_id__in=ids,
+            workout_type=Workout.WorkoutType.RACE,
+            scheduled_date__gte=earliest_today,
+        )
+        .order_by("scheduled_date")
+        .values("plan__runner_id", "scheduled_date", "name")
+    )
+    for race_row in race_rows:
+        races_by_runner[race_row["plan__runner_id"]].append(dict(race_row))
+
+    return tuple(
+        _squad_row(
+            runner,
+            profile=profiles[runner.pk],
+            today=todays[runner.pk],
+            runs=runs_by_runner[runner.pk],
+            workouts=workouts_by_runner[runner.pk],
+            plans=plans_by_runner[runner.pk],
+            races=races_by_runner[runner.pk],
+        )
+        for runner in runners
+    )
+
+
+def _squad_row(
+    runner: Any,
+    *,
+    profile: _Profile,
+    today: date,
+    runs: list[tuple[Any, ...]],
+    workouts: list[dict[str, Any]],
+    plans: list[dict[str, Any]],
+    races: list[dict[str, Any]],
+) -> SquadRow:
+    monday = science.week_start(today)
+    sunday = monday + timedelta(days=6)
+    week_runs = [row for row in runs if monday <= row[0] <= sunday]
+    week_workouts = [w for w in workouts if monday <= w["scheduled_date"] <= sunday]
+    key_window_start = today - timedelta(days=science.KEY_SESSION_DAYS)
+    squad_workouts = []
+    missed_key = 0
+    for w in workouts:
+        ratio = science.compliance_ratio(
+            actual_distance_m=float(w["linked_distance_m"] or 0.0),
+            planned_distance_m=w["planned_distance_m"],
+            actual_duration_s=int(w["linked_duration_s"] or 0),
+            planned_duration_s=w["planned_duration_s"],
+        )
+        band = _band_of(
+            completed=w["linked_runs"] > 0,
+            scheduled_date=w["scheduled_date"],
+            today=today,
+            ratio=ratio,
+        )
+        day = w["scheduled_date"]
+        if (
+            band == "missed"
+            and w["workout_type"] in science.KEY_WORKOUT_TYPES
+            and key_window_start <= day < today
+        ):
+            missed_key += 1
+        if monday <= day <= sunday:
+            squad_workouts.append(SquadWorkout(w["id"], day, w["name"], w["workout_type"], band))
+    load = _training_load_of_rows([row[:4] for row in runs], profile=profile, today=today)
+    plan = _current_plan(plans, today)
+    race = next((r for r in races if r["scheduled_date"] >= today), None)
+    last_run = None
+    if runner.last_run_id is not None:
+        last_run = RunBrief(
+            id=runner.last_run_id,
+            started_at=runner.last_run_started_at,
+            distance_m=runner.last_run_distance_m,
+            duration_s=runner.last_run_duration_s,
+            pace_s_per_km=science.pace_s_per_km(
+                runner.last_run_distance_m, runner.last_run_duration_s
+            ),
+        )
+    user_profile = getattr(runner, "profile", None)
+    plan_end = plan["end_date"] if plan is not None else None
+    return SquadRow(
+        runner_id=runner.pk,
+        username=runner.get_username(),
+        full_name=runner.get_full_name(),
+        units=user_profile.units if user_profile is not None else "km",
+        today=today,
+        week_start=monday,
+        planned_distance_m=float(sum(w["planned_distance_m"] or 0.0 for w in week_workouts)),
+        done_distance_m=float(math.fsum(row[4] for row in week_runs)),
+        planned_sessions=len(week_workouts),
+        done_sessions=len(week_runs),
+        workouts=tuple(squad_workouts),
+        last_run=last_run,
+        last_run_day=runner.last_run_day,
+        ctl=load.ctl,
+        atl=load.atl,
+        tsb=load.tsb,
+        next_race_date=race["scheduled_date"] if race else None,
+        next_race_name=race["name"] if race else "",
+        plan_id=plan["id"] if plan is not None else None,
+        plan_name=plan["name"] if plan is not None else "",
+        plan_end=plan_end,
+        flags=science.athlete_flags(
+            missed_key_sessions=missed_key,
+            tsb=load.tsb,
+            last_run_day=runner.last_run_day,
+            plan_end=plan_end,
+            today=today,
+        ),
+    )
+
+
 __all__ = [
     "annotate_plan_adherence",
     "plan_analytics",
@@ -737,5 +983,6 @@ __all__ = [
     "runner_summary",
     "runner_today",
     "runner_training_paces",
+    "squad_overview",
     "week_time_in_zones",
 ]

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from analytics.science import LoadPoint, TrainingPaces
+from analytics.science import Flag, LoadPoint, TrainingPaces
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,48 @@ class PlanWeekSummary:
     planned_runs: int
     completed_runs: int
     runs: tuple[WeekRun, ...]
+
+
+@dataclass(frozen=True)
+class SquadWorkout:
+    """One workout of an athlete's week on the squad page, coloured as on the plan page
+    (``band``: green, yellow, red, missed, upcoming)."""
+
+    id: uuid.UUID
+    scheduled_date: date
+    name: str
+    workout_type: str
+    band: str
+
+
+@dataclass(frozen=True)
+class SquadRow:
+    """One coached athlete on the squad page. "This week" is the ISO week of ``today``, the
+    athlete's local day; planned figures count the coach's plans' non-rest workouts, done
+    figures every run of the athlete that week."""
+
+    runner_id: int
+    username: str
+    full_name: str
+    units: str
+    today: date
+    week_start: date
+    planned_distance_m: float
+    done_distance_m: float
+    planned_sessions: int
+    done_sessions: int
+    workouts: tuple[SquadWorkout, ...]
+    last_run: RunBrief | None
+    last_run_day: date | None
+    ctl: float
+    atl: float
+    tsb: float
+    next_race_date: date | None
+    next_race_name: str
+    plan_id: uuid.UUID | None
+    plan_name: str
+    plan_end: date | None
+    flags: tuple[Flag, ...]
 
 
 class WeekOutOfRange(ValueError):

@@ -8,7 +8,7 @@ that view answer 404, and foreign-key choices never list users or plans outside 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -36,13 +36,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django_tasks_db.models import DBTaskResult
 
 from analytics import science
 from analytics import selectors as analytics_selectors
-from training import selectors, services
+from coaching import calendar as coaching_calendar
+from coaching.calendar import runner_units, workout_links
+from training import formatting, selectors, services
 from training.formatting import (
     NO_BREAK_SPACE,
     format_clock_short,
@@ -51,6 +53,13 @@ from training.formatting import (
     format_pace_range,
 )
 from training.models import Plan, PlanTemplate, Run, RunnerProfile, Workout
+from training.unit_parsers import (
+    UnitParseError,
+    parse_distance_m,
+    parse_duration_s,
+    parse_pace_s_per_km,
+    parse_steps_text,
+)
 
 User = get_user_model()
 
@@ -257,68 +266,6 @@ class CommentsAdminMixin:
 # --- plans and workouts -----------------------------------------------------------------------
 
 
-class WorkoutInlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
-    def add_fields(self, form: forms.ModelForm[Any], index: int | None) -> None:
-        super().add_fields(form, index)
-        # The table's "Delete?" heading is no label; a screen reader needs one on each box.
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this workout"
-
-
-class WorkoutInline(admin.TabularInline):  # type: ignore[type-arg]
-    """The plan's schedule, one row per workout in date order. Saving runs ``Workout.clean``
-    (date inside the plan, pace bounds) through the inline model form's ``full_clean``."""
-
-    model = Workout
-    formset = WorkoutInlineFormSet
-    extra = 1
-    ordering = ("scheduled_date", "created_at")
-    fields = (
-        "scheduled_date",
-        "name",
-        "workout_type",
-        "planned_distance_m",
-        "planned_duration_s",
-        "target_pace_min_s_per_km",
-        "target_pace_max_s_per_km",
-        "notes",
-    )
-    show_change_link = True
-
-    # Short column headings with units; the model's verbose names are long for a table.
-    labels = {
-        "planned_distance_m": "distance (m)",
-        "planned_duration_s": "duration (s)",
-        "target_pace_min_s_per_km": "fastest pace (s/km)",
-        "target_pace_max_s_per_km": "slowest pace (s/km)",
-        "workout_type": "type",
-        "scheduled_date": "date",
-    }
-    widths = {
-        "name": "14em",
-        "planned_distance_m": "6em",
-        "planned_duration_s": "5em",
-        "target_pace_min_s_per_km": "5em",
-        "target_pace_max_s_per_km": "5em",
-    }
-
-    def formfield_for_dbfield(
-        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is None:
-            return formfield
-        if db_field.name in self.labels:
-            formfield.label = self.labels[db_field.name]
-        if db_field.name == "notes":
-            formfield.widget = forms.Textarea(attrs={"rows": 1, "cols": 24})
-        elif db_field.name in self.widths:
-            formfield.widget.attrs["style"] = f"width: {self.widths[db_field.name]}"
-        # A tabular inline shows the label only as the column heading, which labels no field.
-        formfield.widget.attrs["aria-label"] = str(formfield.label)
-        return formfield
-
-
 class PlanAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     """The plan form refuses new dates that would strand saved workouts outside the plan, with
     the error ``services.plan_update`` raises, before anything is saved."""
@@ -363,7 +310,6 @@ class PlanChangeList(ChangeList):
 @admin.register(Plan)
 class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
     form = PlanAdminForm
-    inlines = [WorkoutInline]
     list_display = (
         "name",
         "runner",
@@ -388,7 +334,9 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
         (None, {"fields": ("name", "runner", "coach", "status")}),
         ("Dates", {"fields": (("start_date", "end_date"),)}),
         ("About", {"fields": ("goal", "description")}),
+        ("Workouts", {"fields": ("schedule",)}),
     )
+    readonly_fields = ("schedule",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Plan]:
         queryset = super().get_queryset(request)
@@ -472,16 +420,40 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
     def update_one(self, obj: Plan, fields: dict[str, Any]) -> None:
         services.plan_update(plan=obj, **fields)
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """The workout rows: added, changed and deleted through the workout services."""
-        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
-        for workout in formset.deleted_objects:
-            services.workout_delete(workout=workout)
-        for workout in formset.new_objects:
-            fields = edited_fields(workout, WorkoutInline.fields)
-            adopt(services.workout_create(plan=form.instance, **fields), into=workout)
-        for workout, changed in formset.changed_objects:
-            services.workout_update(workout=workout, **edited_fields(workout, changed))
+    @admin.display(description="workouts")
+    def schedule(self, plan: Plan) -> str:
+        """A compact list of the plan's workouts, each a link to its own form, and the calendar
+        where they are added (the form no longer carries one inline row per workout)."""
+        if plan.pk is None or plan._state.adding:
+            return "Save the plan, then add its workouts on its calendar."
+        return workout_links(plan)
+
+    def get_urls(self) -> list[URLPattern]:
+        calendar = path(
+            "<path:object_id>/calendar/",
+            self.admin_site.admin_view(self.calendar_view),
+            name="training_plan_calendar",
+        )
+        return [calendar, *super().get_urls()]
+
+    def calendar_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The athlete's calendar: the plan's weeks with the workouts and the runs that completed
+        them, coloured as on the runner's plan page; each day adds a workout, each chip opens
+        its form."""
+        plan = self.get_object(request, unquote(object_id))
+        if plan is None:
+            raise Http404("No such object in your workspace.")
+        return TemplateResponse(
+            request,
+            "admin/training/plan/calendar.html",
+            {
+                **self.admin_site.each_context(request),
+                **coaching_calendar.calendar_context(plan),
+                "title": f"{plan.runner.get_full_name() or plan.runner}: {plan.name}",
+                "opts": self.model._meta,
+                "plan": plan,
+            },
+        )
 
     def delete_one(self, obj: Plan) -> None:
         services.plan_delete(plan=obj)
@@ -540,19 +512,122 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
         return shift_workouts_view(self, request, queryset)
 
 
-STEPS_HELP = (
-    'Optional structured session, a JSON list in order, e.g. [{"kind": "warmup", '
-    '"distance_m": 2000}, {"kind": "work", "repeat": 6, "distance_m": 800, '
-    '"target_pace_min_s_per_km": 270, "target_pace_max_s_per_km": 280}, {"kind": "recovery", '
-    '"repeat": 6, "duration_s": 90}, {"kind": "cooldown", "distance_m": 1500}]. Kinds: warmup, '
-    "work, recovery, cooldown; repeat 1-50; each step has distance_m or duration_s. Planned "
-    "distance and duration are worked out from the steps when left empty."
-)
+# --- the workout form, in human units --------------------------------------------------------
+# Coaches type what they would write on a whiteboard; training/unit_parsers.py reads it into the
+# SI units the database keeps, and training/formatting.py shows the saved values the same way.
+
+
+class WorkoutAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The workout form with distances, durations, paces and steps as text in the runner's
+    units (``units``, set per request by ``WorkoutAdmin.get_form``). A field the coach left as
+    shown keeps its saved value exactly (the text is rounded for reading)."""
+
+    units = formatting.DEFAULT_UNITS
+
+    planned_distance_m = forms.CharField(label="Distance", required=False)
+    planned_duration_s = forms.CharField(label="Duration", required=False)
+    target_pace_min_s_per_km = forms.CharField(label="Fastest pace", required=False)
+    target_pace_max_s_per_km = forms.CharField(label="Slowest pace", required=False)
+    steps = forms.CharField(
+        label="Steps",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "spellcheck": "false"}),
+    )
+
+    class Meta:
+        model = Workout
+        fields = (
+            "plan",
+            "scheduled_date",
+            "name",
+            "workout_type",
+            "planned_distance_m",
+            "planned_duration_s",
+            "target_pace_min_s_per_km",
+            "target_pace_max_s_per_km",
+            "steps",
+            "notes",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = self.units
+        unit = formatting.unit_label(units)
+        shown: dict[str, Callable[[Any, str], str]] = {
+            "planned_distance_m": formatting.format_distance_input,
+            "planned_duration_s": lambda value, _units: formatting.format_clock_short(
+                value, empty=""
+            ),
+            "target_pace_min_s_per_km": formatting.format_pace_input,
+            "target_pace_max_s_per_km": formatting.format_pace_input,
+            "steps": formatting.format_steps_text,
+        }
+        for name, show in shown.items():
+            value = getattr(self.instance, name) if self.instance.pk else None
+            if value not in (None, []):
+                self.initial[name] = show(value, units)
+        distance_help = f"In {unit} unless you type a unit: 10, 10 km, 6.2 mi or 400 m."
+        self.fields["planned_distance_m"].help_text = distance_help
+        self.fields["planned_duration_s"].help_text = "As mm:ss or h:mm:ss: 45:00 or 1:42:40."
+        pace_help = f"Minutes:seconds per {unit}, e.g. 5:45."
+        self.fields["target_pace_min_s_per_km"].help_text = pace_help
+        self.fields["target_pace_max_s_per_km"].help_text = pace_help
+        self.fields["steps"].help_text = (
+            f"Optional structured session, one step per row in {unit}: warmup 2 km · "
+            "work 1 km at 4:00 · recovery 2:00 (or jog 2 min) · cooldown 10 min · "
+            "6 x work 400 m at 1:30-1:35 · and a repeat block 5 x [work 1 km at 4:00; jog 2 min]. "
+            "Planned distance and duration are worked out from the steps when left empty."
+        )
+
+    def _typed(self, name: str, parse: Any) -> Any:
+        if self.instance.pk and name not in self.changed_data:
+            return getattr(self.instance, name)
+        try:
+            return parse(self.cleaned_data.get(name) or "")
+        except UnitParseError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+    def clean_planned_distance_m(self) -> float | None:
+        return self._typed("planned_distance_m", lambda text: parse_distance_m(text, self.units))  # type: ignore[no-any-return]
+
+    def clean_planned_duration_s(self) -> int | None:
+        return self._typed("planned_duration_s", parse_duration_s)  # type: ignore[no-any-return]
+
+    def clean_target_pace_min_s_per_km(self) -> float | None:
+        return self._typed(  # type: ignore[no-any-return]
+            "target_pace_min_s_per_km", lambda text: parse_pace_s_per_km(text, self.units)
+        )
+
+    def clean_target_pace_max_s_per_km(self) -> float | None:
+        return self._typed(  # type: ignore[no-any-return]
+            "target_pace_max_s_per_km", lambda text: parse_pace_s_per_km(text, self.units)
+        )
+
+    def clean_steps(self) -> list[dict[str, Any]]:
+        steps = self._typed("steps", lambda text: parse_steps_text(text, self.units))
+        return steps or []
 
 
 @admin.register(Workout)
 class WorkoutAdmin(CommentsAdminMixin, ServiceWritesMixin, ScopedModelAdmin):
-    """Single workouts, mainly to edit structured ``steps``; the inline covers everyday edits."""
+    """Each workout on its own form, in the runner's units (``WorkoutAdminForm``); the plan's
+    calendar leads here, and a plain save goes back there."""
+
+    form = WorkoutAdminForm
+    fieldsets = (
+        (None, {"fields": ("plan", ("scheduled_date", "workout_type"), "name")}),
+        (
+            "Targets",
+            {
+                "fields": (
+                    ("planned_distance_m", "planned_duration_s"),
+                    ("target_pace_min_s_per_km", "target_pace_max_s_per_km"),
+                )
+            },
+        ),
+        ("Structure", {"fields": ("steps", "notes")}),
+        ("Comments", {"fields": ("comments_link",)}),
+    )
 
     comments_parent = "workout"
     list_display = (
@@ -582,21 +657,56 @@ class WorkoutAdmin(CommentsAdminMixin, ServiceWritesMixin, ScopedModelAdmin):
     def get_urls(self) -> list[Any]:
         return [*self.comments_urls(), *super().get_urls()]
 
-    def formfield_for_dbfield(
-        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is None:
-            return formfield
-        if db_field.name == "steps":
-            formfield.help_text = STEPS_HELP
-        return formfield
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        """The form in the units of the workout's runner: the saved workout's, or on the add
+        page the runner of the plan named in the form or the query string."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"units": self.units_for(request, obj)})
+
+    def units_for(self, request: HttpRequest, obj: Workout | None) -> str:
+        plan: Plan | None = obj.plan if obj is not None else None
+        if plan is None:
+            plan_id = request.POST.get("plan") or request.GET.get("plan") or ""
+            try:
+                plan = self.plan_choices(request).select_related("runner__profile").get(pk=plan_id)
+            except (Plan.DoesNotExist, ValidationError, ValueError):
+                plan = None
+        return runner_units(plan) if plan is not None else formatting.DEFAULT_UNITS
+
+    def plan_choices(self, request: HttpRequest) -> QuerySet[Plan]:
+        if request.user.is_superuser:
+            return Plan.objects.all()
+        return Plan.objects.filter(coach=acting_user(request))
+
+    def response_add(
+        self, request: HttpRequest, obj: Workout, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        if self.back_to_calendar(request):
+            return self.calendar_redirect(request, obj, "added")
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Workout) -> HttpResponse:
+        if self.back_to_calendar(request):
+            return self.calendar_redirect(request, obj, "changed")
+        return super().response_change(request, obj)
+
+    @staticmethod
+    def back_to_calendar(request: HttpRequest) -> bool:
+        """Plain "Save" returns to the plan's calendar, where the coach came from; "Save and
+        continue" and "Save and add another" keep Django's behaviour."""
+        return not {"_continue", "_addanother", "_saveasnew"} & set(request.POST)
+
+    def calendar_redirect(self, request: HttpRequest, obj: Workout, verb: str) -> HttpResponse:
+        self.message_user(request, f"Workout “{obj.name}” on {obj.scheduled_date} {verb}.")
+        return HttpResponseRedirect(reverse("admin:training_plan_calendar", args=[obj.plan_id]))
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "plan" and not request.user.is_superuser:
-            kwargs["queryset"] = Plan.objects.filter(coach=acting_user(request))
+            kwargs["queryset"] = self.plan_choices(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def create_one(self, fields: dict[str, Any]) -> Workout:

@@ -5,19 +5,30 @@ analytics.science and the analytics selectors own them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.utils.safestring import SafeString
 
 from analytics import route, science, selectors
+from analytics.calendar import (  # noqa: F401  (re-exported for dashboard.views)
+    PLAN_BAND_LABELS,
+    WEEKDAY_NAMES,
+    ZONE_NAMES,
+    CalendarCell,
+    CalendarWeek,
+    WorkoutItem,
+    band_for,
+    plan_calendar_weeks,
+    plan_context,
+    workout_item,
+    zone_paces,
+)
 from dashboard import charts
 from training import formatting
 from training import shoes as shoe_rules
-from training.steps import StepsError, resolve_pace_zones, validate_steps
 
 WEEKS_SHOWN = 12
 
@@ -205,15 +216,6 @@ def pb_name(distance_m: float) -> str:
     return PB_NAMES.get(distance_m) or PB_NAMES.get(round(distance_m)) or f"{distance_m:g} m"
 
 
-ZONE_NAMES = {
-    "easy": "Easy",
-    "marathon": "Marathon",
-    "threshold": "Threshold",
-    "interval": "Interval",
-    "repetition": "Repetition",
-}
-
-
 def training_paces_rows(paces: science.TrainingPaces | None) -> list[dict[str, Any]]:
     """Daniels' zones, easiest first, each with its fastest and slowest pace (s/km)."""
     if paces is None:
@@ -263,16 +265,6 @@ def home_context(*, runner: Any, units: str, today: date) -> dict[str, Any]:
     }
 
 
-def plan_context(*, plan: Any, today: date) -> dict[str, Any]:
-    """The plan's analytics, its compliance band per workout id and its weeks by start date."""
-    result = selectors.plan_analytics(plan=plan, today=today)
-    return {
-        "analytics": result,
-        "bands": {item.workout_id: item.band for item in result.compliance},
-        "weeks_by_start": {week.start_date: week for week in result.weeks},
-    }
-
-
 def week_plan_context(plans: Iterable[Any], *, today: date) -> dict[str, Any]:
     """Compliance bands across ``plans`` (the few plans with workouts this week) and the
     planned distance of this week where a plan's weeks line up with the ISO week."""
@@ -288,152 +280,5 @@ def week_plan_context(plans: Iterable[Any], *, today: date) -> dict[str, Any]:
     return {"bands": bands, "week_planned_m": planned_m}
 
 
-def band_for(workout: Any, bands: dict[Any, str]) -> str:
-    """The calendar colour of a workout: its analytics band, else ``rest`` or ``upcoming``
-    (analytics leaves both out of compliance)."""
-    if workout.is_rest:
-        return "rest"
-    return bands.get(workout.pk, "upcoming")
-
-
-# --- Plan calendar ---------------------------------------------------------------------------
-
-PLAN_BAND_LABELS = {
-    "green": "On target",
-    "yellow": "Partly done",
-    "red": "Off target",
-    "missed": "Missed",
-    "upcoming": "Upcoming",
-    "rest": "Rest",
-}
-WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-
-@dataclass(frozen=True)
-class WorkoutItem:
-    """One workout as a calendar chip: its linked runs, its band and where a click leads."""
-
-    workout: Any
-    runs: list[Any]
-    band: str
-    band_label: str
-    href: str | None = None
-    # The steps' Daniels zones with the runner's own paces: (name, fastest, slowest s/km).
-    zone_paces: list[tuple[str, float, float]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class CalendarCell:
-    day: date
-    in_plan: bool
-    is_today: bool
-    items: list[WorkoutItem]
-
-
-@dataclass(frozen=True)
-class CalendarWeek:
-    monday: date
-    cells: list[CalendarCell]
-    week: Any  # the plan analytics' week starting inside this row, if any
-    current: bool
-    future: bool
-
-
-def workout_item(
-    workout: Any,
-    bands: dict[Any, str],
-    *,
-    href: str | None = None,
-    paces: science.TrainingPaces | None = None,
-) -> WorkoutItem:
-    """``workout`` (with its runs prefetched) as a chip coloured by ``band_for``; with the
-    runner's ``paces``, its steps' pace zones resolved to them."""
-    band = band_for(workout, bands)
-    return WorkoutItem(
-        workout=workout,
-        runs=list(workout.runs.all()),
-        band=band,
-        band_label=PLAN_BAND_LABELS.get(band, band),
-        href=href,
-        zone_paces=zone_paces(workout.steps, paces) if paces is not None else [],
-    )
-
-
-def zone_paces(steps: Any, paces: science.TrainingPaces | None) -> list[tuple[str, float, float]]:
-    """The distinct pace zones of ``steps`` in step order, resolved to ``paces``
-    (``training.steps.resolve_pace_zones``); none without paces or zones."""
-    if paces is None or not steps:
-        return []
-    ranges = {zone: paces.zone_range(zone) for zone in science.PACE_ZONES}
-    try:
-        resolved = resolve_pace_zones(validate_steps(steps), ranges)
-    except StepsError:
-        return []  # stored before a rule changed: shown without zones rather than failing
-    seen: dict[str, tuple[str, float, float]] = {}
-    for step in resolved:
-        zone = step.get("pace_zone")
-        if zone and zone not in seen:
-            seen[zone] = (
-                ZONE_NAMES[zone],
-                step["target_pace_min_s_per_km"],
-                step["target_pace_max_s_per_km"],
-            )
-    return list(seen.values())
-
-
-def _chip_href(item: WorkoutItem, log_run_url: str | None) -> str | None:
-    """A completed workout opens its first run; an upcoming one, for its runner, opens the
-    log-run form with the workout chosen."""
-    if item.runs:
-        href: str = item.runs[0].get_absolute_url()
-        return href
-    if log_run_url is not None and item.band == "upcoming":
-        return f"{log_run_url}?workout={item.workout.pk}"
-    return None
-
-
-def plan_calendar_weeks(
-    *,
-    plan: Any,
-    workouts: Iterable[Any],
-    bands: dict[Any, str],
-    weeks_by_start: dict[date, Any],
-    today: date,
-    log_run_url: str | None,
-) -> list[CalendarWeek]:
-    """The plan as Monday-to-Sunday rows covering its dates, each day with its workout chips.
-
-    ``workouts`` have their runs prefetched; ``bands`` and ``weeks_by_start`` come from
-    ``plan_context``; ``log_run_url`` is the log-run page for the plan's runner (``None`` for a
-    coach, who does not log the runner's runs).
-    """
-    by_day: dict[date, list[WorkoutItem]] = {}
-    for workout in workouts:
-        item = workout_item(workout, bands)
-        item = dataclasses.replace(item, href=_chip_href(item, log_run_url))
-        by_day.setdefault(workout.scheduled_date, []).append(item)
-    grid = []
-    monday = plan.start_date - timedelta(days=plan.start_date.weekday())
-    while monday <= plan.end_date:
-        days = [monday + timedelta(days=offset) for offset in range(7)]
-        cells = [
-            CalendarCell(
-                day=day,
-                in_plan=plan.start_date <= day <= plan.end_date,
-                is_today=day == today,
-                items=by_day.get(day, []),
-            )
-            for day in days
-        ]
-        week = next((weeks_by_start[day] for day in days if day in weeks_by_start), None)
-        grid.append(
-            CalendarWeek(
-                monday=monday,
-                cells=cells,
-                week=week,
-                current=monday <= today <= days[-1],
-                future=monday > today,
-            )
-        )
-        monday += timedelta(days=7)
-    return grid
+# The plan calendar grid is shared with the coach's admin calendar: it lives in analytics.calendar
+# and is re-exported here for the dashboard's views.

@@ -285,11 +285,15 @@ def _component_rules(schemas: dict[str, Any]) -> None:
             for field in component.get("properties", {}).values():
                 _text_rules(field)
     _step_variants(schemas)
-    for component in schemas.values():
+    for name, component in schemas.items():
+        if name == "RepeatBlock":
+            continue  # its steps are plain steps: blocks are not nested
         steps = component.get("properties", {}).get("steps")
         if steps is not None and steps.get("type") == "array":
             steps["maxItems"] = 100
-            steps["items"] = {"oneOf": [_ref("DistanceStep"), _ref("TimedStep")]}
+            steps["items"] = {
+                "oneOf": [_ref("DistanceStep"), _ref("TimedStep"), _ref("RepeatBlock")]
+            }
     schemas.pop("Step", None)
     schemas.pop("StepRequest", None)
 
@@ -331,6 +335,25 @@ def _step_variants(schemas: dict[str, Any]) -> None:
             "required": ["kind", measure],
             "additionalProperties": False,
         }
+    schemas["RepeatBlock"] = {
+        "type": "object",
+        "description": (
+            "A repeat block: its steps in turn, `repeat` times (5 x [1 km + 2 min jog]). "
+            "Blocks are not nested; every step inside counts towards the 100 steps."
+        ),
+        "properties": {
+            "kind": {"type": "string", "enum": ["repeat"]},
+            "repeat": {"type": "integer", "minimum": 1, "maximum": 50, "default": 1},
+            "steps": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 100,
+                "items": {"oneOf": [_ref("DistanceStep"), _ref("TimedStep")]},
+            },
+        },
+        "required": ["kind", "steps"],
+        "additionalProperties": False,
+    }
 
 
 def _operation_rules(path: str, method: str, operation: dict[str, Any]) -> None:

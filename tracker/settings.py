@@ -80,7 +80,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- 3. Apps, middleware, URLs, templates -------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "coaching.apps.CoachAdminConfig",  # django.contrib.admin, the squad as its home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

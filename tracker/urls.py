@@ -6,10 +6,6 @@ from tracker import health, metrics
 from tracker.routing import optional_slash
 from training.api.feeds import calendar_feed
 
-admin.site.site_header = "Running Training Tracker — coach workspace"
-admin.site.site_title = "Training Tracker admin"
-admin.site.index_title = "Plans, workouts and runs"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api_urls")),

@@ -7,11 +7,15 @@ these so a number is never formatted two different ways.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
+from typing import Any
 
-M_PER_KM = 1000.0
-M_PER_MI = 1609.344  # international mile, exact by definition
+# The parsers (typed text back to SI) live in training/unit_parsers.py; the duration reader is
+# re-exported here for the dashboard's forms.
+from training.unit_parsers import M_PER_KM, M_PER_MI
+from training.unit_parsers import DurationParseError as DurationParseError
+from training.unit_parsers import parse_duration as parse_duration
+
 UNIT_METRES = {"km": M_PER_KM, "mi": M_PER_MI}
 DEFAULT_UNITS = "km"
 
@@ -125,25 +129,57 @@ def format_metres_change(value_m: float | None) -> str:
     return f"{rounded:+d} m" if rounded else "0 m"
 
 
-_DURATION_RE = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2})$")
+# --- typed-text forms (what the admin's fields show, read back by training/unit_parsers.py) ---
 
 
-class DurationParseError(ValueError):
-    pass
+def _trimmed(value: float, decimals: int = 3) -> str:
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
-def parse_duration(text: str) -> int:
-    """Read ``h:mm:ss`` or ``mm:ss`` into whole seconds.
+def format_distance_input(distance_m: float | None, units: str) -> str:
+    """A distance as a coach types it: ``10000, "km"`` → ``"10 km"``, ``16093.44, "mi"`` →
+    ``"10 mi"``, ``10000, "mi"`` → ``"10 km"``, ``400`` → ``"400 m"``, ``10500.5, "mi"`` →
+    ``"6.525 mi"``; ``""`` for none."""
+    if distance_m is None:
+        return ""
+    in_units = distance_m / metres_per_unit(units)
+    # The runner's unit when the number is short there; else a whole km or metre count, which
+    # reads back exactly (1 km for a miles runner rather than 0.621 mi).
+    if abs(in_units * 100 - round(in_units * 100)) < 1e-6 and distance_m >= M_PER_KM:
+        return f"{_trimmed(in_units, 2)} {unit_label(units)}"
+    if float(distance_m).is_integer():
+        if distance_m % M_PER_KM == 0:
+            return f"{int(distance_m // M_PER_KM)} km"
+        return f"{int(distance_m)} m"
+    return f"{_trimmed(in_units)} {unit_label(units)}"
 
-    ``"1:02:03"`` → 3723, ``"45:00"`` → 2700. Minutes and seconds past the hour must be below
-    60 when hours are given; without hours any number of minutes is accepted (``"75:00"``).
-    Raises ``DurationParseError`` for anything else.
-    """
-    match = _DURATION_RE.match((text or "").strip())
-    if not match:
-        raise DurationParseError("Enter the time as h:mm:ss or mm:ss, e.g. 1:05:30 or 42:15.")
-    hours_text, minutes_text, seconds_text = match.groups()
-    minutes, seconds = int(minutes_text), int(seconds_text)
-    if seconds >= 60 or (hours_text is not None and minutes >= 60):
-        raise DurationParseError("Minutes and seconds must be below 60 (h:mm:ss or mm:ss).")
-    return int(hours_text or 0) * 3600 + minutes * 60 + seconds
+
+def format_pace_input(pace_s_per_km: float | None, units: str) -> str:
+    """A pace as typed, per the runner's unit, without the unit: ``345, "km"`` → ``"5:45"``."""
+    return format_pace_number(pace_s_per_km, units, empty="")
+
+
+def format_step(step: dict[str, Any], units: str) -> str:
+    """One step as a row: ``work 1 km at 4:00``, ``6 x work 400 m at 1:30-1:35``,
+    ``recovery 2:00``; a block as ``5 x [work 1 km at 4:00; recovery 2:00]``."""
+    if step.get("kind") == "repeat":
+        inner = "; ".join(format_step(s, units) for s in step.get("steps", []))
+        return f"{step.get('repeat', 1)} x [{inner}]"
+    if step.get("distance_m") is not None:
+        amount = format_distance_input(step["distance_m"], units)
+    else:
+        amount = format_clock_short(step.get("duration_s"))
+    text = f"{step.get('kind')} {amount}"
+    fast, slow = step.get("target_pace_min_s_per_km"), step.get("target_pace_max_s_per_km")
+    if fast is not None and slow is not None:
+        fast_text, slow_text = format_pace_input(fast, units), format_pace_input(slow, units)
+        text += f" at {fast_text}" if fast_text == slow_text else f" at {fast_text}-{slow_text}"
+    repeat = step.get("repeat", 1)
+    return f"{repeat} x {text}" if repeat != 1 else text
+
+
+def format_steps_text(steps: list[dict[str, Any]] | None, units: str) -> str:
+    """Validated steps as rows, one per line, in the runner's units (the admin's steps field;
+    ``training.unit_parsers.parse_steps_text`` reads them back)."""
+    return "\n".join(format_step(step, units) for step in steps or [])

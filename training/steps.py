@@ -3,7 +3,13 @@
 Pure functions with no ORM import so the model, the API and the admin share one definition.
 A step is ``{"kind", "repeat", "distance_m" | "duration_s", "target_pace_min_s_per_km"?,
 "target_pace_max_s_per_km"?, "pace_zone"?}``: a step may name one of Daniels' zones instead of
-typed paces, resolved to each runner's own paces when shown (``resolve_pace_zones``).
+typed paces, resolved to each runner's own paces when shown (``resolve_pace_zones``). A repeat
+block is ``{"kind": "repeat", "repeat": N, "steps":
+[step, ...]}``: its steps in turn, N times (5 x [1 km at 4:00 + 2 min jog]), which a flat list of
+steps each with its own ``repeat`` cannot say. Blocks hold plain steps, never other blocks.
+
+The keys a step may carry are ``STEP_KEYS``; a new optional key is added there and copied
+through by ``_validate_step``'s last lines.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 STEP_KINDS = ("warmup", "work", "recovery", "cooldown")
-MAX_STEPS = 100
+BLOCK_KIND = "repeat"
+BLOCK_KEYS = {"kind", "repeat", "steps"}
+MAX_STEPS = 100  # steps in all, those inside blocks included
 MAX_REPEAT = 50
 STEP_KEYS = {
     "kind",
@@ -38,67 +46,118 @@ def _is_number(value: Any) -> bool:
 
 
 def validate_steps(steps: Any) -> list[dict[str, Any]]:
-    """Check ``steps`` and return a normalised copy (``repeat`` defaulted to 1).
+    """Check ``steps`` and return a normalised copy (``repeat`` defaulted to 1, in blocks too).
 
-    Raises ``StepsError`` naming the first problem found.
+    Raises ``StepsError`` naming the first problem found ("Step 2", or "Step 2.1" for the first
+    step of the block that is step 2).
     """
     if steps is None:
         return []
     if not isinstance(steps, list):
         raise StepsError("steps must be a list of step objects.")
-    if len(steps) > MAX_STEPS:
-        raise StepsError(f"A workout has at most {MAX_STEPS} steps.")
     normalised: list[dict[str, Any]] = []
+    count = 0
     for index, step in enumerate(steps, start=1):
         where = f"Step {index}"
-        if not isinstance(step, dict):
-            raise StepsError(f"{where} must be an object.")
-        unknown = set(step) - STEP_KEYS
-        if unknown:
-            raise StepsError(f"{where} has unknown field(s): {', '.join(sorted(unknown))}.")
-        kind = step.get("kind")
-        if kind not in STEP_KINDS:
-            raise StepsError(f"{where}: kind must be one of {', '.join(STEP_KINDS)}.")
-        repeat = step.get("repeat", 1)
-        if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= MAX_REPEAT:
-            raise StepsError(f"{where}: repeat must be a whole number from 1 to {MAX_REPEAT}.")
-        distance_m = step.get("distance_m")
-        duration_s = step.get("duration_s")
-        if (distance_m is None) == (duration_s is None):
-            raise StepsError(f"{where}: give exactly one of distance_m or duration_s.")
-        if distance_m is not None and (not _is_number(distance_m) or not 0 < distance_m <= 500_000):
-            raise StepsError(f"{where}: distance_m must be a number above 0 and at most 500000.")
-        if duration_s is not None and (not _is_number(duration_s) or not 0 < duration_s <= 86_400):
-            raise StepsError(f"{where}: duration_s must be a number above 0 and at most 86400.")
-        pace_min = step.get("target_pace_min_s_per_km")
-        pace_max = step.get("target_pace_max_s_per_km")
-        if (pace_min is None) != (pace_max is None):
-            raise StepsError(f"{where}: give both target pace bounds or neither.")
-        if pace_min is not None:
-            if not (_is_number(pace_min) and _is_number(pace_max)) or pace_min <= 0:
-                raise StepsError(f"{where}: target paces must be positive numbers.")
-            if pace_min > pace_max:
-                raise StepsError(
-                    f"{where}: target_pace_min_s_per_km must not exceed target_pace_max_s_per_km."
-                )
-        pace_zone = step.get("pace_zone")
-        if pace_zone is not None:
-            if pace_zone not in PACE_ZONE_NAMES:
-                raise StepsError(f"{where}: pace_zone must be one of {', '.join(PACE_ZONE_NAMES)}.")
-            if pace_min is not None:
-                raise StepsError(f"{where}: give a pace_zone or target paces, not both.")
-        clean: dict[str, Any] = {"kind": kind, "repeat": repeat}
-        if distance_m is not None:
-            clean["distance_m"] = distance_m
-        if duration_s is not None:
-            clean["duration_s"] = duration_s
-        if pace_min is not None:
-            clean["target_pace_min_s_per_km"] = pace_min
-            clean["target_pace_max_s_per_km"] = pace_max
-        if pace_zone is not None:
-            clean["pace_zone"] = pace_zone
-        normalised.append(clean)
+        if isinstance(step, dict) and step.get("kind") == BLOCK_KIND:
+            block = _validate_block(step, where)
+            count += len(block["steps"])
+            normalised.append(block)
+        else:
+            count += 1
+            normalised.append(_validate_step(step, where))
+        if count > MAX_STEPS:
+            raise StepsError(f"A workout has at most {MAX_STEPS} steps.")
     return normalised
+
+
+def _validate_repeat(step: dict[str, Any], where: str) -> int:
+    repeat = step.get("repeat", 1)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= MAX_REPEAT:
+        raise StepsError(f"{where}: repeat must be a whole number from 1 to {MAX_REPEAT}.")
+    return repeat
+
+
+def _validate_block(block: dict[str, Any], where: str) -> dict[str, Any]:
+    unknown = set(block) - BLOCK_KEYS
+    if unknown:
+        raise StepsError(f"{where} has unknown field(s): {', '.join(sorted(unknown))}.")
+    repeat = _validate_repeat(block, where)
+    inner = block.get("steps")
+    if not isinstance(inner, list) or not inner:
+        raise StepsError(f"{where}: a repeat block needs a non-empty list of steps.")
+    clean_steps = []
+    for index, step in enumerate(inner, start=1):
+        inner_where = f"Step {where.removeprefix('Step ')}.{index}"
+        if isinstance(step, dict) and step.get("kind") == BLOCK_KIND:
+            raise StepsError(f"{inner_where}: repeat blocks cannot be nested.")
+        clean_steps.append(_validate_step(step, inner_where))
+    return {"kind": BLOCK_KIND, "repeat": repeat, "steps": clean_steps}
+
+
+def _validate_step(step: Any, where: str) -> dict[str, Any]:
+    if not isinstance(step, dict):
+        raise StepsError(f"{where} must be an object.")
+    unknown = set(step) - STEP_KEYS
+    if unknown:
+        raise StepsError(f"{where} has unknown field(s): {', '.join(sorted(unknown))}.")
+    kind = step.get("kind")
+    if kind not in STEP_KINDS:
+        raise StepsError(
+            f"{where}: kind must be one of {', '.join(STEP_KINDS)} (or {BLOCK_KIND} for a block)."
+        )
+    repeat = _validate_repeat(step, where)
+    distance_m = step.get("distance_m")
+    duration_s = step.get("duration_s")
+    if (distance_m is None) == (duration_s is None):
+        raise StepsError(f"{where}: give exactly one of distance_m or duration_s.")
+    if distance_m is not None and (not _is_number(distance_m) or not 0 < distance_m <= 500_000):
+        raise StepsError(f"{where}: distance_m must be a number above 0 and at most 500000.")
+    if duration_s is not None and (not _is_number(duration_s) or not 0 < duration_s <= 86_400):
+        raise StepsError(f"{where}: duration_s must be a number above 0 and at most 86400.")
+    pace_min = step.get("target_pace_min_s_per_km")
+    pace_max = step.get("target_pace_max_s_per_km")
+    if (pace_min is None) != (pace_max is None):
+        raise StepsError(f"{where}: give both target pace bounds or neither.")
+    if pace_min is not None:
+        if not (_is_number(pace_min) and _is_number(pace_max)) or pace_min <= 0:
+            raise StepsError(f"{where}: target paces must be positive numbers.")
+        if pace_min > pace_max:
+            raise StepsError(
+                f"{where}: target_pace_min_s_per_km must not exceed target_pace_max_s_per_km."
+            )
+    pace_zone = step.get("pace_zone")
+    if pace_zone is not None:
+        if pace_zone not in PACE_ZONE_NAMES:
+            raise StepsError(f"{where}: pace_zone must be one of {', '.join(PACE_ZONE_NAMES)}.")
+        if pace_min is not None:
+            raise StepsError(f"{where}: give a pace_zone or target paces, not both.")
+    clean: dict[str, Any] = {"kind": kind, "repeat": repeat}
+    if distance_m is not None:
+        clean["distance_m"] = distance_m
+    if duration_s is not None:
+        clean["duration_s"] = duration_s
+    if pace_min is not None:
+        clean["target_pace_min_s_per_km"] = pace_min
+        clean["target_pace_max_s_per_km"] = pace_max
+    if pace_zone is not None:
+        clean["pace_zone"] = pace_zone
+    return clean
+
+
+def flat_steps(steps: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validated ``steps`` with each block unrolled into its steps, ``repeat`` multiplied by
+    the block's: what the session adds up to (a block's order is lost, its totals are not)."""
+    flat: list[dict[str, Any]] = []
+    for step in steps:
+        if step.get("kind") == BLOCK_KIND:
+            times = step.get("repeat", 1)
+            flat.extend(
+                {**inner, "repeat": inner.get("repeat", 1) * times} for inner in step["steps"]
+            )
+        else:
+            flat.append(step)
+    return flat
 
 
 def steps_totals(steps: Sequence[dict[str, Any]]) -> tuple[float | None, int | None]:
@@ -111,6 +170,7 @@ def steps_totals(steps: Sequence[dict[str, Any]]) -> tuple[float | None, int | N
     """
     if not steps:
         return None, None
+    steps = flat_steps(steps)
     distance_m: float | None = 0.0
     duration_s: float | None = 0.0
     for step in steps:
@@ -154,6 +214,10 @@ def resolve_pace_zones(
     resolved = []
     for step in steps:
         step = dict(step)
+        if step.get("kind") == BLOCK_KIND:
+            step["steps"] = resolve_pace_zones(step.get("steps", []), zone_ranges)
+            resolved.append(step)
+            continue
         zone = step.get("pace_zone")
         if isinstance(zone, str) and zone in zone_ranges:
             fast, slow = zone_ranges[zone]

@@ -46,3 +46,12 @@ def unit_label(units: str) -> str:
 @register.filter
 def metres_change(value_m: float | None) -> str:
     return formatting.format_metres_change(value_m)
+
+
+@register.filter
+def step_rows(
+    steps: list[dict[str, object]] | None, units: str = formatting.DEFAULT_UNITS
+) -> list[str]:
+    """A workout's structured steps, one line each (a repeat block on one line), with paces per
+    the runner's unit: ``["warmup 2 km", "5 x [work 1 km at 4:00; recovery 2:00]"]``."""
+    return [formatting.format_step(step, units) for step in steps or []]

@@ -254,6 +254,13 @@ PAGES["admin:training_plan_changelist"] += [
     Visit("coach", "/admin/training/plan/", then=plan_action("shift_workouts"), state="shift"),
     Visit("new_coach", "/admin/training/plan/", state="empty"),
 ]
+# The athlete calendar (coaching/calendar.py), from the squad page's row links.
+PAGES["admin:training_plan_calendar"] = [Visit("coach", "/admin/training/plan/{plan}/calendar/")]
+PAGES["admin:training_workout_add"].append(
+    Visit(
+        "coach", "/admin/training/workout/add/", then=submit_empty("#workout_form"), state="errors"
+    )
+)
 PAGES["admin:training_workout_changelist"].append(
     Visit("new_coach", "/admin/training/workout/", state="empty")
 )

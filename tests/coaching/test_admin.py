@@ -24,6 +24,23 @@ CHANGELIST = reverse("admin:training_plan_changelist")
 ADD = reverse("admin:training_plan_add")
 
 
+WORKOUT_ADD = reverse("admin:training_workout_add")
+
+
+def workout_form_data(plan: Plan, **fields: str) -> dict:
+    """POST data for the workout form (human units), every typed field blank unless given."""
+    return {
+        "plan": str(plan.pk),
+        "planned_distance_m": "",
+        "planned_duration_s": "",
+        "target_pace_min_s_per_km": "",
+        "target_pace_max_s_per_km": "",
+        "steps": "",
+        "notes": "",
+        **fields,
+    }
+
+
 def change_url(plan: Plan) -> str:
     return reverse("admin:training_plan_change", args=[plan.pk])
 
@@ -185,9 +202,7 @@ def test_coach_cannot_create_a_plan_for_a_runner_they_do_not_coach(coach_admin, 
     assert not Plan.objects.filter(name="Unasked").exists()
 
 
-def test_coach_adds_a_plan_with_workouts_for_a_runner_they_coach(
-    coach_admin, coach, own_plan, runner
-):
+def test_coach_adds_a_plan_then_its_workout_on_its_own_form(coach_admin, coach, own_plan, runner):
     data = plan_form_data(
         {
             "name": "  Autumn 10K  ",
@@ -196,98 +211,70 @@ def test_coach_adds_a_plan_with_workouts_for_a_runner_they_coach(
             "start_date": "2026-09-07",
             "end_date": "2026-10-04",
         },
-        [
-            {
-                "scheduled_date": "2026-09-08",
-                "name": "Tempo",
-                "workout_type": "tempo",
-                "planned_distance_m": "8000",
-                "planned_duration_s": "2520",
-                "target_pace_min_s_per_km": "290",
-                "target_pace_max_s_per_km": "300",
-                "notes": "",
-            }
-        ],
+        [],
     )
     response = coach_admin.post(ADD, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     plan = Plan.objects.get(name="Autumn 10K")
     assert plan.coach == coach
     assert plan.runner == runner
+    response = coach_admin.post(
+        WORKOUT_ADD,
+        workout_form_data(
+            plan,
+            scheduled_date="2026-09-08",
+            name="Tempo",
+            workout_type="tempo",
+            planned_distance_m="8 km",
+            planned_duration_s="42:00",
+            target_pace_min_s_per_km="4:50",
+            target_pace_max_s_per_km="5:00",
+        ),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:training_plan_calendar", args=[plan.pk])
     workout = plan.workouts.get()
     assert workout.scheduled_date == date(2026, 9, 8)
-    assert workout.target_pace_min_s_per_km == 290
+    assert (workout.planned_distance_m, workout.planned_duration_s) == (8000.0, 2520)
+    assert (workout.target_pace_min_s_per_km, workout.target_pace_max_s_per_km) == (290, 300)
 
 
-# --- inline validation runs Workout.clean ------------------------------------------------------
+# --- the workout form runs Workout.clean --------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("scheduled", "accepted"),
     [("2026-03-02", True), ("2026-03-29", True), ("2026-03-01", False), ("2026-03-30", False)],
 )
-def test_inline_workout_date_must_lie_within_the_plan(
-    coach_admin, coach, runner, scheduled, accepted
-):
+def test_workout_date_must_lie_within_the_plan(coach_admin, coach, runner, scheduled, accepted):
     plan = PlanFactory(
         runner=runner, coach=coach, start_date=date(2026, 3, 2), end_date=date(2026, 3, 29)
     )
-    data = plan_form_data(
-        {
-            "name": plan.name,
-            "runner": runner.pk,
-            "coach": coach.pk,
-            "start_date": "2026-03-02",
-            "end_date": "2026-03-29",
-        },
-        [
-            {
-                "scheduled_date": scheduled,
-                "name": "Easy",
-                "workout_type": "easy",
-                "planned_distance_m": "",
-                "planned_duration_s": "",
-                "target_pace_min_s_per_km": "",
-                "target_pace_max_s_per_km": "",
-                "notes": "",
-            }
-        ],
-    )
-    response = coach_admin.post(change_url(plan), data)
+    data = workout_form_data(plan, scheduled_date=scheduled, name="Easy", workout_type="easy")
+    response = coach_admin.post(WORKOUT_ADD, data)
     if accepted:
         assert response.status_code == 302
         assert plan.workouts.get().scheduled_date == date.fromisoformat(scheduled)
     else:
         assert response.status_code == 200
-        errors = response.context["inline_admin_formsets"][0].formset.errors
-        assert "scheduled_date" in errors[0]
+        assert "scheduled_date" in response.context["adminform"].form.errors
         assert not plan.workouts.exists()
 
 
-def test_inline_rejects_half_a_pace_range(coach_admin, coach, runner):
+def test_workout_form_rejects_half_a_pace_range(coach_admin, coach, runner):
     plan = PlanFactory(
         runner=runner, coach=coach, start_date=date(2026, 3, 2), end_date=date(2026, 3, 29)
     )
-    data = plan_form_data(
-        {
-            "name": plan.name,
-            "runner": runner.pk,
-            "coach": coach.pk,
-            "start_date": "2026-03-02",
-            "end_date": "2026-03-29",
-        },
-        [
-            {
-                "scheduled_date": "2026-03-03",
-                "name": "Tempo",
-                "workout_type": "tempo",
-                "target_pace_min_s_per_km": "290",
-                "target_pace_max_s_per_km": "",
-            }
-        ],
+    data = workout_form_data(
+        plan,
+        scheduled_date="2026-03-03",
+        name="Tempo",
+        workout_type="tempo",
+        target_pace_min_s_per_km="4:50",
     )
-    response = coach_admin.post(change_url(plan), data)
+    response = coach_admin.post(WORKOUT_ADD, data)
     assert response.status_code == 200
+    assert "target_pace_max_s_per_km" in response.context["adminform"].form.errors
     assert not plan.workouts.exists()
 
 
@@ -635,7 +622,7 @@ def test_superuser_adds_a_user_and_gets_exactly_one_profile(client, superuser):
 def test_workout_change_page_explains_structured_steps(coach_admin, own_plan):
     workout = WorkoutFactory(plan=own_plan)
     response = coach_admin.get(reverse("admin:training_workout_change", args=[workout.pk]))
-    assert "repeat 1-50" in response.content.decode()
+    assert "5 x [work 1 km at 4:00; jog 2 min]" in response.content.decode()
 
 
 def test_workout_admin_rejects_invalid_steps(coach_admin, own_plan):
@@ -647,7 +634,7 @@ def test_workout_admin_rejects_invalid_steps(coach_admin, own_plan):
             "name": "Intervals",
             "workout_type": "speed",
             "scheduled_date": own_plan.start_date.isoformat(),
-            "steps": '[{"kind": "work", "repeat": 51, "distance_m": 400}]',
+            "steps": "51 x work 400 m",
             "notes": "",
         },
     )
@@ -733,28 +720,14 @@ def test_deleting_a_plan_in_the_admin_marks_its_runs_changed_for_sync(coach_admi
     assert Deletion.objects.filter(object_id=own_plan.pk).exists()
 
 
-def test_deleting_an_inline_workout_unlinks_its_runs_as_changed(coach_admin, coach, runner):
+def test_deleting_a_workout_unlinks_its_runs_as_changed(coach_admin, coach, runner):
     plan = PlanFactory(runner=runner, coach=coach)
     workout = WorkoutFactory(plan=plan)
     run = RunFactory(runner=runner, plan=plan, workout=workout)
     before = run.updated_at
-    row = {
-        "id": workout.pk,
-        "plan": plan.pk,
-        "scheduled_date": workout.scheduled_date.isoformat(),
-        "name": workout.name,
-        "workout_type": workout.workout_type,
-        "DELETE": "on",
-    }
-    plan_fields = {
-        "name": plan.name,
-        "runner": runner.pk,
-        "coach": coach.pk,
-        "start_date": plan.start_date.isoformat(),
-        "end_date": plan.end_date.isoformat(),
-    }
+    delete_url = reverse("admin:training_workout_delete", args=[workout.pk])
 
-    response = coach_admin.post(change_url(plan), plan_form_data(plan_fields, [row], initial=1))
+    response = coach_admin.post(delete_url, {"post": "yes"})
 
     assert response.status_code == 302
     assert not plan.workouts.exists()

@@ -1,170 +1,142 @@
-"""The coach's workspace in a real browser (Debian's Chromium through Playwright, issue 17): as a
-coach, log in to the admin, save a 4-week plan as a template counted from race day, make a plan
-for a new runner from it with a race date, shift its first week by two days and comment on a
-run; then, as the runner, see the comment marked new and answer it.
+"""What a coach does in a real browser (Debian's Chromium through Playwright) against a live
+server with the demo data: log in to the admin, read the squad, find the runner who missed a key
+session, open their calendar and a workout's form, and edit it in human units.
 
-Screenshots land in tests/coaching/screenshots/ (git-ignored):
+Screenshots land in tests/coaching/screenshots/ (git-ignored) for review: the squad page, the
+calendar and the workout form at 1280 px, and the squad page at 375 px.
     .venv/bin/pytest -m browser tests/coaching/test_browser.py
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import importlib
+import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
-from tests.factories import (
-    DEFAULT_PASSWORD,
-    CoachFactory,
-    PlanFactory,
-    RunFactory,
-    UserFactory,
-    WorkoutFactory,
+from training.management.commands.seed_demo import (
+    COACH_PASSWORD,
+    COACH_USERNAME,
+    seed_demo,
+    seed_squad,
 )
-from training.models import Comment, Plan, PlanTemplate, Workout
+from training.models import Workout
 
+COACH_MIGRATION = importlib.import_module("training.migrations.0002_coach_group")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).parent / "screenshots"
-# What migrations 0002_coach_group and the templates-and-comments migration grant the coach
-# group; a transactional test before this one flushed them.
-COACH_PERMISSIONS = {
-    "plan": ("view", "add", "change", "delete"),
-    "workout": ("view", "add", "change", "delete"),
-    "run": ("view",),
-    "runnerprofile": ("view",),
-    "plantemplate": ("view", "add", "change", "delete"),
-    "comment": ("view", "add"),
-}
-BLOCK_START = date(2027, 3, 1)  # a Monday; the block runs 28 days, race on Sunday 28 March
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
 def squad(transactional_db):
-    group, _ = Group.objects.get_or_create(name="coach")
-    for model, actions in COACH_PERMISSIONS.items():
+    now = timezone.now()
+    summary = seed_demo(now)
+    seed_squad(coach=summary.plan.coach, now=now)
+    # A transactional test before this one flushed the coach group's permissions, which a
+    # migration grants (Django's app list on the squad page reads them); grant them again.
+    coach_group = Group.objects.get(name="coach")
+    for model, actions in COACH_MIGRATION.COACH_PERMISSIONS.items():
         for action in actions:
-            group.permissions.add(
+            coach_group.permissions.add(
                 Permission.objects.get(
                     content_type__app_label="training", codename=f"{action}_{model}"
                 )
             )
-    coach = CoachFactory(username="coach_kim")
-    ana = UserFactory(username="ana")
-    block = PlanFactory(
-        runner=ana,
-        coach=coach,
-        name="4 weeks to a 10K",
-        start_date=BLOCK_START,
-        end_date=BLOCK_START + timedelta(days=27),
-    )
-    for day, name, kind in (
-        (1, "Easy 8k", Workout.WorkoutType.EASY),
-        (3, "Tempo 5k", Workout.WorkoutType.TEMPO),
-        (13, "Long 16k", Workout.WorkoutType.LONG),
-        (27, "10K race", Workout.WorkoutType.RACE),
-    ):
-        WorkoutFactory(
-            plan=block, name=name, workout_type=kind, scheduled_date=BLOCK_START + timedelta(day)
-        )
-    newbie = UserFactory(username="newbie")
-    # A coach picks among the runners they coach; a new runner joins with a first plan (docs/
-    # ARCHITECTURE.md, Visibility).
-    PlanFactory(runner=newbie, coach=coach, name="Welcome", status=Plan.Status.DRAFT)
-    run = RunFactory(runner=newbie, started_at=datetime(2026, 11, 30, 7, tzinfo=UTC))
-    return {"coach": coach, "block": block, "newbie": newbie, "run": run}
+    return summary
 
 
-def pick_action(page, plan: Plan, action: str) -> None:
-    page.check(f'input.action-select[value="{plan.pk}"]')
-    page.select_option("select[name=action]", action)
-    with page.expect_navigation():
-        page.click("button[name=index]")
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_coach_plans_from_a_template_shifts_a_week_and_talks_with_the_runner(
+def _login(page, live_server) -> None:
+    page.goto(f"{live_server.url}/admin/")
+    assert "/admin/login/" in page.url
+    page.fill("#id_username", COACH_USERNAME)
+    page.fill("#id_password", COACH_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def test_coach_finds_the_missed_key_session_and_edits_a_workout_in_human_units(
     page, live_server, squad
 ):
-    base = live_server.url
-    # --- as the coach, in the admin ----------------------------------------------------------
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "coach_kim")
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    page.goto(f"{base}/admin/training/plan/")
-    pick_action(page, squad["block"], "save_as_template")
-    page.select_option("#id_anchor", "race")
-    with page.expect_navigation():
-        page.click("input[name=apply]")
-    assert "as the template" in page.inner_text(".messagelist")
-    template = PlanTemplate.objects.get()
-    assert template.start_offset_days == -27
+    _login(page, live_server)
+    rows = page.locator("tr.squad-row")
+    assert rows.count() == 6
+    for label in ("Missed key session", "Form below -30", "No run for 7 days", "Plan ends"):
+        assert page.locator(".squad-flag", has_text=label).count() >= 1
+    _shot(page, "squad-desktop")
 
-    with page.expect_navigation():
-        page.click("text=Apply to a runner…")
-    page.select_option("#id_runner", label="newbie")
-    page.fill("#id_race_date", "2027-06-06")  # a Sunday
-    shot(page, "apply-template-desktop")
-    with page.expect_navigation():
-        page.click("input[name=apply]")
-    plan = Plan.objects.get(runner=squad["newbie"], name="4 weeks to a 10K")
-    # Race on 6 June; the plan starts 27 days before, Monday 10 May.
-    assert (plan.start_date, plan.end_date) == (date(2027, 5, 10), date(2027, 6, 6))
-    assert plan.coach == squad["coach"]
-    assert "Made “4 weeks to a 10K” for newbie" in page.inner_text(".messagelist")
+    # Sorting by athlete puts them in name order; flags first is the default.
+    page.click("th a.squad-sort:has-text('Athlete')")
+    page.wait_for_url(re.compile(r"\?sort=athlete$"))
+    names = [rows.nth(i).get_attribute("data-runner") for i in range(rows.count())]
+    assert names == sorted(names)
 
-    page.goto(f"{base}/admin/training/plan/")
-    pick_action(page, plan, "shift_workouts")
-    page.fill("#id_days", "2")
-    page.fill("#id_first_day", "2027-05-10")
-    page.fill("#id_last_day", "2027-05-16")
-    with page.expect_navigation():
-        page.click("input[name=apply]")
-    assert "Moved 2 workouts" in page.inner_text(".messagelist")
-    # Week one's Tuesday and Thursday (11 and 13 May) move to Thursday and Saturday.
-    assert list(plan.workouts.values_list("name", "scheduled_date")) == [
-        ("Easy 8k", date(2027, 5, 13)),
-        ("Tempo 5k", date(2027, 5, 15)),
-        ("Long 16k", date(2027, 5, 23)),
-        ("10K race", date(2027, 6, 6)),
-    ]
+    flagged = page.locator("tr.squad-row", has=page.locator(".flag-missed_key_session"))
+    missed = [flagged.nth(i).get_attribute("data-runner") for i in range(flagged.count())]
+    assert "maya" in missed  # ivy, idle for eight days, has missed hers too
+    runner = "maya"
+    page.locator(f"tr.squad-row[data-runner='{runner}'] a.squad-athlete").click()
+    page.wait_for_url(re.compile(r"/admin/training/plan/[0-9a-f-]{36}/calendar/$"))
+    assert page.locator("#calendar").is_visible()
+    assert page.locator(".cal-chip[data-band='missed']").count() >= 1
+    _shot(page, "calendar-desktop")
 
-    run = squad["run"]
-    page.goto(f"{base}/admin/training/run/{run.pk}/change/")
-    with page.expect_navigation():
-        page.click(f'a[href="/admin/training/run/{run.pk}/comments/"]')
-    page.fill("#id_body", "Lovely relaxed pace. Keep Thursday just as easy.")
-    with page.expect_navigation():
-        page.click("input[type=submit][value='Send comment']")
-    assert "Lovely relaxed pace." in page.inner_text("#content-main")
-    shot(page, "run-comments-coach-desktop")
+    # Open a coming easy run's form from its chip.
+    workout = (
+        Workout.objects.filter(
+            plan__runner__username=runner,
+            workout_type=Workout.WorkoutType.EASY,
+            scheduled_date__gte=timezone.localdate() + timezone.timedelta(days=1),
+        )
+        .order_by("scheduled_date")
+        .first()
+    )
+    page.click(f".cal-chip[data-workout='{workout.pk}']")
+    page.wait_for_url(re.compile(rf"/admin/training/workout/{workout.pk}/change/$"))
+    assert page.input_value("#id_planned_distance_m") == "8 km"
+    page.fill("#id_planned_distance_m", "10 km")
+    page.fill("#id_planned_duration_s", "55:00")
+    page.fill("#id_target_pace_min_s_per_km", "5:20")
+    page.fill("#id_target_pace_max_s_per_km", "5:40")
+    page.fill("#id_steps", "warmup 2 km\n4 x [work 1 km at 4:30; jog 2 min]\ncooldown 2 km")
+    _shot(page, "workout-form-desktop")
 
-    # --- as the runner, on the dashboard -----------------------------------------------------
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "newbie")
-    page.fill("#id_password", DEFAULT_PASSWORD)
+    # A typing slip first: the field says what to type and nothing is saved.
+    page.fill("#id_target_pace_min_s_per_km", "520")
     with page.expect_navigation():
-        page.click("button[type=submit]")
-    page.goto(f"{base}/runs/{run.pk}/")
-    thread = page.locator("#comments")
-    assert "Lovely relaxed pace." in thread.inner_text()
-    assert thread.locator(".badge", has_text="New").count() == 1
-    page.fill("#id_body", "Thanks! Legs felt fresh.")
-    with page.expect_navigation():
-        page.click("#comments button[type=submit]")
-    assert "Thanks! Legs felt fresh." in page.locator("#comments").inner_text()
-    assert page.locator("#comments .badge", has_text="New").count() == 0
-    shot(page, "run-comments-runner-desktop")
-    assert list(Comment.objects.order_by("created_at").values_list("author__username", "run")) == [
-        ("coach_kim", run.pk),
-        ("newbie", run.pk),
-    ]
+        page.click("input[name=_save]")
+    assert page.locator(".errorlist", has_text="e.g. 5:45").count() == 1
+    page.fill("#id_target_pace_min_s_per_km", "5:20")
+    page.click("input[name=_save]")
+    page.wait_for_url(re.compile(r"/calendar/$"))
+    workout.refresh_from_db()
+    assert workout.planned_distance_m == 10_000
+    assert workout.planned_duration_s == 55 * 60
+    assert (workout.target_pace_min_s_per_km, workout.target_pace_max_s_per_km) == (320, 340)
+    assert workout.steps[1]["kind"] == "repeat" and workout.steps[1]["repeat"] == 4
+
+
+def test_squad_page_fits_a_phone(browser, live_server, squad):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _login(page, live_server)
+        assert page.locator("tr.squad-row").count() == 6
+        assert page.locator(".app-training").count() == 1  # the list of models, below
+        width = page.evaluate(
+            "document.querySelector('.squad-table').getBoundingClientRect().right"
+        )
+        assert width <= PHONE["width"]
+        _shot(page, "squad-phone")
+    finally:
+        context.close()

@@ -134,6 +134,38 @@ def test_home_shows_this_weeks_workouts_beside_the_runs_that_fulfil_them(web, ru
     assert 'data-done="no"' in long_block[:200]
 
 
+def test_home_shows_a_workouts_steps_with_repeat_blocks_in_the_runners_units(web, runner):
+    runner.profile.units = "mi"
+    runner.profile.save()
+    monday = this_monday()
+    plan = PlanFactory(runner=runner, start_date=monday, end_date=monday + timedelta(days=27))
+    WorkoutFactory(
+        plan=plan,
+        name="Mile repeats",
+        scheduled_date=monday + timedelta(days=6),
+        steps=[
+            {"kind": "warmup", "distance_m": 1609.344},
+            {
+                "kind": "repeat",
+                "repeat": 4,
+                "steps": [
+                    # 6:00 /mi = 360 s per 1.609344 km
+                    {
+                        "kind": "work",
+                        "distance_m": 1609.344,
+                        "target_pace_min_s_per_km": 223.694,
+                        "target_pace_max_s_per_km": 223.694,
+                    },
+                    {"kind": "recovery", "duration_s": 90},
+                ],
+            },
+        ],
+    )
+    page = web.get(reverse("dashboard:home")).content.decode()
+    assert "<li>warmup 1 mi</li>" in page
+    assert "<li>4 x [work 1 mi at 6:00; recovery 1:30]</li>" in page
+
+
 def test_home_leaves_out_workouts_of_other_weeks_and_other_runners(web, runner, other_runner):
     monday = this_monday()
     plan = PlanFactory(runner=runner, start_date=monday - timedelta(days=14))

@@ -362,7 +362,22 @@ EXPECTED: dict[str, list[Check]] = {
                 "other_coach": 200,
                 "superuser": 200,
             },
-        )
+        ),
+        # The athlete calendar (issue 17): the plan's coach and a superuser only; the coach of
+        # nobody gets the same 404 as for a plan that does not exist.
+        Check(
+            "GET",
+            "/admin/training/plan/{plan}/calendar/",
+            {
+                "anonymous": 302,
+                "runner": 302,
+                "other_runner": 302,
+                "coach": 200,
+                "other_coach": 404,
+                "superuser": 200,
+            },
+            hides_existence=True,
+        ),
     ],
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime, timedelta
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,8 +13,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from analytics import science
+from analytics.selectors import squad_overview
 from training import shoes as shoe_rules
-from training.management.commands.seed_demo import RUNNER_TIMEZONE, TRACKED_DAYS, seed_demo
+from training.management.commands.seed_demo import (
+    RUNNER_TIMEZONE,
+    SQUAD,
+    TRACKED_DAYS,
+    seed_demo,
+    seed_squad,
+)
 from training.models import Plan, Run, RunTrack, Shoe, Workout
 from training.selectors import shoes_with_distance
 
@@ -35,7 +43,7 @@ def counts() -> dict[str, int]:
 
 def run_fingerprint() -> list[tuple]:
     return list(
-        Run.objects.order_by("started_at").values_list(
+        Run.objects.order_by("started_at", "runner__username").values_list(
             "local_date", "distance_m", "duration_s", "avg_heart_rate", "perceived_effort"
         )
     )
@@ -46,6 +54,7 @@ def test_command_prints_what_it_did_and_the_logins():
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
     assert "112 workouts" in text
+    assert "the coach's squad: demo, maya, theo, ivy, sam, lena." in text
     assert "demo / demo-password" in text
     assert "coach / coach-password" in text
     assert len(text.strip().splitlines()) == 2
@@ -58,8 +67,8 @@ def test_running_twice_creates_nothing_new():
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first
     assert run_fingerprint() == first_runs  # seeded: the very same runs, not just as many
-    assert first["plans"] == 1
-    assert first["users"] == 2
+    assert first["plans"] == 6  # the demo plan and one per squad member
+    assert first["users"] == 7  # demo, coach and five squad members
 
 
 def test_demo_and_coach_can_log_in_and_coach_is_a_staff_coach(client):
@@ -76,7 +85,7 @@ def test_demo_and_coach_can_log_in_and_coach_is_a_staff_coach(client):
 def test_coach_sees_the_demo_plan_with_its_workouts_in_admin(client):
     call_command("seed_demo", stdout=StringIO())
     client.login(username="coach", password="coach-password")
-    plan = Plan.objects.get()
+    plan = Plan.objects.get(runner__username="demo")
     response = client.get(f"/admin/training/plan/{plan.pk}/change/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -166,6 +175,61 @@ def test_rerunning_a_week_later_re_anchors_without_duplicates():
     assert after["plans"] == first["plans"] == 1
     assert after["workouts"] == first["workouts"] == 112
     assert after["users"] == first["users"]
+
+
+# --- the coach's squad ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "local_now",
+    [
+        datetime(2026, 3, 2, 0, 3),  # Monday just after midnight
+        datetime(2026, 3, 4, 12, 0),  # Wednesday
+        datetime(2026, 3, 8, 23, 50),  # Sunday night
+    ],
+)
+def test_squad_page_shows_every_flag_on_first_open(client, local_now):
+    now = local_now.replace(tzinfo=LONDON)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        summary = seed_demo(now=now)
+        seed_squad(coach=summary.plan.coach, now=now)
+        flags = {row.username: row.flags for row in squad_overview(coach=summary.plan.coach)}
+        client.login(username="coach", password="coach-password")
+        page = client.get("/admin/").content.decode()
+    assert len(flags) >= 6
+    assert "missed_key_session" in flags["maya"]
+    assert "form_low" in flags["theo"]
+    assert "idle" in flags["ivy"]
+    assert flags["sam"] == ("plan_ending",)
+    assert flags["lena"] == ()
+    # Each member's flag is theirs alone where the story says so.
+    assert "idle" not in flags["maya"] and "idle" not in flags["theo"]
+    assert "form_low" not in flags["maya"] and "form_low" not in flags["sam"]
+    for label in (
+        "Missed key session",
+        "Form below -30",
+        "No run for 7 days",
+        "Plan ends within 2 weeks",
+    ):
+        assert label in page
+
+
+def test_squad_members_are_rebuilt_not_duplicated_and_cannot_log_in(client):
+    now = datetime(2026, 3, 4, 12, 0, tzinfo=LONDON)
+    summary = seed_demo(now=now)
+    seed_squad(coach=summary.plan.coach, now=now)
+    first = counts()
+    seed_squad(coach=summary.plan.coach, now=now + timedelta(days=1))
+    assert counts()["plans"] == first["plans"] and counts()["users"] == first["users"]
+    for member in SQUAD:
+        user = get_user_model().objects.get(username=member.username)
+        assert not user.has_usable_password()
+        assert Plan.objects.filter(runner=user, coach=summary.plan.coach).count() == 1
+    lena = get_user_model().objects.get(username="lena")
+    assert (lena.profile.units, lena.profile.timezone) == ("mi", "America/New_York")
+    speed = Workout.objects.filter(plan__runner__username="maya", workout_type="speed").first()
+    assert speed.steps[1]["kind"] == "repeat"  # the interval session is a repeat block
+    assert speed.planned_distance_m == 9500
 
 
 # --- Recorded runs and shoes (issue 19) ----------------------------------------------------------

@@ -170,6 +170,104 @@ def test_a_total_that_overflows_is_left_out():
     assert steps_totals(steps) == (100_000.0, None)
 
 
+# --- repeat blocks ----------------------------------------------------------------------------
+
+INTERVAL_BLOCK = {
+    "kind": "repeat",
+    "repeat": 5,
+    "steps": [
+        {
+            "kind": "work",
+            "distance_m": 1000,
+            "target_pace_min_s_per_km": 240,
+            "target_pace_max_s_per_km": 240,
+        },
+        {"kind": "recovery", "duration_s": 120, **EASY},
+    ],
+}
+
+
+def test_a_repeat_block_is_normalised_and_totalled():
+    steps = validate_steps([{"kind": "warmup", "distance_m": 2000, **EASY}, INTERVAL_BLOCK])
+    assert steps[1] == {
+        "kind": "repeat",
+        "repeat": 5,
+        "steps": [
+            {
+                "kind": "work",
+                "repeat": 1,
+                "distance_m": 1000,
+                "target_pace_min_s_per_km": 240,
+                "target_pace_max_s_per_km": 240,
+            },
+            {"kind": "recovery", "repeat": 1, "duration_s": 120, **EASY},
+        ],
+    }
+    # Warm-up 2 km at 380 s/km = 760 s. Block, five times: 1 km in 240 s, then 120 s at
+    # 380 s/km = 315.789... m. Distance 2000 + 5 x 1315.789 = 8578.9 m; time 760 + 5 x 360 = 2560 s.
+    assert steps_totals(steps) == (8578.9, 2560)
+
+
+def test_flat_steps_and_blocks_mix_and_old_flat_steps_stay_valid():
+    flat = [{"kind": "work", "repeat": 6, "distance_m": 800}]
+    assert validate_steps(flat) == [{"kind": "work", "repeat": 6, "distance_m": 800}]
+    assert steps_totals(validate_steps(flat)) == (4800.0, None)
+    inner_repeat = {
+        "kind": "repeat",
+        "repeat": 3,
+        "steps": [{"kind": "work", "repeat": 2, "distance_m": 400}],
+    }
+    assert steps_totals(validate_steps([inner_repeat])) == (2400.0, None)  # 3 x 2 x 400
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            {"kind": "repeat", "repeat": 0, "steps": [{"kind": "work", "distance_m": 1}]},
+            r"Step 1: repeat must",
+        ),
+        (
+            {"kind": "repeat", "repeat": 51, "steps": [{"kind": "work", "distance_m": 1}]},
+            r"Step 1: repeat must",
+        ),
+        ({"kind": "repeat", "repeat": 2, "steps": []}, r"Step 1: a repeat block needs"),
+        ({"kind": "repeat", "repeat": 2}, r"Step 1: a repeat block needs"),
+        ({"kind": "repeat", "repeat": 2, "steps": "x"}, r"Step 1: a repeat block needs"),
+        (
+            {"kind": "repeat", "repeat": 2, "steps": [{"kind": "work"}]},
+            r"Step 1\.1: give exactly one",
+        ),
+        (
+            {
+                "kind": "repeat",
+                "repeat": 2,
+                "distance_m": 5,
+                "steps": [{"kind": "work", "distance_m": 1}],
+            },
+            r"unknown field\(s\): distance_m",
+        ),
+        (
+            {"kind": "repeat", "repeat": 2, "steps": [INTERVAL_BLOCK]},
+            r"Step 1\.1: repeat blocks cannot be nested",
+        ),
+    ],
+)
+def test_bad_blocks_name_the_problem(block, message):
+    with pytest.raises(StepsError, match=message):
+        validate_steps([block])
+
+
+def test_steps_inside_blocks_count_towards_the_limit():
+    block = {
+        "kind": "repeat",
+        "repeat": 2,
+        "steps": [{"kind": "work", "distance_m": 100}] * MAX_STEPS,
+    }
+    with pytest.raises(StepsError, match=f"at most {MAX_STEPS} steps"):
+        validate_steps([{"kind": "warmup", "distance_m": 100}, block])
+
+
 # --- Pace zones instead of typed paces (issue 19) -------------------------------------------------
 def test_a_step_may_name_a_pace_zone():
     steps = [{"kind": "work", "repeat": 3, "distance_m": 1_600, "pace_zone": "threshold"}]

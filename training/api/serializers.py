@@ -78,7 +78,8 @@ def runners_plannable_by(user: Any) -> QuerySet:
 
 class StepSerializer(serializers.Serializer):
     """One step of a structured workout (documentation of ``steps``; validated by
-    training/steps.py)."""
+    training/steps.py). Repeat blocks (``kind: repeat`` with ``steps``) are added to the schema
+    by ``tracker.schema`` as a third shape (docs/API.md, Structured workout steps)."""
 
     kind = serializers.ChoiceField(choices=["warmup", "work", "recovery", "cooldown"])
     repeat = serializers.IntegerField(min_value=1, max_value=50, default=1)

@@ -266,6 +266,23 @@ def test_enforced_rules_are_in_the_schema(schema):
     assert "from/to" in period["description"]
 
 
+def test_steps_may_be_repeat_blocks_of_plain_steps(schema):
+    """docs/API.md, Structured workout steps: a step is a distance step, a timed step or a
+    repeat block, whose own steps are plain steps (no nesting)."""
+    components = schema["components"]["schemas"]
+    items = components["WorkoutRequest"]["properties"]["steps"]["items"]["oneOf"]
+    assert [ref["$ref"].rsplit("/", 1)[1] for ref in items] == [
+        "DistanceStep",
+        "TimedStep",
+        "RepeatBlock",
+    ]
+    block = components["RepeatBlock"]
+    assert block["required"] == ["kind", "steps"] and block["additionalProperties"] is False
+    assert block["properties"]["kind"]["enum"] == ["repeat"]
+    inner = block["properties"]["steps"]["items"]["oneOf"]
+    assert "RepeatBlock" not in str(inner)
+
+
 def test_the_token_scheme_shows_its_prefix(schema):
     scheme = next(
         s for s in schema["components"]["securitySchemes"].values() if s.get("in") == "header"

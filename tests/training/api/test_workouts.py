@@ -115,6 +115,67 @@ def test_steps_are_returned_as_given_and_derive_the_totals(api_client, plan):
 
 
 @pytest.mark.django_db
+def test_repeat_blocks_are_accepted_returned_and_totalled(api_client, plan):
+    """docs/API.md, Structured workout steps: 5 x [1 km at 4:00 /km + 2 min jog at 6:00 /km]."""
+    block = {
+        "kind": "repeat",
+        "repeat": 5,
+        "steps": [
+            {
+                "kind": "work",
+                "distance_m": 1000,
+                "target_pace_min_s_per_km": 240,
+                "target_pace_max_s_per_km": 240,
+            },
+            {
+                "kind": "recovery",
+                "duration_s": 120,
+                "target_pace_min_s_per_km": 360,
+                "target_pace_max_s_per_km": 360,
+            },
+        ],
+    }
+    body = new_workout(
+        plan,
+        steps=[
+            {
+                "kind": "warmup",
+                "repeat": 1,
+                "distance_m": 2000,
+                "target_pace_min_s_per_km": 360,
+                "target_pace_max_s_per_km": 360,
+            },
+            block,
+        ],
+    )
+    del body["planned_distance_m"], body["planned_duration_s"]
+    response = api_client.post(f"{API}/workouts", body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["steps"][1] == {
+        "kind": "repeat",
+        "repeat": 5,
+        "steps": [{**block["steps"][0], "repeat": 1}, {**block["steps"][1], "repeat": 1}],
+    }
+    # 2000 + 5 x (1000 + 120 s at 360 s/km = 333.3 m) = 8666.7 m;
+    # 720 + 5 x (240 + 120) = 2520 s.
+    assert data["planned_distance_m"] == 8666.7
+    assert data["planned_duration_s"] == 2520
+    fetched = api_client.get(f"{API}/workouts/{data['id']}").json()
+    assert fetched["steps"] == data["steps"]
+
+
+@pytest.mark.django_db
+def test_a_bad_step_inside_a_block_is_named(api_client, plan):
+    block = {"kind": "repeat", "repeat": 3, "steps": [{"kind": "work"}]}
+    response = api_client.post(f"{API}/workouts", new_workout(plan, steps=[block]), format="json")
+    body = assert_error(response, 400)
+    assert body["errors"][0]["attr"] == "steps"
+    assert body["errors"][0]["code"] == "invalid_steps"
+    assert body["errors"][0]["detail"].startswith("Step 1.1:")
+
+
+@pytest.mark.django_db
 def test_a_step_may_target_a_pace_zone(api_client, plan):
     steps = [{"kind": "work", "repeat": 4, "distance_m": 1600, "pace_zone": "threshold"}]
     body = new_workout(plan, steps=steps)

@@ -119,12 +119,15 @@ class Command(BaseCommand):
     help = "Create (or re-anchor on today) the demo runner, coach, plan, workouts and runs."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = seed_demo()
+        now = timezone.now()
+        summary = seed_demo(now)
+        squad = seed_squad(coach=summary.plan.coach, now=now)
         self.stdout.write(
             f"Demo data ready: plan “{summary.plan.name}” {summary.plan.start_date} to "
             f"{summary.plan.end_date} with {summary.workouts} workouts; {summary.runs} runs "
             f"({summary.linked_runs} linked to workouts, {summary.tracked_runs} with a GPS "
-            f"track); {summary.shoes} pairs of shoes."
+            f"track); {summary.shoes} pairs of shoes; the coach's squad: "
+            f"{summary.plan.runner.username}, {', '.join(squad)}."
         )
         self.stdout.write(
             f"Logins: runner {RUNNER_USERNAME} / {RUNNER_PASSWORD}, "
@@ -595,3 +598,214 @@ def recorded_gpx(planned: Run, rng: random.Random) -> bytes:
         + "".join(points)
         + "</trkseg></trk></gpx>"
     ).encode()
+
+
+# --- The coach's squad (the admin's squad page, issue 17) ------------------------------------
+# Five more runners coached by the demo coach, each built so that one of the squad page's flags
+# shows on first open, whatever the day: a key session missed in the last seven days, form below
+# -30 after a heavy block, no run for eight days, a plan ending within two weeks; and one runner
+# in miles and New York time with nothing to flag.
+
+
+@dataclass(frozen=True)
+class SquadMember:
+    username: str
+    first_name: str
+    last_name: str
+    units: str = RunnerProfile.Units.KILOMETRES
+    tz: str = RUNNER_TIMEZONE
+    weeks_before: int = 6  # plan weeks before this week
+    weeks_after: int = 8  # plan weeks after this week
+    ends_in_days: int | None = None  # the plan (and its race) ends this many days after today
+    skip_last_key_session: bool = False
+    idle_days: int = 0  # no run in the last N days
+    heavy_days: int = 0  # the last N days: two-hour runs at effort 9, rest days included
+
+
+SQUAD = (
+    SquadMember("maya", "Maya", "Okafor", skip_last_key_session=True),
+    SquadMember("theo", "Theo", "Lindqvist", heavy_days=10),
+    SquadMember("ivy", "Ivy", "Marchetti", idle_days=8),
+    SquadMember("sam", "Sam", "Whitfield", weeks_before=10, ends_in_days=10),
+    SquadMember("lena", "Lena", "Brooks", units=RunnerProfile.Units.MILES, tz="America/New_York"),
+)
+SQUAD_PLAN_NAME = "Squad block"
+# The week's pattern, Monday first: (type, km); key sessions on Tuesday, Thursday and Sunday.
+SQUAD_WEEK: tuple[tuple[str, float], ...] = (
+    (Type.REST, 0),
+    (Type.SPEED, 0),  # distance from its steps
+    (Type.EASY, 8),
+    (Type.TEMPO, 9),
+    (Type.REST, 0),
+    (Type.EASY, 6),
+    (Type.LONG, 16),
+)
+KEY_TYPES = (Type.SPEED, Type.TEMPO, Type.LONG)
+SQUAD_BASE_DAYS = 140  # 20 weeks of routine before each plan
+
+
+def seed_squad(*, coach: Any, now: datetime) -> list[str]:
+    """(Re)build the squad around ``now``; returns the usernames. Each member's plan and runs
+    are deleted and rebuilt from per-day seeds, so re-running duplicates nothing."""
+    for member in SQUAD:
+        _squad_member(member, coach=coach, now=now)
+    return [member.username for member in SQUAD]
+
+
+def _squad_member(member: SquadMember, *, coach: Any, now: datetime) -> None:
+    tz = zoneinfo.ZoneInfo(member.tz)
+    today = timezone.localtime(now, tz).date()
+    this_monday = today - timedelta(days=today.weekday())
+    user, _ = get_user_model().objects.get_or_create(
+        username=member.username,
+        defaults={"first_name": member.first_name, "last_name": member.last_name},
+    )
+    if user.has_usable_password():
+        user.set_unusable_password()  # data for the coach to look at, not a login
+        user.save()
+    RunnerProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "units": member.units,
+            "timezone": member.tz,
+            "max_hr": 190,
+            "resting_hr": 50,
+            "sex": RunnerProfile.Sex.UNSPECIFIED,
+        },
+    )
+    Run.objects.filter(runner=user).delete()
+    Plan.objects.filter(runner=user).delete()
+
+    start = this_monday - timedelta(weeks=member.weeks_before)
+    if member.ends_in_days is not None:
+        end = today + timedelta(days=member.ends_in_days)
+    else:
+        end = this_monday + timedelta(weeks=member.weeks_after + 1, days=-1)
+    plan = Plan(
+        name=SQUAD_PLAN_NAME,
+        runner=user,
+        coach=coach,
+        start_date=start,
+        end_date=end,
+        status=Plan.Status.ACTIVE,
+        goal="Build towards a goal race.",
+    )
+    plan.full_clean()
+    plan.save()
+
+    workouts = []
+    day = start
+    while day <= end:
+        kind, km = SQUAD_WEEK[day.weekday()]
+        if day == end and member.ends_in_days is not None:
+            kind, km = Type.RACE, 10
+        workouts.append(_squad_workout(plan, day, kind, km))
+        day += timedelta(days=1)
+    for workout in workouts:
+        workout.full_clean(validate_unique=False, validate_constraints=False)
+        workout.fill_totals_from_steps()
+    Workout.objects.bulk_create(workouts)
+
+    last_key = max(
+        (
+            w.scheduled_date
+            for w in workouts
+            if w.workout_type in KEY_TYPES and w.scheduled_date < today
+        ),
+        default=None,
+    )
+    # Base training before the plan, the same week shape, so fitness has caught up with the
+    # routine and only the story's runner (theo) is flagged for form.
+    base = [
+        _squad_workout(
+            plan,
+            start - timedelta(days=offset),
+            *SQUAD_WEEK[(start - timedelta(days=offset)).weekday()],
+        )
+        for offset in range(SQUAD_BASE_DAYS, 0, -1)
+    ]
+    runs = []
+    for workout in [*base, *workouts]:
+        day = workout.scheduled_date
+        if day >= today or (today - day).days <= member.idle_days - 1:
+            continue
+        heavy = (today - day).days <= member.heavy_days
+        # The idle runner's last run is exactly ``idle_days`` ago, rest day or not.
+        last_before_idle = member.idle_days and (today - day).days == member.idle_days
+        if workout.is_rest and not heavy and not last_before_idle:
+            continue
+        if member.skip_last_key_session and day == last_key:
+            continue
+        rng = random.Random(f"{SEED}:{member.username}:{(day - start).days}")  # noqa: S311
+        kind = Type.EASY if workout.is_rest else workout.workout_type
+        target_m = workout.planned_distance_m or 8000.0
+        run = _run(rng, user, day, tz, now, kind, target_m, EASY_PACE)
+        in_plan = day >= start
+        run.plan = plan if in_plan else None
+        run.workout = workout if in_plan and not workout.is_rest else None
+        # Load from heart rate (TRIMP), as for a runner who does not rate their effort.
+        run.perceived_effort = None
+        if heavy:
+            # A block far beyond the runner's habit: load 9 x 120 min a day sends form down.
+            run.distance_m, run.duration_s, run.elapsed_s = 20_000.0, 7200, 7300
+            run.perceived_effort = 9
+        runs.append(run)
+    for run in runs:
+        run.full_clean(validate_unique=False, validate_constraints=False)
+        run.local_date = run.compute_local_date()
+    Run.objects.bulk_create(runs)
+
+
+def _squad_workout(plan: Plan, day: date, kind: str, km: float) -> Workout:
+    if kind == Type.REST:
+        return Workout(plan=plan, scheduled_date=day, name="Rest", workout_type=kind)
+    if kind == Type.SPEED:
+        # A repeat block: 5 x [1 km at interval pace + 2 min jog], between warm-up and cool-down.
+        steps = [
+            {"kind": "warmup", "distance_m": 2000},
+            {
+                "kind": "repeat",
+                "repeat": 5,
+                "steps": [
+                    {
+                        "kind": "work",
+                        "distance_m": 1000,
+                        "target_pace_min_s_per_km": INTERVAL_PACE[0],
+                        "target_pace_max_s_per_km": INTERVAL_PACE[1],
+                    },
+                    {"kind": "recovery", "duration_s": 120},
+                ],
+            },
+            {"kind": "cooldown", "distance_m": 1500},
+        ]
+        return Workout(
+            plan=plan,
+            scheduled_date=day,
+            name="Intervals 5 x 1 km",
+            workout_type=kind,
+            planned_distance_m=9500,
+            steps=steps,
+        )
+    names: dict[str, str] = {
+        Type.EASY: "Easy run",
+        Type.TEMPO: "Tempo run",
+        Type.LONG: "Long run",
+        Type.RACE: "Goal race 10 km",
+    }
+    paces: dict[str, tuple[int, int]] = {
+        Type.EASY: EASY_PACE,
+        Type.TEMPO: TEMPO_PACE,
+        Type.LONG: LONG_PACE,
+        Type.RACE: RACE_PACE,
+    }
+    pace = paces[kind]
+    return Workout(
+        plan=plan,
+        scheduled_date=day,
+        name=f"{names[kind]} {km:g} km" if kind != Type.RACE else names[kind],
+        workout_type=kind,
+        planned_distance_m=km * 1000,
+        planned_duration_s=round(km * mid(pace)),
+        target_pace_min_s_per_km=pace[0],
+        target_pace_max_s_per_km=pace[1],
+    )
