@@ -221,7 +221,12 @@ def _keep_workout_rules(body: dict, world: dict) -> None:
     if "scheduled_date" in body:
         body["scheduled_date"] = (world["plan_start"] + timedelta(days=2)).isoformat()
     _ordered_bounds(body, "target_pace_min_s_per_km", "target_pace_max_s_per_km")
-    for step in body.get("steps") or []:
+    steps = list(body.get("steps") or [])
+    # A repeat block's own steps keep the same pace rules (training/steps.py).
+    for block in list(steps):
+        if isinstance(block, dict) and isinstance(block.get("steps"), list):
+            steps += block["steps"]
+    for step in steps:
         if isinstance(step, dict):
             _ordered_bounds(step, "target_pace_min_s_per_km", "target_pace_max_s_per_km")
             if step.get("pace_zone") is not None:  # a zone or typed paces, not both
