@@ -45,8 +45,11 @@ class Command(BaseCommand):
         while worker.running:
             close_old_connections()
             reclaimed = import_jobs_reclaim()
-            worker.run()
-            if options["batch"] and not reclaimed and not self.pending():
+            if reclaimed or self.pending():
+                # A round only when there is work: each round logs its start and its end, which
+                # once a second would drown the development server's log.
+                worker.run()
+            elif options["batch"]:
                 return
             if worker.running:
                 time.sleep(options["interval"])
