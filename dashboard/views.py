@@ -173,6 +173,13 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _workout_page_href(item: Any) -> str | None:
+    if item.workout.is_rest and not item.runs:
+        return None
+    href: str = item.workout.get_absolute_url()
+    return href
+
+
 @login_required
 def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
     plan = get_object_or_404(
@@ -189,6 +196,9 @@ def plan_detail(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
         weeks_by_start=analytics.get("weeks_by_start", {}),
         today=today,
         log_run_url=reverse("dashboard:run-create") if is_owner else None,
+        # Every day opens its workout's page: the plan, the runs that completed it, the log
+        # link while none did, and the comment thread with the coach (issue 17).
+        href_for=_workout_page_href,
     )
     return render(
         request,

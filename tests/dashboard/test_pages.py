@@ -205,6 +205,18 @@ def test_plan_detail_draws_a_week_by_day_calendar(web, runner, week_plan):
     assert f'data-workout="{rest.pk}" data-band="rest"' in page
 
 
+def test_each_calendar_day_opens_its_workout_page_where_the_coach_comments(web, runner, week_plan):
+    plan, easy, rest, long = week_plan
+    run = RunFactory(runner=runner, plan=plan, workout=easy)
+    page = web.get(plan.get_absolute_url()).content.decode()
+    for workout in (easy, long):  # completed and not yet run: both open the workout's page
+        assert f'<a href="/workouts/{workout.pk}/" class="chip' in page, workout.name
+    assert f'href="/workouts/{rest.pk}/"' not in page  # a rest day has nothing to open
+    workout_page = web.get(f"/workouts/{easy.pk}/").content.decode()
+    assert f'href="/runs/{run.pk}/"' in workout_page
+    assert 'id="comments"' in workout_page
+
+
 def test_plan_pages_query_count_is_bounded(web, runner, week_plan, django_assert_max_num_queries):
     plan, easy, _, _ = week_plan
     for offset in range(20):
