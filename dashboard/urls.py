@@ -21,6 +21,14 @@ urlpatterns = [
     path("shoes/<uuid:pk>/retire/", views.shoe_retire_view, name="shoe-retire"),
     # Bodies up to MAX_ARCHIVE_UPLOAD_SIZE pass the request-body limit here.
     path("history/import/", views.history_import_view, name="history-import"),
+    path(
+        "history/import/<uuid:pk>/cancel/",
+        views.history_import_cancel_view,
+        name="history-import-cancel",
+    ),
+    path(
+        "history/import/<uuid:pk>/undo/", views.history_import_undo_view, name="history-import-undo"
+    ),
     path("profile/", views.profile_view, name="profile"),
     path("profile/calendar-token/", views.profile_calendar_token, name="profile-calendar-token"),
 ]

@@ -40,8 +40,13 @@ from dashboard.forms import (
 )
 from tracker.middleware import accepts_archive_uploads, accepts_uploads
 from training import formatting, services
-from training.history.selectors import import_jobs_of
-from training.history.services import import_job_create
+from training.history.selectors import import_jobs_of, import_jobs_reported_files
+from training.history.services import (
+    JobStateError,
+    import_job_cancel,
+    import_job_create,
+    import_job_undo,
+)
 from training.importers import ActivityFileError, FileTooLarge
 from training.models import Run, RunnerProfile, Workout
 from training.selectors import (
@@ -566,8 +571,42 @@ def _history_upload(request: AuthedRequest) -> HttpResponse:
     return _history_page(request, form, status=400)
 
 
+@login_required
+@require_POST
+def history_import_cancel_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    """Stop a queued or running import; what it imported so far stays until undone."""
+    job = get_object_or_404(import_jobs_of(request.user), pk=pk)
+    return _history_action(request, lambda: import_job_cancel(job=job), "Import stopped.")
+
+
+@login_required
+@require_POST
+def history_import_undo_view(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
+    """Remove every run an import created (tombstoned for syncing apps), in one action."""
+    job = get_object_or_404(import_jobs_of(request.user), pk=pk)
+    return _history_action(
+        request, lambda: import_job_undo(job=job), "Import undone: its runs are removed."
+    )
+
+
+def _history_action(request: AuthedRequest, action: Any, done_message: str) -> HttpResponse:
+    try:
+        action()
+    except JobStateError as exc:
+        # The page again, with why (a 409 as the API's, docs/API.md, Importing a whole history).
+        messages.error(request, str(exc))
+        return _history_page(request, HistoryImportForm(), status=409)
+    messages.success(request, done_message)
+    return redirect("dashboard:history-import")
+
+
 def _history_page(request: AuthedRequest, form: HistoryImportForm, *, status: int) -> HttpResponse:
     jobs = list(import_jobs_of(request.user)[:HISTORY_JOBS_SHOWN])
+    # The files that did not import, with why, for the jobs shown (one query: the page's jobs
+    # are few, each job lists at most MAX_LISTED_FILES).
+    reported = import_jobs_reported_files(jobs)
+    for job in jobs:
+        job.reported_files = reported.get(job.pk, [])
     return render(
         request,
         "dashboard/history_import.html",

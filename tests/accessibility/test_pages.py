@@ -281,6 +281,8 @@ EXCLUDED: dict[str, str] = {
     "metrics": "Prometheus metrics (plain text)",
     "dashboard:profile-calendar-token": "POST only: " + REDIRECT,
     "dashboard:shoe-retire": "POST only: " + REDIRECT,
+    "dashboard:history-import-cancel": "POST only: " + REDIRECT,
+    "dashboard:history-import-undo": "POST only: " + REDIRECT,
     "admin:view_on_site": REDIRECT,
     "admin:training_runnerprofile_add": "nobody may (profiles come with the user): a 403",
     "admin:training_plantemplate_add": "nobody may (a template is saved from a plan): a 403",

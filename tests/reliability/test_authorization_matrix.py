@@ -342,6 +342,23 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "profile": [Check("GET", "/profile/", WEB_PAGE)],
     "history/import": [Check("GET", "/history/import/", WEB_PAGE)],
+    # Only the runner who uploaded an archive sees its job (training/history/selectors.py).
+    "history/import/<id>/cancel": [
+        Check(
+            "POST",
+            "/history/import/{import}/cancel/",
+            {**WEB_ONLY_OWNER, "runner": 302},
+            hides_existence=True,
+        )
+    ],
+    "history/import/<id>/undo": [
+        Check(
+            "POST",
+            "/history/import/{import}/undo/",
+            {**WEB_ONLY_OWNER, "runner": 302},
+            hides_existence=True,
+        )
+    ],
     "profile/calendar-token": [Check("POST", "/profile/calendar-token/", {r: 302 for r in ROLES})],
     # Probes and metrics answer everyone (METRICS_TOKEN is unset in tests; with it, /metrics
     # needs the bearer token: tests/production/test_metrics.py).

@@ -3,6 +3,8 @@ coach does not: the job holds the runner's raw files, not runs)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
@@ -26,3 +28,18 @@ def import_job_reported_files(job: ImportJob) -> list[ImportJobFile]:
             :MAX_LISTED_FILES
         ]
     )
+
+
+def import_jobs_reported_files(jobs: list[ImportJob]) -> dict[Any, list[ImportJobFile]]:
+    """The failed and skipped entries of each of ``jobs`` (one query), at most
+    ``MAX_LISTED_FILES`` per job, in archive order: what the import-history page lists."""
+    by_job: dict[Any, list[ImportJobFile]] = {job.pk: [] for job in jobs}
+    rows = ImportJobFile.objects.filter(
+        job__in=[job.pk for job in jobs],
+        outcome__in=[ImportJobFile.Outcome.FAILED, ImportJobFile.Outcome.SKIPPED],
+    ).order_by("job_id", "position")
+    for row in rows:
+        listed = by_job[row.job_id]
+        if len(listed) < MAX_LISTED_FILES:
+            listed.append(row)
+    return by_job
