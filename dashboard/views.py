@@ -605,14 +605,12 @@ def _history_page(request: AuthedRequest, form: HistoryImportForm, *, status: in
     # The files that did not import, with why, for the jobs shown (one query: the page's jobs
     # are few, each job lists at most MAX_LISTED_FILES).
     reported = import_jobs_reported_files(jobs)
-    for job in jobs:
-        job.reported_files = reported.get(job.pk, [])
     return render(
         request,
         "dashboard/history_import.html",
         {
             "form": form,
-            "jobs": jobs,
+            "jobs": [(job, reported[job.pk]) for job in jobs],
             "max_archive_mb": settings.MAX_ARCHIVE_UPLOAD_SIZE / 1024 / 1024,
         },
         status=status,
