@@ -490,16 +490,21 @@ class PlanAdmin(ServiceWritesMixin, ScopedModelAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:training_plan_change", args=[copy.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Copy “{plan.name}” to another runner",
-            "opts": self.model._meta,
-            "plan": plan,
-            "form": form,
-            "media": self.media + form.media,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/training/plan/copy_plan.html", context)
+        return action_form_page(
+            self,
+            request,
+            title=f"Copy “{plan.name}” to another runner",
+            intro=(
+                f"“{plan.name}” runs from {plan.start_date} to {plan.end_date} "
+                f"({plan.length_days} days) for {plan.runner}. The copy keeps every workout on the "
+                "same day of the plan, shifted so that the copy starts on the date you choose. It "
+                "is saved as a draft; runs are never copied."
+            ),
+            form=form,
+            action="copy_to_runner",
+            submit="Copy plan",
+            selected=plan.pk,
+        )
 
     @admin.action(description="Save plan as a template", permissions=["add"])
     def save_as_template(
