@@ -25,12 +25,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tracker.pagination import RowCount
+from tracker.rows import fetch_rows, iso_datetime
 
 ETAG_HEADER = "ETag"
 IF_MATCH_HEADER = "If-Match"
@@ -171,14 +173,15 @@ class ETagMixin:
             limit = paginator.get_limit(view.request)
             # The total rides along the page query, as the paginator counts it (one query).
             counted = queryset.annotate(_page_total=RowCount(queryset.order_by().values("pk")))
-            page = list(
+            page = fetch_rows(
                 counted.values_list("pk", "updated_at", "_page_total")[offset : offset + limit]
             )
             count = page[0][2] if page else queryset.count()
             rows = [(object_id, updated_at) for object_id, updated_at, _total in page]
-        shown = serializers.DateTimeField()
+        # As the body shows them (DRF's DateTimeField in the current time zone).
+        tz = timezone.get_current_timezone()
         versions = [
-            (str(object_id), shown.to_representation(updated_at)) for object_id, updated_at in rows
+            (str(object_id), iso_datetime(updated_at, tz)) for object_id, updated_at in rows
         ]
         return etag_for_page(view.request, count, versions)
 

@@ -1,10 +1,12 @@
 from typing import Any
 
 from django.db.models import IntegerField, QuerySet, Subquery
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, ValuesListIterable
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination as DRFLimitOffsetPagination
 from rest_framework.request import Request
+
+from tracker.rows import fetch_rows
 
 
 class RowCount(Subquery):
@@ -39,7 +41,11 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         Each row of the page carries the count of the whole (unsliced) queryset, computed in the
         same statement, so the count and the page also see the same snapshot. Only an empty
         page (past the end, or nothing at all) needs a separate ``COUNT``. Querysets this does
-        not fit (not of model rows, combined, distinct) take DRF's two-query path.
+        not fit (not of model rows or ``values_list`` tuples, combined, distinct) take DRF's
+        two-query path.
+
+        A ``values_list`` queryset (a view reading only the columns its body shows, as tuples)
+        gets tuples back, the count taken off their end, read with ``fetch_rows``' C loaders.
         """
         if not self._can_count_along(queryset):
             self._page = super().paginate_queryset(queryset, request, view)
@@ -50,8 +56,15 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         counted = queryset.annotate(
             **{self.total_alias: RowCount(queryset.order_by().values("pk"))}
         )
-        page = list(counted[self.offset : self.offset + self.limit])
-        self.count = getattr(page[0], self.total_alias) if page else self.get_count(queryset)
+        window = counted[self.offset : self.offset + self.limit]
+        page: list[Any]
+        if queryset._iterable_class is ValuesListIterable:
+            rows = fetch_rows(window)
+            self.count = rows[0][-1] if rows else self.get_count(queryset)
+            page = [row[:-1] for row in rows]
+        else:
+            page = list(window)
+            self.count = getattr(page[0], self.total_alias) if page else self.get_count(queryset)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         self._page = page
@@ -74,7 +87,10 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
 
     @staticmethod
     def _can_count_along(queryset: Any) -> bool:
-        if not isinstance(queryset, QuerySet) or queryset._iterable_class is not ModelIterable:
+        if not isinstance(queryset, QuerySet) or queryset._iterable_class not in (
+            ModelIterable,
+            ValuesListIterable,
+        ):
             return False
         query = queryset.query
         return not (query.combinator or query.distinct or query.is_sliced)

@@ -10,6 +10,7 @@ the awkward values (nulls, other time zones, microseconds, line separators, tiny
 from __future__ import annotations
 
 import decimal
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from rest_framework.renderers import JSONRenderer
 
 from tests.factories import PlanFactory, RunFactory, WorkoutFactory
 from tracker.renderers import FastJSONRenderer
+from tracker.rows import fetch_rows
 from training.api.serializers import RunSerializer, WorkoutSerializer
 from training.models import Run, Workout
 
@@ -99,6 +101,71 @@ def test_lean_workout_representation_equals_drfs(runner, zone):
     with timezone.override(ZoneInfo(zone)):
         for workout in Workout.objects.filter(pk__in=[w.pk for w in workouts]):
             assert serializer.to_representation(workout) == drf_representation(serializer, workout)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris"])
+def test_run_rows_as_a_list_reads_them_give_drfs_representation(runs, runner, zone):
+    # A list reads run rows as tuples (tracker.rows.fetch_rows: psycopg's C datetime loader on
+    # PostgreSQL) and builds each body from the tuple; every body must be DRF's for that run.
+    serializer = RunSerializer()
+    rows = fetch_rows(
+        Run.objects.filter(pk__in=[r.pk for r in runs]).values_list(*RunSerializer.row_columns)
+    )
+    assert len(rows) == len(runs)
+    with timezone.override(ZoneInfo(zone)):
+        for row in rows:
+            run = Run.objects.get(pk=row[0])
+            assert serializer.to_representation(row) == drf_representation(serializer, run)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workout_rows_as_a_list_reads_them_give_drfs_representation(runner):
+    plan = PlanFactory(runner=runner)
+    steps = [
+        {"kind": "warmup", "duration_s": 600.0},
+        {"kind": "repeat", "repeat": 5, "steps": [{"kind": "work", "distance_m": 1000.0}]},
+    ]
+    workouts = [
+        WorkoutFactory(plan=plan, planned_distance_m=None, planned_duration_s=None, steps=[]),
+        WorkoutFactory(
+            plan=plan,
+            steps=steps,
+            target_pace_min_s_per_km=250.5,
+            target_pace_max_s_per_km=262.0,
+            notes="ü\u2028",
+        ),
+    ]
+    serializer = WorkoutSerializer()
+    rows = fetch_rows(
+        Workout.objects.filter(pk__in=[w.pk for w in workouts]).values_list(
+            *WorkoutSerializer.row_columns
+        )
+    )
+    assert {row[0] for row in rows} == {w.pk for w in workouts}
+    for row in rows:
+        workout = Workout.objects.get(pk=row[0])
+        body = serializer.to_representation(row)
+        assert body == drf_representation(serializer, workout)
+        assert body["steps"] == workout.steps  # JSON parsed by the field's converter, as the ORM
+
+
+@pytest.mark.django_db
+def test_fetch_rows_of_an_empty_filter_runs_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert fetch_rows(Run.objects.none().values_list("id")) == []
+        assert fetch_rows(Run.objects.filter(pk__in=[]).values_list("id")) == []
+
+
+@pytest.mark.django_db
+def test_list_pages_are_the_bodies_of_their_objects(api_client, runs, runner):
+    # The list's tuple path against the one-object path, over HTTP: same bodies, same order.
+    listed = api_client.get("/api/v1/runs?limit=50").json()["results"]
+    assert sorted(row["id"] for row in listed) == sorted(str(r.pk) for r in runs)
+    serializer = RunSerializer()
+    for row in listed:
+        one = serializer.to_representation(Run.objects.get(pk=row["id"]))
+        assert row == json.loads(JSONRenderer().render(one))
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ domain rule lives in the model's ``clean()`` and runs through the services (trai
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, heart_rate_zones
+from tracker.rows import iso_datetime
 from training import shoes as shoe_rules
 from training.models import (
     MAX_COMMENT_LENGTH,
@@ -32,6 +33,7 @@ from training.models import (
     Shoe,
     TemplateWorkout,
     Workout,
+    run_pace_s_per_km,
     validate_timezone_name,
 )
 from training.selectors import coach_candidates, coached_runner_ids, plans_visible_to
@@ -51,19 +53,95 @@ def set_queryset(serializer: serializers.Serializer, name: str, queryset: QueryS
     field.queryset = queryset
 
 
-def iso_datetime(value: datetime, tz: tzinfo) -> str:
-    """What DRF's ``DateTimeField`` prints for an aware datetime in time zone ``tz``: ISO 8601,
-    ``Z`` for UTC. Used by the lean read paths below."""
-    text = value.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def _float_or_none(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _workout_row_body(row: tuple[Any, ...], tz: tzinfo) -> dict[str, Any]:
+    """A workout's API body from a row of ``WorkoutSerializer.row_columns``."""
+    (
+        workout_id,
+        plan_id,
+        name,
+        workout_type,
+        scheduled_date,
+        planned_distance_m,
+        planned_duration_s,
+        target_pace_min_s_per_km,
+        target_pace_max_s_per_km,
+        steps,
+        notes,
+        created_at,
+        updated_at,
+    ) = row
+    return {
+        "id": str(workout_id),
+        "plan": plan_id,
+        "name": name,
+        "workout_type": workout_type,
+        "scheduled_date": scheduled_date.isoformat(),
+        "planned_distance_m": _float_or_none(planned_distance_m),
+        "planned_duration_s": _int_or_none(planned_duration_s),
+        "target_pace_min_s_per_km": _float_or_none(target_pace_min_s_per_km),
+        "target_pace_max_s_per_km": _float_or_none(target_pace_max_s_per_km),
+        "steps": steps,
+        "notes": notes,
+        "created_at": iso_datetime(created_at, tz),
+        "updated_at": iso_datetime(updated_at, tz),
+    }
+
+
+def _run_row_body(row: tuple[Any, ...], tz: tzinfo) -> dict[str, Any]:
+    """A run's API body from a row of ``RunSerializer.row_columns`` (aware datetimes)."""
+    (
+        run_id,
+        runner_id,
+        plan_id,
+        workout_id,
+        shoe_id,
+        started_at,
+        timezone_name,
+        local_date,
+        distance_m,
+        duration_s,
+        elapsed_s,
+        elevation_gain_m,
+        avg_heart_rate,
+        max_heart_rate,
+        avg_cadence,
+        perceived_effort,
+        notes,
+        source,
+        created_at,
+        updated_at,
+    ) = row
+    return {
+        "id": str(run_id),
+        "runner": runner_id,
+        "plan": plan_id,
+        "workout": workout_id,
+        "shoe": shoe_id,
+        "started_at": iso_datetime(started_at, tz),
+        "timezone": str(timezone_name),
+        "local_date": local_date.isoformat(),
+        "distance_m": float(distance_m),
+        "duration_s": int(duration_s),
+        "elapsed_s": _int_or_none(elapsed_s),
+        "pace_s_per_km": _float_or_none(run_pace_s_per_km(distance_m, duration_s)),
+        "elevation_gain_m": _float_or_none(elevation_gain_m),
+        "avg_heart_rate": _int_or_none(avg_heart_rate),
+        "max_heart_rate": _int_or_none(max_heart_rate),
+        "avg_cadence": _int_or_none(avg_cadence),
+        "perceived_effort": _int_or_none(perceived_effort),
+        "notes": notes,
+        "source": source,
+        "created_at": iso_datetime(created_at, tz),
+        "updated_at": iso_datetime(updated_at, tz),
+    }
 
 
 def runners_plannable_by(user: Any) -> QuerySet:
@@ -334,32 +412,37 @@ class WorkoutSerializer(serializers.ModelSerializer):
             fields["plan"].read_only = True
         return fields
 
+    # The columns a workout's body is made of, in the order ``_workout_row_body`` takes them;
+    # a list reads just these, as tuples (``BaseViewSet.paginate_queryset``).
+    row_columns = (
+        "id",
+        "plan_id",
+        "name",
+        "workout_type",
+        "scheduled_date",
+        "planned_distance_m",
+        "planned_duration_s",
+        "target_pace_min_s_per_km",
+        "target_pace_max_s_per_km",
+        "steps",
+        "notes",
+        "created_at",
+        "updated_at",
+    )
+
     def to_representation(self, instance: Any) -> Any:
-        """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py
-        proves
+        """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py proves
         it), built directly: DRF's per-field machinery was most of a list's time
-        (docs/PERFORMANCE.md)."""
+        (docs/PERFORMANCE.md). ``instance`` is a workout or a row of ``row_columns``."""
+        if type(instance) is tuple and type(self) is WorkoutSerializer:
+            return _workout_row_body(instance, timezone.get_current_timezone())
         if type(self) is not WorkoutSerializer or type(instance) is not Workout:
             return super().to_representation(instance)
         w = instance
         if w.created_at.tzinfo is None or w.updated_at.tzinfo is None:
             return super().to_representation(instance)
-        tz = timezone.get_current_timezone()
-        return {
-            "id": str(w.id),
-            "plan": w.plan_id,
-            "name": w.name,
-            "workout_type": w.workout_type,
-            "scheduled_date": w.scheduled_date.isoformat(),
-            "planned_distance_m": _float_or_none(w.planned_distance_m),
-            "planned_duration_s": _int_or_none(w.planned_duration_s),
-            "target_pace_min_s_per_km": _float_or_none(w.target_pace_min_s_per_km),
-            "target_pace_max_s_per_km": _float_or_none(w.target_pace_max_s_per_km),
-            "steps": w.steps,
-            "notes": w.notes,
-            "created_at": iso_datetime(w.created_at, tz),
-            "updated_at": iso_datetime(w.updated_at, tz),
-        }
+        row = tuple(getattr(w, column) for column in self.row_columns)
+        return _workout_row_body(row, timezone.get_current_timezone())
 
     def validate_plan(self, plan: Plan) -> Plan:
         # Runs linked to the workout belong to its plan; moving it would split them apart.
@@ -490,40 +573,44 @@ class RunSerializer(serializers.ModelSerializer):
             fields["plan"].read_only = True
         return fields
 
+    # The columns a run's body is made of, in the order ``_run_row_body`` takes them. A list
+    # reads just these, as tuples (``BaseViewSet.paginate_queryset``): no model instances.
+    row_columns = (
+        "id",
+        "runner_id",
+        "plan_id",
+        "workout_id",
+        "shoe_id",
+        "started_at",
+        "timezone",
+        "local_date",
+        "distance_m",
+        "duration_s",
+        "elapsed_s",
+        "elevation_gain_m",
+        "avg_heart_rate",
+        "max_heart_rate",
+        "avg_cadence",
+        "perceived_effort",
+        "notes",
+        "source",
+        "created_at",
+        "updated_at",
+    )
+
     def to_representation(self, instance: Any) -> Any:
-        """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py
-        proves
+        """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py proves
         it), built directly: DRF's per-field machinery was most of a run list's time
-        (docs/PERFORMANCE.md)."""
+        (docs/PERFORMANCE.md). ``instance`` is a run or a row of ``row_columns``."""
+        if type(instance) is tuple and type(self) is RunSerializer:
+            return _run_row_body(instance, timezone.get_current_timezone())
         if type(self) is not RunSerializer or type(instance) is not Run:
             return super().to_representation(instance)
         r = instance
         if r.started_at.tzinfo is None or r.created_at.tzinfo is None or r.local_date is None:
             return super().to_representation(instance)  # unusual values: DRF's own checks
-        tz = timezone.get_current_timezone()
-        return {
-            "id": str(r.id),
-            "runner": r.runner_id,
-            "plan": r.plan_id,
-            "workout": r.workout_id,
-            "shoe": r.shoe_id,
-            "started_at": iso_datetime(r.started_at, tz),
-            "timezone": str(r.timezone),
-            "local_date": r.local_date.isoformat(),
-            "distance_m": float(r.distance_m),
-            "duration_s": int(r.duration_s),
-            "elapsed_s": _int_or_none(r.elapsed_s),
-            "pace_s_per_km": _float_or_none(r.pace_s_per_km),
-            "elevation_gain_m": _float_or_none(r.elevation_gain_m),
-            "avg_heart_rate": _int_or_none(r.avg_heart_rate),
-            "max_heart_rate": _int_or_none(r.max_heart_rate),
-            "avg_cadence": _int_or_none(r.avg_cadence),
-            "perceived_effort": _int_or_none(r.perceived_effort),
-            "notes": r.notes,
-            "source": r.source,
-            "created_at": iso_datetime(r.created_at, tz),
-            "updated_at": iso_datetime(r.updated_at, tz),
-        }
+        row = tuple(getattr(r, column) for column in self.row_columns)
+        return _run_row_body(row, timezone.get_current_timezone())
 
     def validate_timezone(self, value: str) -> str:
         if value:
