@@ -24,8 +24,10 @@ from rest_framework.renderers import JSONRenderer
 from tests.factories import PlanFactory, RunFactory, WorkoutFactory
 from tracker.renderers import FastJSONRenderer
 from tracker.rows import fetch_rows
-from training.api.serializers import RunSerializer, WorkoutSerializer
+from training.api.serializers import RunDetailSerializer, RunSerializer, WorkoutSerializer
 from training.models import Run, Workout
+from training.selectors import run_best_efforts, run_heart_rate_zones, with_detail_flags
+from training.services import run_track_set
 
 
 def drf_representation(serializer: serializers.ModelSerializer, instance) -> dict:
@@ -166,6 +168,35 @@ def test_list_pages_are_the_bodies_of_their_objects(api_client, runs, runner):
     for row in listed:
         one = serializer.to_representation(Run.objects.get(pk=row["id"]))
         assert row == json.loads(JSONRenderer().render(one))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata"])
+def test_lean_run_detail_representation_equals_drfs(runner, zone):
+    # A tracked run (efforts and heart-rate zones), an untracked one, and one whose runner has
+    # no heart rates in the profile (zones null).
+    runner.profile.max_hr, runner.profile.resting_hr = 190, 50
+    runner.profile.save()
+    times = [10.0 * i for i in range(400)]
+    samples = {
+        "t_s": times,
+        "dist_m": [t * 3.3 for t in times],
+        "hr_bpm": [120 + (i % 60) for i in range(400)],
+    }
+    tracked = RunFactory(runner=runner, distance_m=13_167.0, duration_s=3_990)
+    run_track_set(run=tracked, samples=samples)
+    typed_in = RunFactory(runner=runner)
+    serializer = RunDetailSerializer()
+    with timezone.override(ZoneInfo(zone)):
+        for run_id in (tracked.pk, typed_in.pk):
+            run = with_detail_flags(Run.objects.filter(pk=run_id)).get()
+            run.detail_best_efforts = run_best_efforts(run)
+            run.detail_hr_zones = run_heart_rate_zones(run)
+            body = serializer.to_representation(run)
+            assert body == drf_representation(serializer, run)
+            if run_id == tracked.pk:
+                assert len(body["best_efforts"]) == 5  # 400 m, 1 km, 1 mile, 5 km, 10 km in 13 km
+                assert [z["zone"] for z in body["heart_rate_zones"]] == [1, 2, 3, 4, 5]
 
 
 @pytest.mark.django_db

@@ -682,6 +682,51 @@ class RunDetailSerializer(RunSerializer):
     class Meta(RunSerializer.Meta):
         fields = [*RunSerializer.Meta.fields, "best_efforts", "heart_rate_zones"]
 
+    def to_representation(self, instance: Any) -> Any:
+        """The run's lean body and its efforts and zones, built directly: DRF's generic path
+        built every field (and the scoped querysets of three related fields) on each request,
+        over half of a retrieve's time (docs/PERFORMANCE.md, 24). tests/perf/test_lean_paths.py
+        compares both."""
+        r = instance
+        if (
+            type(self) is not RunDetailSerializer
+            or type(r) is not Run
+            or r.started_at.tzinfo is None
+            or r.created_at.tzinfo is None
+            or r.local_date is None
+            or not hasattr(r, "detail_best_efforts")
+        ):
+            return super().to_representation(instance)
+        row = tuple(getattr(r, column) for column in RunSerializer.row_columns)
+        body = _run_row_body(row, timezone.get_current_timezone())
+        body["best_efforts"] = [
+            {
+                "distance": str(effort.distance),
+                "distance_m": float(effort.distance_m),
+                "elapsed_s": float(effort.elapsed_s),
+                "start_offset_s": float(effort.start_offset_s),
+                "start_offset_m": float(effort.start_offset_m),
+                "pace_s_per_km": float(effort.pace_s_per_km),
+                "new_personal_best": bool(effort.new_personal_best),
+            }
+            for effort in r.detail_best_efforts  # type: ignore[attr-defined]
+        ]
+        zones = r.detail_hr_zones  # type: ignore[attr-defined]
+        body["heart_rate_zones"] = (
+            None
+            if zones is None
+            else [
+                {
+                    "zone": int(zone.zone),
+                    "min_bpm": int(zone.min_bpm),
+                    "max_bpm": int(zone.max_bpm),
+                    "duration_s": float(zone.duration_s),
+                }
+                for zone in zones
+            ]
+        )
+        return body
+
 
 class PlanRunSerializer(RunSerializer):
     """The body of POST /plans/{id}/runs as the schema documents it (plan from the path)."""
