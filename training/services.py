@@ -389,8 +389,11 @@ def workout_update(*, workout: Workout, **fields: Any) -> Workout:
 
 
 def default_run_timezone(runner: User) -> str:
-    profile = getattr(runner, "profile", None)
-    return profile.timezone if profile is not None else "UTC"
+    """The time zone of ``runner``'s profile ("UTC" without one). Read by the runner's id: the
+    API's authenticated user is loaded lazily (tracker/authentication.py), and going through
+    ``runner.profile`` would load the user's row first."""
+    zone = RunnerProfile.objects.filter(user_id=runner.pk).values_list("timezone", flat=True)
+    return zone.first() or "UTC"
 
 
 def default_shoe(runner: User) -> Shoe | None:
@@ -418,8 +421,11 @@ def run_create(*, runner: User, **fields: Any) -> Run:
         fields["timezone"] = default_run_timezone(runner)
     if "shoe" not in fields:
         fields["shoe"] = default_shoe(runner)
-    run = Run(runner=runner, **fields)
-    run.full_clean()
+    # By id, so that a lazily loaded user (the API's) is not read just to be linked.
+    run = Run(runner_id=runner.pk, **fields)
+    # A new run's id is a fresh uuid4: asking the database whether it is taken is a wasted round
+    # trip (the primary key still refuses a duplicate).
+    run.full_clean(exclude=["id"])
     run.save()
     _touch_shoes(run.shoe_id)
     return run

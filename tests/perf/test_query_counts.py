@@ -26,9 +26,11 @@ API = "/api/v1"
 RETRIEVE_MAX_QUERIES = 1
 # The coached-runner lookup, then the page with its total count (tracker/pagination.py).
 LIST_MAX_QUERIES = 2
-# Profile (default time zone); the foreign key and primary key checks of full_clean(); the insert;
-# the transaction. Check constraints are validated by their Python twins, not one query each
-# (training/models.py TimeStampedModel.get_constraints: this was 36).
+# The profile's time zone (read by the runner's id, so the API's lazily loaded user is never read:
+# in production that was one query more); the default shoe; full_clean()'s foreign key check (no
+# primary key check: a fresh uuid4); the insert; the savepoint and its release. Check constraints
+# are validated by their Python twins, not one query each (training/models.py
+# TimeStampedModel.get_constraints: this was 36).
 CREATE_MAX_QUERIES = 6
 
 pytestmark = pytest.mark.django_db

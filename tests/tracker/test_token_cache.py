@@ -80,6 +80,24 @@ def test_cached_user_scopes_querysets_without_loading_the_user_row(runner, other
     assert knox_queries(second_queries) == [] and user_queries(second_queries) == []
 
 
+def test_logging_a_run_with_a_cached_token_never_loads_the_user_row(runner):
+    # run_create links the run by the runner's id and reads the profile's time zone by it: the
+    # only auth_user query left is full_clean()'s foreign-key check, a one-column probe.
+    runner.profile.timezone = "Europe/Paris"
+    runner.profile.save()
+    _, token = AuthToken.objects.create(user=runner, expiry=timedelta(hours=1))
+    client = client_with(token)
+    client.get("/api/v1/plans")  # the first request verifies the token in the database
+    body = {"started_at": "2026-01-05T07:30:00Z", "distance_m": 8000, "duration_s": 2400}
+    with CaptureQueriesContext(connection) as captured:
+        created = client.post("/api/v1/runs", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["timezone"] == "Europe/Paris"  # the profile's, read by id
+    assert created.json()["local_date"] == "2026-01-05"
+    probe = f'SELECT 1 AS "a" FROM "auth_user" WHERE "auth_user"."id" = {runner.pk} LIMIT 1'  # noqa: S608
+    assert user_queries(captured) == [probe]
+
+
 def test_request_log_names_the_user_of_a_cached_token(runner, caplog):
     _, token = AuthToken.objects.create(user=runner, expiry=timedelta(hours=1))
     client = client_with(token)
