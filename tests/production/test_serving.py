@@ -17,7 +17,8 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 def load_gunicorn_conf(**env: str) -> dict:
     with mock.patch.dict(os.environ, env, clear=False):
-        for name in ("PORT", "WEB_CONCURRENCY", "REQUEST_TIMEOUT", "PROMETHEUS_MULTIPROC_DIR"):
+        names = ("PORT", "WEB_CONCURRENCY", "REQUEST_TIMEOUT", "MAX_REQUESTS")
+        for name in (*names, "PROMETHEUS_MULTIPROC_DIR"):
             if name not in env:
                 os.environ.pop(name, None)
         return runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
@@ -37,6 +38,16 @@ def test_gunicorn_defaults_port_8000_and_workers_from_cpus():
     cpus = len(os.sched_getaffinity(0))
     assert conf["workers"] == min(2 * cpus + 1, 12)
     assert load_gunicorn_conf(WEB_CONCURRENCY="3")["workers"] == 3
+
+
+def test_gunicorn_replaces_workers_rarely_with_jitter_and_env_override():
+    # Each replacement re-imports Django (about 1.2 s of CPU): every 1,000 requests cost about a
+    # tenth of the throughput under load (docs/PERFORMANCE.md, section 24).
+    conf = load_gunicorn_conf()
+    assert conf["max_requests"] == 20_000
+    assert conf["max_requests_jitter"] == 2_000
+    custom = load_gunicorn_conf(MAX_REQUESTS="5000")
+    assert (custom["max_requests"], custom["max_requests_jitter"]) == (5_000, 500)
 
 
 def test_dockerfile_runs_as_non_root_with_a_python_healthcheck_and_migrates_first():
