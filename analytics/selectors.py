@@ -69,7 +69,15 @@ from analytics.types import (
     WorkoutCounts,
 )
 from training import selectors as training_selectors
-from training.models import Plan, Run, RunTrack, Workout, pace_s_per_m
+from training.models import (
+    Plan,
+    Run,
+    RunnerProfile,
+    RunTrack,
+    Workout,
+    pace_s_per_m,
+    plan_week_count,
+)
 from training.selectors import effort_rows_sql
 
 WEEKLY_SERIES_WEEKS = 12
@@ -106,9 +114,14 @@ def _profile_of(user: Any) -> _Profile:
     return _Profile(_zone_named(profile.timezone), profile.max_hr, profile.resting_hr, profile.sex)
 
 
+def local_today(tz: zoneinfo.ZoneInfo) -> date:
+    """The calendar day now in ``tz`` (one place for tests to pin "today")."""
+    return timezone.localdate(timezone=tz)
+
+
 def runner_today(runner: Any) -> date:
     """The runner's calendar day now, in their profile time zone."""
-    return timezone.localdate(timezone=_profile_of(runner).tz)
+    return local_today(_profile_of(runner).tz)
 
 
 # ISO weeks are numbered from Monday 0001-01-01, the first day any date field can hold, so the
@@ -515,15 +528,17 @@ class _WorkoutState:
 
 
 @dataclass(frozen=True)
-class _PlanState:
-    plan: Plan
+class PlanState:
+    plan_id: uuid.UUID
+    start_date: date
+    end_date: date
     today: date
     workouts: tuple[_WorkoutState, ...]
     # Sums of the plan's runs per local day: distance (m), moving time (s), run count.
     daily: dict[date, tuple[float, int, int]]
 
 
-def _plan_state(plan: Plan, today: date | None) -> _PlanState:
+def _plan_state(plan: Plan, today: date | None) -> PlanState:
     """Two grouped queries (plus the runner's profile unless already loaded): the plan's
     non-rest workouts with the sums of their linked runs, and the plan's runs per local day."""
     if today is None:
@@ -569,11 +584,127 @@ def _plan_state(plan: Plan, today: date | None) -> _PlanState:
         row["local_date"]: (float(row["distance_m"]), int(row["duration_s"]), int(row["runs"]))
         for row in daily_rows
     }
-    return _PlanState(plan=plan, today=today, workouts=workouts, daily=daily)
+    return PlanState(
+        plan_id=plan.pk,
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+        today=today,
+        workouts=workouts,
+        daily=daily,
+    )
 
 
-def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
-    plan, today = state.plan, state.today
+# The one statement behind ``visible_plan_state``. Three kinds of rows share its columns:
+#   kind 0, the plan: day = start date, end_day, zone = the runner's profile time zone;
+#   kind 1, each non-rest workout in the plan's workout order: day = scheduled date, its plan
+#           and the count and sums of its linked runs (the grouped join of ``_plan_state``);
+#   kind 2, each local day of the plan's runs: day, and that day's count and sums.
+# Every kind joins ``visible_plan``, so a plan the user may not see returns no row at all.
+_PLAN_KIND, _WORKOUT_KIND, _DAY_KIND = 0, 1, 2
+
+
+@functools.cache
+def _visible_plan_state_sql() -> str:
+    """Written once per process from the models' table names; runs unchanged on PostgreSQL and
+    SQLite (the NULL columns take their types from the branches that fill them)."""
+    plan, workout = Plan._meta.db_table, Workout._meta.db_table
+    run, profile = Run._meta.db_table, RunnerProfile._meta.db_table
+    return f"""
+        WITH visible_plan AS (
+            SELECT plan.id, plan.start_date, plan.end_date, profile.timezone
+            FROM {plan} plan
+            LEFT JOIN {profile} profile ON profile.user_id = plan.runner_id
+            WHERE plan.id = %(plan_id)s
+              AND (%(superuser)s OR plan.runner_id = %(user_id)s OR plan.coach_id = %(user_id)s)
+        )
+        SELECT {_PLAN_KIND} AS kind, start_date AS day, NULL AS created_at, id,
+               end_date AS end_day, timezone AS zone,
+               NULL AS planned_distance_m, NULL AS planned_duration_s,
+               NULL AS runs, NULL AS distance_m, NULL AS duration_s
+        FROM visible_plan
+        UNION ALL
+        SELECT {_WORKOUT_KIND}, workout.scheduled_date, workout.created_at, workout.id,
+               NULL, NULL, workout.planned_distance_m, workout.planned_duration_s,
+               COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
+        FROM visible_plan
+        JOIN {workout} workout ON workout.plan_id = visible_plan.id
+        LEFT JOIN {run} run ON run.workout_id = workout.id
+        WHERE NOT (workout.workout_type = %(rest)s)
+        GROUP BY workout.id, workout.scheduled_date, workout.created_at,
+                 workout.planned_distance_m, workout.planned_duration_s
+        UNION ALL
+        SELECT {_DAY_KIND}, run.local_date, NULL, NULL, NULL, NULL, NULL, NULL,
+               COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
+        FROM visible_plan
+        JOIN {run} run ON run.plan_id = visible_plan.id
+        GROUP BY run.local_date
+        ORDER BY kind, day, created_at
+    """  # noqa: S608
+
+
+def _as_date(value: Any) -> date:
+    # SQLite hands raw rows' dates back as ISO text; PostgreSQL as dates.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    # SQLite stores UUIDs as 32 hex digits; psycopg returns UUID objects.
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
+    """What ``plan_analytics`` and ``plan_progress`` are computed from, for the plan ``plan_id``
+    if ``user`` may see it (``training.selectors.plans_visible_to``: runner, coach or
+    superuser), else ``None``: one query, where loading the plan, its workouts and its daily run
+    totals took three. "Today" comes from the runner's profile time zone read in the same
+    statement.
+
+    Reads only ``user.pk`` and ``user.is_superuser``, which the token cache's lazy user carries,
+    so the user row is never loaded. The statement is the ORM's three queries of
+    ``_plan_state`` joined under the visibility check; building and compiling those querysets
+    and turning their rows into dicts cost more than the database's work (docs/PERFORMANCE.md).
+    """
+    params = {
+        "plan_id": Plan._meta.pk.get_db_prep_value(plan_id, connection),
+        "user_id": user.pk,
+        "superuser": bool(user.is_superuser),
+        "rest": Workout.WorkoutType.REST.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_visible_plan_state_sql(), params)
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != _PLAN_KIND:
+        return None
+    _, start_date, _, found_id, end_date, zone_name = rows[0][:6]
+    workouts = []
+    daily: dict[date, tuple[float, int, int]] = {}
+    for kind, day, _, row_id, _, _, planned_m, planned_s, runs, distance_m, duration_s in rows[1:]:
+        if kind == _WORKOUT_KIND:
+            workouts.append(
+                _WorkoutState(
+                    id=_as_uuid(row_id),
+                    scheduled_date=_as_date(day),
+                    planned_distance_m=planned_m,
+                    planned_duration_s=planned_s,
+                    actual_distance_m=float(distance_m or 0.0),
+                    actual_duration_s=int(duration_s or 0),
+                    completed=runs > 0,
+                )
+            )
+        else:
+            daily[_as_date(day)] = (float(distance_m), int(duration_s), int(runs))
+    return PlanState(
+        plan_id=_as_uuid(found_id),
+        start_date=_as_date(start_date),
+        end_date=_as_date(end_date),
+        today=local_today(_zone_named(zone_name)),
+        workouts=tuple(workouts),
+        daily=daily,
+    )
+
+
+def _analytics_from_state(state: PlanState) -> PlanAnalytics:
+    start_date, end_date, today = state.start_date, state.end_date, state.today
     counts = {"completed": 0, "missed": 0, "upcoming": 0}
     compliance: list[WorkoutCompliance] = []
     for w in state.workouts:
@@ -595,13 +726,13 @@ def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
     weeks = []
     planned_by_week: dict[int, list[_WorkoutState]] = defaultdict(list)
     for w in state.workouts:
-        planned_by_week[science.plan_week_number(plan.start_date, w.scheduled_date)].append(w)
+        planned_by_week[science.plan_week_number(start_date, w.scheduled_date)].append(w)
     actual_by_week: dict[int, float] = defaultdict(float)
     for day, (distance_m, _duration_s, _runs) in state.daily.items():
-        if plan.start_date <= day <= plan.end_date:
-            actual_by_week[science.plan_week_number(plan.start_date, day)] += distance_m
-    for number in range(1, plan.week_count + 1):
-        start, end = science.plan_week_bounds(plan.start_date, plan.end_date, number)
+        if start_date <= day <= end_date:
+            actual_by_week[science.plan_week_number(start_date, day)] += distance_m
+    for number in range(1, plan_week_count(start_date, end_date) + 1):
+        start, end = science.plan_week_bounds(start_date, end_date, number)
         in_week = planned_by_week.get(number, [])
         weeks.append(
             PlanWeek(
@@ -616,7 +747,7 @@ def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
         )
 
     return PlanAnalytics(
-        plan_id=plan.pk,
+        plan_id=state.plan_id,
         planned=PlannedTotals(
             distance_m=float(sum(w.planned_distance_m or 0.0 for w in state.workouts)),
             duration_s=int(sum(w.planned_duration_s or 0 for w in state.workouts)),
@@ -645,7 +776,16 @@ def plan_progress(*, plan: Plan, today: date | None = None) -> PlanProgress:
     """The seed-compatible progress view of ``plan_analytics`` (distances in metres).
 
     ``pending_workouts`` are the non-rest workouts not yet completed (missed or upcoming)."""
-    analytics = plan_analytics(plan=plan, today=today)
+    return progress_of(plan_analytics(plan=plan, today=today))
+
+
+def analytics_of(state: PlanState) -> PlanAnalytics:
+    """``plan_analytics`` of a plan read by ``visible_plan_state``."""
+    return _analytics_from_state(state)
+
+
+def progress_of(analytics: PlanAnalytics) -> PlanProgress:
+    """``plan_progress`` from the plan's ``plan_analytics``."""
     return PlanProgress(
         total_workouts=analytics.planned.workouts,
         completed_workouts=analytics.workouts.completed,
@@ -976,13 +1116,16 @@ def _squad_row(
 
 
 __all__ = [
+    "analytics_of",
     "annotate_plan_adherence",
     "plan_analytics",
     "plan_progress",
     "plan_week_summary",
+    "progress_of",
     "runner_summary",
     "runner_today",
     "runner_training_paces",
     "squad_overview",
+    "visible_plan_state",
     "week_time_in_zones",
 ]
