@@ -22,7 +22,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -516,8 +516,9 @@ def _training_load_of_rows(rows: Any, *, profile: _Profile, today: date) -> Trai
 
 
 # --- Plan analytics -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _WorkoutState:
+class _WorkoutState(NamedTuple):
+    # A tuple rather than a frozen dataclass: built for every workout of a plan on each request,
+    # and a tuple is several times cheaper to build (docs/PERFORMANCE.md, section 23).
     id: uuid.UUID
     scheduled_date: date
     planned_distance_m: float | None
@@ -596,8 +597,10 @@ def _plan_state(plan: Plan, today: date | None) -> PlanState:
 
 # The one statement behind ``visible_plan_state``. Three kinds of rows share its columns:
 #   kind 0, the plan: day = start date, end_day, zone = the runner's profile time zone;
-#   kind 1, each non-rest workout in the plan's workout order: day = scheduled date, its plan
-#           and the count and sums of its linked runs (the grouped join of ``_plan_state``);
+#   kind 1, each non-rest workout: position = its place in the plan's workout order (scheduled
+#           date, then creation), its plan and the count and sums of its linked runs (the
+#           grouped join of ``_plan_state``). The position is a number rather than the
+#           ``created_at`` it is ordered by, so no timestamp has to be parsed in Python;
 #   kind 2, each local day of the plan's runs: day, and that day's count and sums.
 # Every kind joins ``visible_plan``, so a plan the user may not see returns no row at all.
 _PLAN_KIND, _WORKOUT_KIND, _DAY_KIND = 0, 1, 2
@@ -617,13 +620,15 @@ def _visible_plan_state_sql() -> str:
             WHERE plan.id = %(plan_id)s
               AND (%(superuser)s OR plan.runner_id = %(user_id)s OR plan.coach_id = %(user_id)s)
         )
-        SELECT {_PLAN_KIND} AS kind, start_date AS day, NULL AS created_at, id,
+        SELECT {_PLAN_KIND} AS kind, NULL AS position, start_date AS day, id,
                end_date AS end_day, timezone AS zone,
                NULL AS planned_distance_m, NULL AS planned_duration_s,
                NULL AS runs, NULL AS distance_m, NULL AS duration_s
         FROM visible_plan
         UNION ALL
-        SELECT {_WORKOUT_KIND}, workout.scheduled_date, workout.created_at, workout.id,
+        SELECT {_WORKOUT_KIND},
+               ROW_NUMBER() OVER (ORDER BY workout.scheduled_date, workout.created_at),
+               workout.scheduled_date, workout.id,
                NULL, NULL, workout.planned_distance_m, workout.planned_duration_s,
                COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
         FROM visible_plan
@@ -633,12 +638,12 @@ def _visible_plan_state_sql() -> str:
         GROUP BY workout.id, workout.scheduled_date, workout.created_at,
                  workout.planned_distance_m, workout.planned_duration_s
         UNION ALL
-        SELECT {_DAY_KIND}, run.local_date, NULL, NULL, NULL, NULL, NULL, NULL,
+        SELECT {_DAY_KIND}, NULL, run.local_date, NULL, NULL, NULL, NULL, NULL,
                COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
         FROM visible_plan
         JOIN {run} run ON run.plan_id = visible_plan.id
         GROUP BY run.local_date
-        ORDER BY kind, day, created_at
+        ORDER BY kind, position, day
     """  # noqa: S608
 
 
@@ -675,10 +680,10 @@ def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
         rows = cursor.fetchall()
     if not rows or rows[0][0] != _PLAN_KIND:
         return None
-    _, start_date, _, found_id, end_date, zone_name = rows[0][:6]
+    _, _, start_date, found_id, end_date, zone_name = rows[0][:6]
     workouts = []
     daily: dict[date, tuple[float, int, int]] = {}
-    for kind, day, _, row_id, _, _, planned_m, planned_s, runs, distance_m, duration_s in rows[1:]:
+    for kind, _, day, row_id, _, _, planned_m, planned_s, runs, distance_m, duration_s in rows[1:]:
         if kind == _WORKOUT_KIND:
             workouts.append(
                 _WorkoutState(
@@ -703,15 +708,40 @@ def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
     )
 
 
-def _analytics_from_state(state: PlanState) -> PlanAnalytics:
-    start_date, end_date, today = state.start_date, state.end_date, state.today
-    counts = {"completed": 0, "missed": 0, "upcoming": 0}
-    compliance: list[WorkoutCompliance] = []
-    for w in state.workouts:
-        status = science.workout_status(
-            completed=w.completed, scheduled_date=w.scheduled_date, today=today
+def _statuses(state: PlanState) -> list[science.WorkoutStatus]:
+    """Each workout's status on the runner's today, in the workouts' order."""
+    return [
+        science.workout_status(
+            completed=w.completed, scheduled_date=w.scheduled_date, today=state.today
         )
-        counts[status] += 1
+        for w in state.workouts
+    ]
+
+
+def _counts(statuses: list[science.WorkoutStatus]) -> WorkoutCounts:
+    return WorkoutCounts(
+        completed=statuses.count("completed"),
+        missed=statuses.count("missed"),
+        upcoming=statuses.count("upcoming"),
+    )
+
+
+def _planned_distance_m(state: PlanState) -> float:
+    return float(sum(w.planned_distance_m or 0.0 for w in state.workouts))
+
+
+def _actual_distance_m(state: PlanState) -> float:
+    # Added day by day in date order: the order the sum's last bits depend on.
+    return float(sum(d for d, _, _ in state.daily.values()))
+
+
+def plan_analytics_of(state: PlanState) -> PlanAnalytics:
+    """``plan_analytics`` of a plan read by ``_plan_state`` or ``visible_plan_state``."""
+    start_date, end_date = state.start_date, state.end_date
+    statuses = _statuses(state)
+    counts = _counts(statuses)
+    compliance: list[WorkoutCompliance] = []
+    for w, status in zip(state.workouts, statuses, strict=True):
         if status == "upcoming":
             continue
         ratio = science.compliance_ratio(
@@ -749,19 +779,34 @@ def _analytics_from_state(state: PlanState) -> PlanAnalytics:
     return PlanAnalytics(
         plan_id=state.plan_id,
         planned=PlannedTotals(
-            distance_m=float(sum(w.planned_distance_m or 0.0 for w in state.workouts)),
+            distance_m=_planned_distance_m(state),
             duration_s=int(sum(w.planned_duration_s or 0 for w in state.workouts)),
             workouts=len(state.workouts),
         ),
         actual=ActualTotals(
-            distance_m=float(sum(d for d, _, _ in state.daily.values())),
+            distance_m=_actual_distance_m(state),
             duration_s=int(sum(s for _, s, _ in state.daily.values())),
             runs=int(sum(n for _, _, n in state.daily.values())),
         ),
-        workouts=WorkoutCounts(**counts),
-        adherence_percentage=science.adherence_percentage(counts["completed"], counts["missed"]),
+        workouts=counts,
+        adherence_percentage=science.adherence_percentage(counts.completed, counts.missed),
         weeks=tuple(weeks),
         compliance=tuple(compliance),
+    )
+
+
+def plan_progress_of(state: PlanState) -> PlanProgress:
+    """``plan_progress`` of a plan read by ``_plan_state`` or ``visible_plan_state``: the
+    numbers of ``plan_analytics_of`` it shows, without its weeks and compliance."""
+    counts = _counts(_statuses(state))
+    total = len(state.workouts)
+    return PlanProgress(
+        total_workouts=total,
+        completed_workouts=counts.completed,
+        pending_workouts=total - counts.completed,
+        total_planned_distance=_planned_distance_m(state),
+        total_actual_distance=_actual_distance_m(state),
+        adherence_percentage=science.adherence_percentage(counts.completed, counts.missed),
     )
 
 
@@ -769,31 +814,14 @@ def plan_analytics(*, plan: Plan, today: date | None = None) -> PlanAnalytics:
     """Planned vs actual for ``plan`` (rest days excluded throughout), workout counts,
     adherence, the per-week table and per-workout compliance. ``today`` defaults to the
     runner's calendar day in their profile time zone."""
-    return _analytics_from_state(_plan_state(plan, today))
+    return plan_analytics_of(_plan_state(plan, today))
 
 
 def plan_progress(*, plan: Plan, today: date | None = None) -> PlanProgress:
     """The seed-compatible progress view of ``plan_analytics`` (distances in metres).
 
     ``pending_workouts`` are the non-rest workouts not yet completed (missed or upcoming)."""
-    return progress_of(plan_analytics(plan=plan, today=today))
-
-
-def analytics_of(state: PlanState) -> PlanAnalytics:
-    """``plan_analytics`` of a plan read by ``visible_plan_state``."""
-    return _analytics_from_state(state)
-
-
-def progress_of(analytics: PlanAnalytics) -> PlanProgress:
-    """``plan_progress`` from the plan's ``plan_analytics``."""
-    return PlanProgress(
-        total_workouts=analytics.planned.workouts,
-        completed_workouts=analytics.workouts.completed,
-        pending_workouts=analytics.planned.workouts - analytics.workouts.completed,
-        total_planned_distance=analytics.planned.distance_m,
-        total_actual_distance=analytics.actual.distance_m,
-        adherence_percentage=analytics.adherence_percentage,
-    )
+    return plan_progress_of(_plan_state(plan, today))
 
 
 def plan_week_summary(
@@ -1116,12 +1144,12 @@ def _squad_row(
 
 
 __all__ = [
-    "analytics_of",
     "annotate_plan_adherence",
     "plan_analytics",
+    "plan_analytics_of",
     "plan_progress",
+    "plan_progress_of",
     "plan_week_summary",
-    "progress_of",
     "runner_summary",
     "runner_today",
     "runner_training_paces",

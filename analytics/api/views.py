@@ -81,19 +81,19 @@ class PlanAnalyticsView(_PlanView):
 
     @extend_schema(operation_id="analytics_plan", summary="Planned vs actual for one plan")
     def get(self, request: Request, pk: Any) -> Response:
-        analytics = selectors.analytics_of(_visible_plan_state(request, pk))
+        analytics = selectors.plan_analytics_of(_visible_plan_state(request, pk))
         return Response(plan_analytics_data(analytics))
 
 
 class PlanProgressView(_PlanView):
-    """As ``PlanAnalyticsView``, reduced to the seed's progress fields."""
+    """As ``PlanAnalyticsView``, with only the seed's progress numbers computed."""
 
     serializer_class = PlanProgressSerializer
 
     @extend_schema(operation_id="plans_progress", summary="Seed-compatible plan progress")
     def get(self, request: Request, pk: Any) -> Response:
-        analytics = selectors.analytics_of(_visible_plan_state(request, pk))
-        return Response(plan_progress_data(selectors.progress_of(analytics)))
+        progress = selectors.plan_progress_of(_visible_plan_state(request, pk))
+        return Response(plan_progress_data(progress))
 
 
 class PlanWeeklySummaryView(_PlanView):
