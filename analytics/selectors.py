@@ -597,12 +597,14 @@ def _plan_state(plan: Plan, today: date | None) -> PlanState:
 
 # The one statement behind ``visible_plan_state``. Three kinds of rows share its columns:
 #   kind 0, the plan: day = start date, end_day, zone = the runner's profile time zone;
-#   kind 1, each non-rest workout: position = its place in the plan's workout order (scheduled
-#           date, then creation), its plan and the count and sums of its linked runs (the
-#           grouped join of ``_plan_state``). The position is a number rather than the
-#           ``created_at`` it is ordered by, so no timestamp has to be parsed in Python;
-#   kind 2, each local day of the plan's runs: day, and that day's count and sums.
-# Every kind joins ``visible_plan``, so a plan the user may not see returns no row at all.
+#   kind 1, each non-rest workout in the plan's workout order (scheduled date, then creation):
+#           day = scheduled date, its plan, and the count and sums of its linked runs (the
+#           grouped join of ``_plan_state``);
+#   kind 2, each local day of the plan's runs, in date order: day, and that day's count and sums.
+# The workouts and runs are picked by the plan id itself, so their indexes apply however many
+# plans there are, and only when ``visible_plan`` has its row (a one-time filter in
+# PostgreSQL's plan): a plan the user may not see returns no row at all. The outer query sorts
+# by ``created_at`` without returning it, so no timestamp is parsed in Python.
 _PLAN_KIND, _WORKOUT_KIND, _DAY_KIND = 0, 1, 2
 
 
@@ -620,30 +622,32 @@ def _visible_plan_state_sql() -> str:
             WHERE plan.id = %(plan_id)s
               AND (%(superuser)s OR plan.runner_id = %(user_id)s OR plan.coach_id = %(user_id)s)
         )
-        SELECT {_PLAN_KIND} AS kind, NULL AS position, start_date AS day, id,
-               end_date AS end_day, timezone AS zone,
-               NULL AS planned_distance_m, NULL AS planned_duration_s,
-               NULL AS runs, NULL AS distance_m, NULL AS duration_s
-        FROM visible_plan
-        UNION ALL
-        SELECT {_WORKOUT_KIND},
-               ROW_NUMBER() OVER (ORDER BY workout.scheduled_date, workout.created_at),
-               workout.scheduled_date, workout.id,
-               NULL, NULL, workout.planned_distance_m, workout.planned_duration_s,
-               COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
-        FROM visible_plan
-        JOIN {workout} workout ON workout.plan_id = visible_plan.id
-        LEFT JOIN {run} run ON run.workout_id = workout.id
-        WHERE NOT (workout.workout_type = %(rest)s)
-        GROUP BY workout.id, workout.scheduled_date, workout.created_at,
-                 workout.planned_distance_m, workout.planned_duration_s
-        UNION ALL
-        SELECT {_DAY_KIND}, NULL, run.local_date, NULL, NULL, NULL, NULL, NULL,
-               COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
-        FROM visible_plan
-        JOIN {run} run ON run.plan_id = visible_plan.id
-        GROUP BY run.local_date
-        ORDER BY kind, position, day
+        SELECT kind, day, id, end_day, zone, planned_distance_m, planned_duration_s,
+               runs, distance_m, duration_s
+        FROM (
+            SELECT {_PLAN_KIND} AS kind, start_date AS day, NULL AS created_at, id,
+                   end_date AS end_day, timezone AS zone,
+                   NULL AS planned_distance_m, NULL AS planned_duration_s,
+                   NULL AS runs, NULL AS distance_m, NULL AS duration_s
+            FROM visible_plan
+            UNION ALL
+            SELECT {_WORKOUT_KIND}, workout.scheduled_date, workout.created_at, workout.id,
+                   NULL, NULL, workout.planned_distance_m, workout.planned_duration_s,
+                   COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
+            FROM {workout} workout
+            LEFT JOIN {run} run ON run.workout_id = workout.id
+            WHERE EXISTS (SELECT 1 FROM visible_plan)
+              AND workout.plan_id = %(plan_id)s
+              AND NOT (workout.workout_type = %(rest)s)
+            GROUP BY workout.id
+            UNION ALL
+            SELECT {_DAY_KIND}, run.local_date, NULL, NULL, NULL, NULL, NULL, NULL,
+                   COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
+            FROM {run} run
+            WHERE EXISTS (SELECT 1 FROM visible_plan) AND run.plan_id = %(plan_id)s
+            GROUP BY run.local_date
+        ) plan_rows
+        ORDER BY kind, day, created_at
     """  # noqa: S608
 
 
@@ -680,10 +684,10 @@ def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
         rows = cursor.fetchall()
     if not rows or rows[0][0] != _PLAN_KIND:
         return None
-    _, _, start_date, found_id, end_date, zone_name = rows[0][:6]
+    _, start_date, found_id, end_date, zone_name = rows[0][:5]
     workouts = []
     daily: dict[date, tuple[float, int, int]] = {}
-    for kind, _, day, row_id, _, _, planned_m, planned_s, runs, distance_m, duration_s in rows[1:]:
+    for kind, day, row_id, _, _, planned_m, planned_s, runs, distance_m, duration_s in rows[1:]:
         if kind == _WORKOUT_KIND:
             workouts.append(
                 _WorkoutState(
@@ -736,12 +740,36 @@ def _actual_distance_m(state: PlanState) -> float:
 
 
 def plan_analytics_of(state: PlanState) -> PlanAnalytics:
-    """``plan_analytics`` of a plan read by ``_plan_state`` or ``visible_plan_state``."""
-    start_date, end_date = state.start_date, state.end_date
-    statuses = _statuses(state)
-    counts = _counts(statuses)
+    """``plan_analytics`` of a plan read by ``_plan_state`` or ``visible_plan_state``.
+
+    One pass over the workouts and one over the days, adding each sum in the same order as a
+    plain ``sum`` would (the workouts' order, then the days'), so every float comes out the
+    same to the last bit (tests/analytics/test_plan_one_query.py keeps the earlier
+    per-week regrouping as the reference). This was the largest Python cost of the plan
+    analytics request once its queries were one (docs/PERFORMANCE.md, section 23).
+    """
+    start_date, end_date, today = state.start_date, state.end_date, state.today
+    week_total = plan_week_count(start_date, end_date)
+    # Index n - 1 holds week n; workouts dated outside the plan count in the totals only.
+    week_planned_m = [0.0] * week_total
+    week_planned = [0] * week_total
+    week_completed = [0] * week_total
+    week_actual_m = [0.0] * week_total
+    planned_m, planned_s = 0.0, 0
+    completed = missed = 0
     compliance: list[WorkoutCompliance] = []
-    for w, status in zip(state.workouts, statuses, strict=True):
+    for w in state.workouts:
+        distance_m = w.planned_distance_m or 0.0
+        planned_m += distance_m
+        planned_s += w.planned_duration_s or 0
+        index = science.plan_week_number(start_date, w.scheduled_date) - 1
+        if 0 <= index < week_total:
+            week_planned_m[index] += distance_m
+            week_planned[index] += 1
+            week_completed[index] += w.completed
+        status = science.workout_status(
+            completed=w.completed, scheduled_date=w.scheduled_date, today=today
+        )
         if status == "upcoming":
             continue
         ratio = science.compliance_ratio(
@@ -750,46 +778,47 @@ def plan_analytics_of(state: PlanState) -> PlanAnalytics:
             actual_duration_s=w.actual_duration_s,
             planned_duration_s=w.planned_duration_s,
         )
-        band = science.completed_workout_band(ratio) if status == "completed" else "missed"
+        band: str
+        if status == "completed":
+            completed += 1
+            band = science.completed_workout_band(ratio)
+        else:
+            missed += 1
+            band = "missed"
         compliance.append(WorkoutCompliance(w.id, w.scheduled_date, ratio, band))
 
-    weeks = []
-    planned_by_week: dict[int, list[_WorkoutState]] = defaultdict(list)
-    for w in state.workouts:
-        planned_by_week[science.plan_week_number(start_date, w.scheduled_date)].append(w)
-    actual_by_week: dict[int, float] = defaultdict(float)
-    for day, (distance_m, _duration_s, _runs) in state.daily.items():
+    actual_m, actual_s, actual_runs = 0.0, 0, 0
+    for day, (distance_m, duration_s, runs) in state.daily.items():
+        actual_m += distance_m
+        actual_s += duration_s
+        actual_runs += runs
         if start_date <= day <= end_date:
-            actual_by_week[science.plan_week_number(start_date, day)] += distance_m
-    for number in range(1, plan_week_count(start_date, end_date) + 1):
-        start, end = science.plan_week_bounds(start_date, end_date, number)
-        in_week = planned_by_week.get(number, [])
+            week_actual_m[science.plan_week_number(start_date, day) - 1] += distance_m
+
+    weeks = []
+    for index in range(week_total):
+        start, end = science.plan_week_bounds(start_date, end_date, index + 1)
         weeks.append(
             PlanWeek(
-                week_number=number,
+                week_number=index + 1,
                 start_date=start,
                 end_date=end,
-                planned_distance_m=float(sum(w.planned_distance_m or 0.0 for w in in_week)),
-                actual_distance_m=actual_by_week.get(number, 0.0),
-                planned_workouts=len(in_week),
-                completed_workouts=sum(1 for w in in_week if w.completed),
+                planned_distance_m=week_planned_m[index],
+                actual_distance_m=week_actual_m[index],
+                planned_workouts=week_planned[index],
+                completed_workouts=week_completed[index],
             )
         )
 
+    workout_count = len(state.workouts)
     return PlanAnalytics(
         plan_id=state.plan_id,
-        planned=PlannedTotals(
-            distance_m=_planned_distance_m(state),
-            duration_s=int(sum(w.planned_duration_s or 0 for w in state.workouts)),
-            workouts=len(state.workouts),
+        planned=PlannedTotals(distance_m=planned_m, duration_s=planned_s, workouts=workout_count),
+        actual=ActualTotals(distance_m=actual_m, duration_s=actual_s, runs=actual_runs),
+        workouts=WorkoutCounts(
+            completed=completed, missed=missed, upcoming=workout_count - completed - missed
         ),
-        actual=ActualTotals(
-            distance_m=_actual_distance_m(state),
-            duration_s=int(sum(s for _, s, _ in state.daily.values())),
-            runs=int(sum(n for _, _, n in state.daily.values())),
-        ),
-        workouts=counts,
-        adherence_percentage=science.adherence_percentage(counts.completed, counts.missed),
+        adherence_percentage=science.adherence_percentage(completed, missed),
         weeks=tuple(weeks),
         compliance=tuple(compliance),
     )
