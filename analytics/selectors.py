@@ -651,14 +651,23 @@ def _visible_plan_state_sql() -> str:
     """  # noqa: S608
 
 
-def _as_date(value: Any) -> date:
-    # SQLite hands raw rows' dates back as ISO text; PostgreSQL as dates.
+def _sqlite_date(value: Any) -> Any:
+    # Django's SQLite connection parses columns declared as dates (the plan's own), not the
+    # computed columns of the UNION, which come back as ISO text.
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    # SQLite stores UUIDs as 32 hex digits; psycopg returns UUID objects.
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+def _from_sqlite(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row of ``_visible_plan_state_sql`` from SQLite as psycopg returns it: dates as dates,
+    UUIDs (stored as 32 hex digits) as UUIDs."""
+    kind, day, row_id, end_day, *rest = row
+    return (
+        kind,
+        _sqlite_date(day),
+        row_id if row_id is None or isinstance(row_id, uuid.UUID) else uuid.UUID(row_id),
+        _sqlite_date(end_day),
+        *rest,
+    )
 
 
 def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
@@ -684,28 +693,31 @@ def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
         rows = cursor.fetchall()
     if not rows or rows[0][0] != _PLAN_KIND:
         return None
+    if connection.vendor == "sqlite":
+        rows = [_from_sqlite(row) for row in rows]
     _, start_date, found_id, end_date, zone_name = rows[0][:5]
     workouts = []
     daily: dict[date, tuple[float, int, int]] = {}
+    # Positional arguments and no per-row checks: this loop runs for every workout and day.
     for kind, day, row_id, _, _, planned_m, planned_s, runs, distance_m, duration_s in rows[1:]:
         if kind == _WORKOUT_KIND:
             workouts.append(
                 _WorkoutState(
-                    id=_as_uuid(row_id),
-                    scheduled_date=_as_date(day),
-                    planned_distance_m=planned_m,
-                    planned_duration_s=planned_s,
-                    actual_distance_m=float(distance_m or 0.0),
-                    actual_duration_s=int(duration_s or 0),
-                    completed=runs > 0,
+                    row_id,
+                    day,
+                    planned_m,
+                    planned_s,
+                    float(distance_m or 0.0),
+                    int(duration_s or 0),
+                    runs > 0,
                 )
             )
         else:
-            daily[_as_date(day)] = (float(distance_m), int(duration_s), int(runs))
+            daily[day] = (float(distance_m), int(duration_s), int(runs))
     return PlanState(
-        plan_id=_as_uuid(found_id),
-        start_date=_as_date(start_date),
-        end_date=_as_date(end_date),
+        plan_id=found_id,
+        start_date=start_date,
+        end_date=end_date,
         today=local_today(_zone_named(zone_name)),
         workouts=tuple(workouts),
         daily=daily,
