@@ -73,10 +73,9 @@ def _visible_plan_state(request: Request, pk: Any) -> selectors.PlanState:
     return state
 
 
+# One query and a body built directly (docs/PERFORMANCE.md, section 23); the serializer class
+# documents the schema. (Comments, not docstrings: a view's docstring becomes its OpenAPI text.)
 class PlanAnalyticsView(_PlanView):
-    """One query and a body built directly (docs/PERFORMANCE.md, section 23); the serializer
-    class documents the schema."""
-
     serializer_class = PlanAnalyticsSerializer
 
     @extend_schema(operation_id="analytics_plan", summary="Planned vs actual for one plan")
@@ -85,9 +84,8 @@ class PlanAnalyticsView(_PlanView):
         return Response(plan_analytics_data(analytics))
 
 
+# As PlanAnalyticsView, with only the seed's progress numbers computed.
 class PlanProgressView(_PlanView):
-    """As ``PlanAnalyticsView``, with only the seed's progress numbers computed."""
-
     serializer_class = PlanProgressSerializer
 
     @extend_schema(operation_id="plans_progress", summary="Seed-compatible plan progress")
