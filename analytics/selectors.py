@@ -22,7 +22,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -69,7 +69,15 @@ from analytics.types import (
     WorkoutCounts,
 )
 from training import selectors as training_selectors
-from training.models import Plan, Run, RunTrack, Workout, pace_s_per_m
+from training.models import (
+    Plan,
+    Run,
+    RunnerProfile,
+    RunTrack,
+    Workout,
+    pace_s_per_m,
+    plan_week_count,
+)
 from training.selectors import effort_rows_sql
 
 WEEKLY_SERIES_WEEKS = 12
@@ -106,9 +114,14 @@ def _profile_of(user: Any) -> _Profile:
     return _Profile(_zone_named(profile.timezone), profile.max_hr, profile.resting_hr, profile.sex)
 
 
+def local_today(tz: zoneinfo.ZoneInfo) -> date:
+    """The calendar day now in ``tz`` (one place for tests to pin "today")."""
+    return timezone.localdate(timezone=tz)
+
+
 def runner_today(runner: Any) -> date:
     """The runner's calendar day now, in their profile time zone."""
-    return timezone.localdate(timezone=_profile_of(runner).tz)
+    return local_today(_profile_of(runner).tz)
 
 
 # ISO weeks are numbered from Monday 0001-01-01, the first day any date field can hold, so the
@@ -503,8 +516,9 @@ def _training_load_of_rows(rows: Any, *, profile: _Profile, today: date) -> Trai
 
 
 # --- Plan analytics -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _WorkoutState:
+class _WorkoutState(NamedTuple):
+    # A tuple rather than a frozen dataclass: built for every workout of a plan on each request,
+    # and a tuple is several times cheaper to build (docs/PERFORMANCE.md, section 23).
     id: uuid.UUID
     scheduled_date: date
     planned_distance_m: float | None
@@ -515,15 +529,17 @@ class _WorkoutState:
 
 
 @dataclass(frozen=True)
-class _PlanState:
-    plan: Plan
+class PlanState:
+    plan_id: uuid.UUID
+    start_date: date
+    end_date: date
     today: date
     workouts: tuple[_WorkoutState, ...]
     # Sums of the plan's runs per local day: distance (m), moving time (s), run count.
     daily: dict[date, tuple[float, int, int]]
 
 
-def _plan_state(plan: Plan, today: date | None) -> _PlanState:
+def _plan_state(plan: Plan, today: date | None) -> PlanState:
     """Two grouped queries (plus the runner's profile unless already loaded): the plan's
     non-rest workouts with the sums of their linked runs, and the plan's runs per local day."""
     if today is None:
@@ -569,18 +585,203 @@ def _plan_state(plan: Plan, today: date | None) -> _PlanState:
         row["local_date"]: (float(row["distance_m"]), int(row["duration_s"]), int(row["runs"]))
         for row in daily_rows
     }
-    return _PlanState(plan=plan, today=today, workouts=workouts, daily=daily)
+    return PlanState(
+        plan_id=plan.pk,
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+        today=today,
+        workouts=workouts,
+        daily=daily,
+    )
 
 
-def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
-    plan, today = state.plan, state.today
-    counts = {"completed": 0, "missed": 0, "upcoming": 0}
+# The one statement behind ``visible_plan_state``. Three kinds of rows share its columns:
+#   kind 0, the plan: day = start date, end_day, zone = the runner's profile time zone;
+#   kind 1, each non-rest workout in the plan's workout order (scheduled date, then creation):
+#           day = scheduled date, its plan, and the count and sums of its linked runs (the
+#           grouped join of ``_plan_state``);
+#   kind 2, each local day of the plan's runs, in date order: day, and that day's count and sums.
+# The workouts and runs are picked by the plan id itself, so their indexes apply however many
+# plans there are, and only when ``visible_plan`` has its row (a one-time filter in
+# PostgreSQL's plan): a plan the user may not see returns no row at all. The outer query sorts
+# by ``created_at`` without returning it, so no timestamp is parsed in Python.
+_PLAN_KIND, _WORKOUT_KIND, _DAY_KIND = 0, 1, 2
+
+
+@functools.cache
+def _visible_plan_state_sql() -> str:
+    """Written once per process from the models' table names; runs unchanged on PostgreSQL and
+    SQLite (the NULL columns take their types from the branches that fill them)."""
+    plan, workout = Plan._meta.db_table, Workout._meta.db_table
+    run, profile = Run._meta.db_table, RunnerProfile._meta.db_table
+    return f"""
+        WITH visible_plan AS (
+            SELECT plan.id, plan.start_date, plan.end_date, profile.timezone
+            FROM {plan} plan
+            LEFT JOIN {profile} profile ON profile.user_id = plan.runner_id
+            WHERE plan.id = %(plan_id)s
+              AND (%(superuser)s OR plan.runner_id = %(user_id)s OR plan.coach_id = %(user_id)s)
+        )
+        SELECT kind, day, id, end_day, zone, planned_distance_m, planned_duration_s,
+               runs, distance_m, duration_s
+        FROM (
+            SELECT {_PLAN_KIND} AS kind, start_date AS day, NULL AS created_at, id,
+                   end_date AS end_day, timezone AS zone,
+                   NULL AS planned_distance_m, NULL AS planned_duration_s,
+                   NULL AS runs, NULL AS distance_m, NULL AS duration_s
+            FROM visible_plan
+            UNION ALL
+            SELECT {_WORKOUT_KIND}, workout.scheduled_date, workout.created_at, workout.id,
+                   NULL, NULL, workout.planned_distance_m, workout.planned_duration_s,
+                   COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
+            FROM {workout} workout
+            LEFT JOIN {run} run ON run.workout_id = workout.id
+            WHERE EXISTS (SELECT 1 FROM visible_plan)
+              AND workout.plan_id = %(plan_id)s
+              AND NOT (workout.workout_type = %(rest)s)
+            GROUP BY workout.id
+            UNION ALL
+            SELECT {_DAY_KIND}, run.local_date, NULL, NULL, NULL, NULL, NULL, NULL,
+                   COUNT(run.id), SUM(run.distance_m), SUM(run.duration_s)
+            FROM {run} run
+            WHERE EXISTS (SELECT 1 FROM visible_plan) AND run.plan_id = %(plan_id)s
+            GROUP BY run.local_date
+        ) plan_rows
+        ORDER BY kind, day, created_at
+    """  # noqa: S608
+
+
+def _sqlite_date(value: Any) -> Any:
+    # Django's SQLite connection parses columns declared as dates (the plan's own), not the
+    # computed columns of the UNION, which come back as ISO text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _from_sqlite(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row of ``_visible_plan_state_sql`` from SQLite as psycopg returns it: dates as dates,
+    UUIDs (stored as 32 hex digits) as UUIDs."""
+    kind, day, row_id, end_day, *rest = row
+    return (
+        kind,
+        _sqlite_date(day),
+        row_id if row_id is None or isinstance(row_id, uuid.UUID) else uuid.UUID(row_id),
+        _sqlite_date(end_day),
+        *rest,
+    )
+
+
+def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
+    """What ``plan_analytics`` and ``plan_progress`` are computed from, for the plan ``plan_id``
+    if ``user`` may see it (``training.selectors.plans_visible_to``: runner, coach or
+    superuser), else ``None``: one query, where loading the plan, its workouts and its daily run
+    totals took three. "Today" comes from the runner's profile time zone read in the same
+    statement.
+
+    Reads only ``user.pk`` and ``user.is_superuser``, which the token cache's lazy user carries,
+    so the user row is never loaded. The statement is the ORM's three queries of
+    ``_plan_state`` joined under the visibility check; building and compiling those querysets
+    and turning their rows into dicts cost more than the database's work (docs/PERFORMANCE.md).
+    """
+    params = {
+        "plan_id": Plan._meta.pk.get_db_prep_value(plan_id, connection),
+        "user_id": user.pk,
+        "superuser": bool(user.is_superuser),
+        "rest": Workout.WorkoutType.REST.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_visible_plan_state_sql(), params)
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != _PLAN_KIND:
+        return None
+    if connection.vendor == "sqlite":
+        rows = [_from_sqlite(row) for row in rows]
+    _, start_date, found_id, end_date, zone_name = rows[0][:5]
+    workouts = []
+    daily: dict[date, tuple[float, int, int]] = {}
+    # Positional arguments and no per-row checks: this loop runs for every workout and day.
+    for kind, day, row_id, _, _, planned_m, planned_s, runs, distance_m, duration_s in rows[1:]:
+        if kind == _WORKOUT_KIND:
+            workouts.append(
+                _WorkoutState(
+                    row_id,
+                    day,
+                    planned_m,
+                    planned_s,
+                    float(distance_m or 0.0),
+                    int(duration_s or 0),
+                    runs > 0,
+                )
+            )
+        else:
+            daily[day] = (float(distance_m), int(duration_s), int(runs))
+    return PlanState(
+        plan_id=found_id,
+        start_date=start_date,
+        end_date=end_date,
+        today=local_today(_zone_named(zone_name)),
+        workouts=tuple(workouts),
+        daily=daily,
+    )
+
+
+def _statuses(state: PlanState) -> list[science.WorkoutStatus]:
+    """Each workout's status on the runner's today, in the workouts' order."""
+    return [
+        science.workout_status(
+            completed=w.completed, scheduled_date=w.scheduled_date, today=state.today
+        )
+        for w in state.workouts
+    ]
+
+
+def _counts(statuses: list[science.WorkoutStatus]) -> WorkoutCounts:
+    return WorkoutCounts(
+        completed=statuses.count("completed"),
+        missed=statuses.count("missed"),
+        upcoming=statuses.count("upcoming"),
+    )
+
+
+def _planned_distance_m(state: PlanState) -> float:
+    return float(sum(w.planned_distance_m or 0.0 for w in state.workouts))
+
+
+def _actual_distance_m(state: PlanState) -> float:
+    # Added day by day in date order: the order the sum's last bits depend on.
+    return float(sum(d for d, _, _ in state.daily.values()))
+
+
+def plan_analytics_of(state: PlanState) -> PlanAnalytics:
+    """``plan_analytics`` of a plan read by ``_plan_state`` or ``visible_plan_state``.
+
+    One pass over the workouts and one over the days, adding each sum in the same order as a
+    plain ``sum`` would (the workouts' order, then the days'), so every float comes out the
+    same to the last bit (tests/analytics/test_plan_one_query.py keeps the earlier
+    per-week regrouping as the reference). This was the largest Python cost of the plan
+    analytics request once its queries were one (docs/PERFORMANCE.md, section 23).
+    """
+    start_date, end_date, today = state.start_date, state.end_date, state.today
+    week_total = plan_week_count(start_date, end_date)
+    # Index n - 1 holds week n; workouts dated outside the plan count in the totals only.
+    week_planned_m = [0.0] * week_total
+    week_planned = [0] * week_total
+    week_completed = [0] * week_total
+    week_actual_m = [0.0] * week_total
+    planned_m, planned_s = 0.0, 0
+    completed = missed = 0
     compliance: list[WorkoutCompliance] = []
     for w in state.workouts:
+        distance_m = w.planned_distance_m or 0.0
+        planned_m += distance_m
+        planned_s += w.planned_duration_s or 0
+        index = science.plan_week_number(start_date, w.scheduled_date) - 1
+        if 0 <= index < week_total:
+            week_planned_m[index] += distance_m
+            week_planned[index] += 1
+            week_completed[index] += w.completed
         status = science.workout_status(
             completed=w.completed, scheduled_date=w.scheduled_date, today=today
         )
-        counts[status] += 1
         if status == "upcoming":
             continue
         ratio = science.compliance_ratio(
@@ -589,48 +790,64 @@ def _analytics_from_state(state: _PlanState) -> PlanAnalytics:
             actual_duration_s=w.actual_duration_s,
             planned_duration_s=w.planned_duration_s,
         )
-        band = science.completed_workout_band(ratio) if status == "completed" else "missed"
+        band: str
+        if status == "completed":
+            completed += 1
+            band = science.completed_workout_band(ratio)
+        else:
+            missed += 1
+            band = "missed"
         compliance.append(WorkoutCompliance(w.id, w.scheduled_date, ratio, band))
 
+    actual_m, actual_s, actual_runs = 0.0, 0, 0
+    for day, (distance_m, duration_s, runs) in state.daily.items():
+        actual_m += distance_m
+        actual_s += duration_s
+        actual_runs += runs
+        if start_date <= day <= end_date:
+            week_actual_m[science.plan_week_number(start_date, day) - 1] += distance_m
+
     weeks = []
-    planned_by_week: dict[int, list[_WorkoutState]] = defaultdict(list)
-    for w in state.workouts:
-        planned_by_week[science.plan_week_number(plan.start_date, w.scheduled_date)].append(w)
-    actual_by_week: dict[int, float] = defaultdict(float)
-    for day, (distance_m, _duration_s, _runs) in state.daily.items():
-        if plan.start_date <= day <= plan.end_date:
-            actual_by_week[science.plan_week_number(plan.start_date, day)] += distance_m
-    for number in range(1, plan.week_count + 1):
-        start, end = science.plan_week_bounds(plan.start_date, plan.end_date, number)
-        in_week = planned_by_week.get(number, [])
+    for index in range(week_total):
+        start, end = science.plan_week_bounds(start_date, end_date, index + 1)
         weeks.append(
             PlanWeek(
-                week_number=number,
+                week_number=index + 1,
                 start_date=start,
                 end_date=end,
-                planned_distance_m=float(sum(w.planned_distance_m or 0.0 for w in in_week)),
-                actual_distance_m=actual_by_week.get(number, 0.0),
-                planned_workouts=len(in_week),
-                completed_workouts=sum(1 for w in in_week if w.completed),
+                planned_distance_m=week_planned_m[index],
+                actual_distance_m=week_actual_m[index],
+                planned_workouts=week_planned[index],
+                completed_workouts=week_completed[index],
             )
         )
 
+    workout_count = len(state.workouts)
     return PlanAnalytics(
-        plan_id=plan.pk,
-        planned=PlannedTotals(
-            distance_m=float(sum(w.planned_distance_m or 0.0 for w in state.workouts)),
-            duration_s=int(sum(w.planned_duration_s or 0 for w in state.workouts)),
-            workouts=len(state.workouts),
+        plan_id=state.plan_id,
+        planned=PlannedTotals(distance_m=planned_m, duration_s=planned_s, workouts=workout_count),
+        actual=ActualTotals(distance_m=actual_m, duration_s=actual_s, runs=actual_runs),
+        workouts=WorkoutCounts(
+            completed=completed, missed=missed, upcoming=workout_count - completed - missed
         ),
-        actual=ActualTotals(
-            distance_m=float(sum(d for d, _, _ in state.daily.values())),
-            duration_s=int(sum(s for _, s, _ in state.daily.values())),
-            runs=int(sum(n for _, _, n in state.daily.values())),
-        ),
-        workouts=WorkoutCounts(**counts),
-        adherence_percentage=science.adherence_percentage(counts["completed"], counts["missed"]),
+        adherence_percentage=science.adherence_percentage(completed, missed),
         weeks=tuple(weeks),
         compliance=tuple(compliance),
+    )
+
+
+def plan_progress_of(state: PlanState) -> PlanProgress:
+    """``plan_progress`` of a plan read by ``_plan_state`` or ``visible_plan_state``: the
+    numbers of ``plan_analytics_of`` it shows, without its weeks and compliance."""
+    counts = _counts(_statuses(state))
+    total = len(state.workouts)
+    return PlanProgress(
+        total_workouts=total,
+        completed_workouts=counts.completed,
+        pending_workouts=total - counts.completed,
+        total_planned_distance=_planned_distance_m(state),
+        total_actual_distance=_actual_distance_m(state),
+        adherence_percentage=science.adherence_percentage(counts.completed, counts.missed),
     )
 
 
@@ -638,22 +855,14 @@ def plan_analytics(*, plan: Plan, today: date | None = None) -> PlanAnalytics:
     """Planned vs actual for ``plan`` (rest days excluded throughout), workout counts,
     adherence, the per-week table and per-workout compliance. ``today`` defaults to the
     runner's calendar day in their profile time zone."""
-    return _analytics_from_state(_plan_state(plan, today))
+    return plan_analytics_of(_plan_state(plan, today))
 
 
 def plan_progress(*, plan: Plan, today: date | None = None) -> PlanProgress:
     """The seed-compatible progress view of ``plan_analytics`` (distances in metres).
 
     ``pending_workouts`` are the non-rest workouts not yet completed (missed or upcoming)."""
-    analytics = plan_analytics(plan=plan, today=today)
-    return PlanProgress(
-        total_workouts=analytics.planned.workouts,
-        completed_workouts=analytics.workouts.completed,
-        pending_workouts=analytics.planned.workouts - analytics.workouts.completed,
-        total_planned_distance=analytics.planned.distance_m,
-        total_actual_distance=analytics.actual.distance_m,
-        adherence_percentage=analytics.adherence_percentage,
-    )
+    return plan_progress_of(_plan_state(plan, today))
 
 
 def plan_week_summary(
@@ -978,11 +1187,14 @@ def _squad_row(
 __all__ = [
     "annotate_plan_adherence",
     "plan_analytics",
+    "plan_analytics_of",
     "plan_progress",
+    "plan_progress_of",
     "plan_week_summary",
     "runner_summary",
     "runner_today",
     "runner_training_paces",
     "squad_overview",
+    "visible_plan_state",
     "week_time_in_zones",
 ]

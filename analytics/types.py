@@ -1,13 +1,15 @@
-"""The analytics results: frozen dataclasses that the API serializers and the dashboard read,
-and the error the plan-week selector raises. Plain Python (no Django), so the pure rules in
-``analytics.science`` and the queries in ``analytics.selectors`` can both build and read them.
-Units are in the field names (metres, seconds, seconds per km)."""
+"""The analytics results: frozen dataclasses (and two NamedTuples, see ``PlanWeek``) that the API
+serializers and the dashboard read, and the error the plan-week selector raises. Plain Python
+(no Django), so the pure rules in ``analytics.science`` and the queries in
+``analytics.selectors`` can both build and read them. Units are in the field names (metres,
+seconds, seconds per km)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from analytics.science import Flag, LoadPoint, TrainingPaces
 
@@ -105,8 +107,11 @@ class WorkoutCounts:
     upcoming: int
 
 
-@dataclass(frozen=True)
-class PlanWeek:
+# The plan's weeks and compliance rows are NamedTuples, immutable like the dataclasses around
+# them: a plan analytics request builds one per week and per due workout (about 70 for a 16-week
+# plan), and a frozen dataclass costs several times a tuple to build (docs/PERFORMANCE.md,
+# section 23).
+class PlanWeek(NamedTuple):
     week_number: int
     start_date: date
     end_date: date
@@ -116,8 +121,7 @@ class PlanWeek:
     completed_workouts: int
 
 
-@dataclass(frozen=True)
-class WorkoutCompliance:
+class WorkoutCompliance(NamedTuple):
     workout_id: uuid.UUID
     scheduled_date: date
     ratio: float | None

@@ -165,6 +165,12 @@ class RunnerProfile(TimeStampedModel):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+def plan_week_count(start_date: date, end_date: date) -> int:
+    """Weeks a plan from ``start_date`` to ``end_date`` (inclusive) spans, the last maybe short:
+    for the selectors that read the two dates without loading the plan."""
+    return ((end_date - start_date).days + 1 + 6) // 7
+
+
 class Plan(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -242,7 +248,7 @@ class Plan(TimeStampedModel):
 
     @property
     def week_count(self) -> int:
-        return (self.length_days + 6) // 7
+        return plan_week_count(self.start_date, self.end_date)
 
 
 class Workout(TimeStampedModel):

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from analytics.types import RunBrief, RunnerSummary
+from analytics.types import PlanAnalytics, PlanProgress, RunBrief, RunnerSummary
 from training.models import EARLIEST_DATE, LATEST_DATE
 
 PERIOD_CHOICES = ("week", "month", "year", "all")
@@ -381,4 +381,64 @@ def summary_data(summary: RunnerSummary) -> dict[str, Any]:
             if summary.training_paces is not None
             else None
         ),
+    }
+
+
+# --- Lean plan bodies -----------------------------------------------------------------------------
+def plan_analytics_data(analytics: PlanAnalytics) -> dict[str, Any]:
+    """``PlanAnalyticsSerializer(analytics).data`` built directly (tests/analytics/
+    test_plan_one_query.py proves the two equal): DRF's nested serializers spent longer on the
+    ~16 weeks and ~100 compliance rows of a plan than its query (docs/PERFORMANCE.md)."""
+    planned, actual, counts = analytics.planned, analytics.actual, analytics.workouts
+    return {
+        "plan_id": str(analytics.plan_id),
+        "planned": {
+            "distance_m": float(planned.distance_m),
+            "duration_s": int(planned.duration_s),
+            "workouts": int(planned.workouts),
+        },
+        "actual": {
+            "distance_m": float(actual.distance_m),
+            "duration_s": int(actual.duration_s),
+            "runs": int(actual.runs),
+        },
+        "workouts": {
+            "completed": int(counts.completed),
+            "missed": int(counts.missed),
+            "upcoming": int(counts.upcoming),
+        },
+        "adherence_percentage": float(analytics.adherence_percentage),
+        "weeks": [
+            {
+                "week_number": int(week.week_number),
+                "start_date": week.start_date.isoformat(),
+                "end_date": week.end_date.isoformat(),
+                "planned_distance_m": float(week.planned_distance_m),
+                "actual_distance_m": float(week.actual_distance_m),
+                "planned_workouts": int(week.planned_workouts),
+                "completed_workouts": int(week.completed_workouts),
+            }
+            for week in analytics.weeks
+        ],
+        "compliance": [
+            {
+                "workout_id": str(item.workout_id),
+                "scheduled_date": item.scheduled_date.isoformat(),
+                "ratio": _nullable_float(item.ratio),
+                "band": item.band,
+            }
+            for item in analytics.compliance
+        ],
+    }
+
+
+def plan_progress_data(progress: PlanProgress) -> dict[str, Any]:
+    """``PlanProgressSerializer(progress).data`` built directly (same test as above)."""
+    return {
+        "total_workouts": int(progress.total_workouts),
+        "completed_workouts": int(progress.completed_workouts),
+        "pending_workouts": int(progress.pending_workouts),
+        "total_planned_distance": float(progress.total_planned_distance),
+        "total_actual_distance": float(progress.total_actual_distance),
+        "adherence_percentage": float(progress.adherence_percentage),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -21,6 +22,8 @@ from analytics.api.serializers import (
     SummaryQuerySerializer,
     SummarySerializer,
     WeekNumberQuerySerializer,
+    plan_analytics_data,
+    plan_progress_data,
     summary_data,
 )
 from analytics.types import WeekOutOfRange
@@ -61,22 +64,34 @@ class _PlanView(GenericAPIView[Plan]):
         return plans_visible_to(self.request.user).select_related("runner__profile")
 
 
+def _visible_plan_state(request: Request, pk: Any) -> selectors.PlanState:
+    """The plan's state in one query (``selectors.visible_plan_state``), or the 404 that
+    ``get_object`` gives for a plan the user may not see, with the same message."""
+    state = selectors.visible_plan_state(request.user, pk)
+    if state is None:
+        raise Http404(f"No {Plan._meta.object_name} matches the given query.")
+    return state
+
+
+# One query and a body built directly (docs/PERFORMANCE.md, section 23); the serializer class
+# documents the schema. (Comments, not docstrings: a view's docstring becomes its OpenAPI text.)
 class PlanAnalyticsView(_PlanView):
     serializer_class = PlanAnalyticsSerializer
 
     @extend_schema(operation_id="analytics_plan", summary="Planned vs actual for one plan")
     def get(self, request: Request, pk: Any) -> Response:
-        analytics = selectors.plan_analytics(plan=self.get_object())
-        return Response(PlanAnalyticsSerializer(analytics).data)
+        analytics = selectors.plan_analytics_of(_visible_plan_state(request, pk))
+        return Response(plan_analytics_data(analytics))
 
 
+# As PlanAnalyticsView, with only the seed's progress numbers computed.
 class PlanProgressView(_PlanView):
     serializer_class = PlanProgressSerializer
 
     @extend_schema(operation_id="plans_progress", summary="Seed-compatible plan progress")
     def get(self, request: Request, pk: Any) -> Response:
-        progress = selectors.plan_progress(plan=self.get_object())
-        return Response(PlanProgressSerializer(progress).data)
+        progress = selectors.plan_progress_of(_visible_plan_state(request, pk))
+        return Response(plan_progress_data(progress))
 
 
 class PlanWeeklySummaryView(_PlanView):

@@ -15,7 +15,7 @@ from training.models import Workout
 @pytest.fixture
 def fixed_today(monkeypatch):
     """Pin the runner's "today" for the selectors and the views alike."""
-    monkeypatch.setattr("analytics.selectors.runner_today", lambda runner: TODAY)
+    monkeypatch.setattr("analytics.selectors.local_today", lambda tz: TODAY)
     return TODAY
 
 
