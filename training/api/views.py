@@ -563,7 +563,18 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
     def get_queryset(self) -> QuerySet[Workout]:
         if getattr(self, "swagger_fake_view", False):
             return Workout.objects.none()
+        if self.action == "list":
+            # A workout is visible exactly when its plan is (workouts_visible_to joins the plan),
+            # so the page query alone decides the rows: the plan itself is read only when the
+            # page comes back empty, to tell an empty page (200) from a plan out of view (404).
+            return super().get_queryset().filter(plan_id=self.kwargs["id"])
         return super().get_queryset().filter(plan=self.get_plan())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == status.HTTP_304_NOT_MODIFIED or not response.data["results"]:
+            self.get_plan()  # 404 when the plan is out of view
+        return response
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         with service_errors():

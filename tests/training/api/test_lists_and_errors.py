@@ -3,6 +3,7 @@ for 404/405/415/500 under /api (docs/API.md, Errors)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -94,7 +95,9 @@ def test_list_query_count_is_constant(
     plan = _populate(runner, coach, rows)
     client = client_for(runner if who == "runner" else coach)
     url = f"{API}/{path.format(plan=plan.pk)}?limit=100"
-    extra = 1 if "{plan}" in path else 0  # the nested routes look the plan up first
+    # The nested run route looks the plan up first; the nested workout route reads the plan only
+    # when its page is empty (a workout is visible exactly when its plan is).
+    extra = 1 if path == "plans/{plan}/runs" else 0
     # Run lists look the caller's coached runners up first, so the page and the count walk the
     # per-runner index instead of scanning every run (training/selectors.py runs_visible_to).
     extra += 1 if path.endswith("runs") else 0
@@ -102,6 +105,26 @@ def test_list_query_count_is_constant(
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(100, rows + (1 if path == "plans" else 0))
+
+
+@pytest.mark.django_db
+def test_nested_workout_list_tells_an_empty_plan_from_one_out_of_view(
+    client_for, runner, other_runner, django_assert_num_queries
+):
+    empty = PlanFactory(runner=runner)
+    client = client_for(runner)
+    # The empty page, its separate COUNT (tracker/pagination.py), then the plan (200 or 404?).
+    with django_assert_num_queries(3):
+        response = client.get(f"{API}/plans/{empty.pk}/workouts")
+    assert response.status_code == 200 and response.json()["count"] == 0
+    hidden = PlanFactory(runner=other_runner)
+    WorkoutFactory(plan=hidden)
+    for plan_id in (hidden.pk, uuid.uuid4()):
+        response = client.get(f"{API}/plans/{plan_id}/workouts")
+        assert response.status_code == 404, response.content
+        tag = client.get(f"{API}/plans/{empty.pk}/workouts")["ETag"]
+        conditional = client.get(f"{API}/plans/{plan_id}/workouts", HTTP_IF_NONE_MATCH="*")
+        assert tag and conditional.status_code == 404  # never a 304 for a plan out of view
 
 
 # --- Trailing slashes ----------------------------------------------------------------------------
