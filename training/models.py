@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.db.models.constraints import BaseConstraint
 from django.db.models.functions import Cast
@@ -153,6 +153,30 @@ class RunnerProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from training import aggregates
+
+        before = getattr(self, "_load_signature", aggregates.NO_PROFILE_SIGNATURE)
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(RunnerProfile), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+            if self.load_signature() != before:
+                # Every stored day's load was computed with the old heart rates (readers would
+                # otherwise fall back to the runs until this is done).
+                aggregates.rebuild_loads(self.user_id)
+        self._load_signature = self.load_signature()
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> RunnerProfile:
+        profile = super().from_db(db, field_names, values)
+        profile._load_signature = profile.load_signature()
+        return profile
+
+    def load_signature(self) -> tuple[int | None, int | None, str]:
+        """What the training load of a run depends on in the profile (``RunnerDay.load``)."""
+        return (self.max_hr, self.resting_hr, self.sex)
 
     def clean(self) -> None:
         if self.max_hr and self.resting_hr and self.resting_hr >= self.max_hr:
@@ -559,6 +583,43 @@ def pace_s_per_m() -> models.ExpressionWrapper:
     )
 
 
+class RunQuerySet(models.QuerySet["Run"]):
+    """Bulk writes of runs that keep the summary aggregates (``training.aggregates``) in step,
+    in the same transaction: Django's bulk paths skip ``Run.save`` and ``Run.delete``."""
+
+    def update(self, **kwargs: Any) -> int:
+        from training import aggregates
+
+        if not aggregates.AGGREGATED_RUN_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            touched = list(self.values_list("pk", "runner_id", "local_date"))
+            count = super().update(**kwargs)
+            ids = [pk for pk, _, _ in touched]
+            after = Run.objects.filter(pk__in=ids).values_list("runner_id", "local_date")
+            aggregates.refresh_days({(r, d) for _, r, d in touched} | set(after))
+            aggregates.refresh_efforts(ids)
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from training import aggregates
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            days = set(self.values_list("runner_id", "local_date"))
+            deleted = super().delete()
+            aggregates.refresh_days(days)
+        return deleted
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Run]:
+        from training import aggregates
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            aggregates.refresh_days({(run.runner_id, run.local_date) for run in created})
+            aggregates.refresh_efforts(run.pk for run in created)
+        return created
+
+
 class Run(TimeStampedModel):
     class Source(models.TextChoices):
         MANUAL = "manual", "Manual"
@@ -645,6 +706,8 @@ class Run(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="runs",
     )
+
+    objects = RunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-created_at"]
@@ -742,16 +805,55 @@ class Run(TimeStampedModel):
         return f"{self.distance_m / 1000:.2f} km on {self.local_date}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        from training import aggregates
+
         self.local_date = self.compute_local_date()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and (
             "started_at" in update_fields or "timezone" in update_fields
         ):
             kwargs["update_fields"] = {*update_fields, "local_date"}
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(Run), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+            if update_fields is not None and not (
+                aggregates.AGGREGATED_RUN_FIELDS & set(kwargs["update_fields"])
+            ):
+                return
+            days = {(self.runner_id, self.local_date)}
+            previous = getattr(self, "_aggregated_day", (None, None))
+            if not adding and None not in previous:
+                days.add(previous)
+            aggregates.refresh_days(days)
+            if adding:
+                # A new run has no stored best efforts: its efforts come from its own columns.
+                RunnerEffort.objects.bulk_create(aggregates.efforts_of_new_run(self))
+            else:
+                aggregates.refresh_efforts([self.pk])
+        self._aggregated_day = (self.runner_id, self.local_date)
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:run-detail", kwargs={"pk": self.pk})
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from training import aggregates
+
+        day = (self.runner_id, self.local_date)
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(Run), savepoint=False
+        ):
+            deleted = super().delete(*args, **kwargs)
+            aggregates.refresh_days([day])
+        return deleted
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Run:
+        run = super().from_db(db, field_names, values)
+        # The day the aggregates hold this run under, to refresh it if the run moves away.
+        run._aggregated_day = (run.__dict__.get("runner_id"), run.__dict__.get("local_date"))
+        return run
 
     def compute_local_date(self) -> date:
         """The calendar day on which the run started, in the run's own time zone."""
@@ -1001,6 +1103,84 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.request_signature})"
+
+
+class RunnerDay(models.Model):
+    """One runner's runs of one local calendar day, summed (docs/ARCHITECTURE.md, Summary
+    aggregates): what the analytics summary reads instead of the runs, so its cost follows the
+    days of history (about 1,100 rows for three years) rather than the number of runs.
+
+    Kept by ``training.aggregates`` in the same transaction as every run write; a day without
+    runs has no row. Distances and elevation are stored as the correctly rounded sum plus the
+    rounded remainder of the exact sum (``*_residual``), so a week or a period added up from its
+    days with ``math.fsum`` is the correctly rounded sum of its runs, as if summed run by run.
+
+    ``load`` is the day's training load (``analytics.science.session_load`` of each run, added
+    with ``math.fsum``), which depends on the profile's heart rates and sex; the ``load_*``
+    columns record the profile it was computed with, and a reader whose profile differs
+    recomputes from the runs instead of trusting it.
+    """
+
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    local_date = models.DateField()
+    runs = models.PositiveIntegerField()
+    distance_m = models.FloatField()
+    distance_m_residual = models.FloatField()
+    duration_s = models.BigIntegerField()
+    elevation_gain_m = models.FloatField()
+    elevation_gain_m_residual = models.FloatField()
+    load = models.FloatField()
+    load_max_hr = models.PositiveSmallIntegerField(null=True)
+    load_resting_hr = models.PositiveSmallIntegerField(null=True)
+    load_sex = models.CharField(max_length=11)
+
+    class Meta:
+        constraints = [
+            # Also the index the summary reads a runner's days through, in date order.
+            models.UniqueConstraint(fields=["runner", "local_date"], name="runner_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runs} runs of {self.runner_id} on {self.local_date}"
+
+
+class RunnerEffort(models.Model):
+    """One effort of a run at a standard distance, as ``training.selectors.effort_rows_sql``
+    defines them (a stored best effort, or the whole run standing in for the distance), with
+    the runner and the day copied in: personal bests read the first entry of
+    ``runner_effort_best_idx`` per distance instead of ranking every run's effort.
+
+    Kept by ``training.aggregates`` whenever a run or its best efforts are written; deleted
+    with its run.
+    """
+
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="+", db_index=False)
+    distance = models.CharField(
+        max_length=10, choices=[(key, key) for key in BEST_EFFORT_DISTANCES_M]
+    )
+    elapsed_s = models.FloatField()
+    started_at = models.DateTimeField()
+    local_date = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["runner", "distance", "elapsed_s", "started_at", "run"],
+                include=["local_date"],
+                name="runner_effort_best_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "distance"], name="runner_effort_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distance} in {self.elapsed_s:.1f} s ({self.run_id})"
 
 
 # For drf-spectacular's ENUM_NAME_OVERRIDES (loaded by module path): a plan's status keeps the
