@@ -34,6 +34,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -67,7 +68,17 @@ from analytics.types import (
     WorkoutCounts,
 )
 from training import selectors as training_selectors
-from training.models import Plan, Run, RunnerDay, RunnerEffort, RunTrack, Workout, pace_s_per_m
+from training.aggregates import load_profile_key
+from training.models import (
+    Plan,
+    Run,
+    RunnerDay,
+    RunnerEffort,
+    RunnerWeek,
+    RunTrack,
+    Workout,
+    pace_s_per_m,
+)
 
 WEEKLY_SERIES_WEEKS = 12
 TRAINING_LOAD_DAYS = 90
@@ -167,9 +178,10 @@ def runner_summary(
     date_to = date_to or today
     runs = Run.objects.filter(runner=runner)
 
-    days = _runner_days(runner.pk, date_to=date_to, today=today)
+    weeks = _runner_weeks(runner.pk, date_to=date_to, today=today)
+    days = _runner_days(runner.pk, date_from=date_from, date_to=date_to, today=today)
     weekly, streak_weeks, totals, first_day = _weeks_and_totals(
-        days, date_from=date_from, date_to=date_to, today=today
+        weeks, days, date_from=date_from, date_to=date_to, today=today
     )
     in_period = runs.filter(local_date__lte=date_to)
     if date_from is not None:
@@ -260,78 +272,108 @@ def _training_paces(vdot_value: float | None) -> science.TrainingPaces | None:
     )
 
 
-# A ``RunnerDay`` row as ``_runner_days`` reads it: plain tuples, as the database returns them
-# (a dataclass instance per day cost more than the query itself).
-_DAY_COLUMNS = (
-    "local_date",
-    "runs",
-    "distance_m",
-    "distance_m_residual",
-    "duration_s",
-    "elevation_gain_m",
-    "elevation_gain_m_residual",
-    "load",
-    "load_max_hr",
-    "load_resting_hr",
-    "load_sex",
-)
-
-
-def _runner_days(runner_id: int, *, date_to: date, today: date) -> list[tuple[Any, ...]]:
-    """The runner's days with runs (``_DAY_COLUMNS``) up to the end of the later of the weeks
-    of ``date_to`` and ``today``: one row per day of history however many runs each day has
-    (docs/PERFORMANCE.md, section 22)."""
-    up_to = max(science.week_start(date_to), science.week_start(today)) + timedelta(days=6)
+def _runner_weeks(runner_id: int, *, date_to: date, today: date) -> list[tuple[Any, ...]]:
+    """The runner's weeks with runs (``RunnerWeek``) up to the later of the weeks of
+    ``date_to`` and ``today``: one row per week of history however many runs each week has
+    (docs/PERFORMANCE.md, section 22). Rows: week start, runs, distance and its remainder,
+    seconds, elevation and its remainder, the week's first day with a run."""
+    up_to = max(science.week_start(date_to), science.week_start(today))
     return list(
-        RunnerDay.objects.filter(runner_id=runner_id, local_date__lte=up_to)
+        RunnerWeek.objects.filter(runner_id=runner_id, week_start__lte=up_to)
         .order_by()
-        .values_list(*_DAY_COLUMNS)
+        .values_list(
+            "week_start",
+            "runs",
+            "distance_m",
+            "distance_m_residual",
+            "duration_s",
+            "elevation_gain_m",
+            "elevation_gain_m_residual",
+            "first_day",
+        )
+    )
+
+
+def _runner_days(
+    runner_id: int, *, date_from: date | None, date_to: date, today: date
+) -> list[tuple[Any, ...]]:
+    """The runner's days with runs (``RunnerDay``) that the weeks do not answer for: the
+    training-load window, and the days of the period in its first and last week when those
+    are cut by ``date_from`` or ``date_to``. Rows: day, runs, distance and its remainder,
+    seconds, elevation and its remainder, load, the profile the load was computed with."""
+    wanted = Q(local_date__gte=_training_load_first_day(today), local_date__lte=today)
+    wanted |= Q(local_date__gte=science.week_start(date_to), local_date__lte=date_to)
+    if date_from is not None:
+        wanted |= Q(
+            local_date__gte=date_from,
+            local_date__lte=science.week_start(date_from) + timedelta(days=6),
+        )
+    return list(
+        RunnerDay.objects.filter(wanted, runner_id=runner_id)
+        .order_by()
+        .values_list(
+            "local_date",
+            "runs",
+            "distance_m",
+            "distance_m_residual",
+            "duration_s",
+            "elevation_gain_m",
+            "elevation_gain_m_residual",
+            "load",
+            "load_profile",
+        )
     )
 
 
 def _weeks_and_totals(
-    days: list[tuple[Any, ...]], *, date_from: date | None, date_to: date, today: date
+    weeks: list[tuple[Any, ...]],
+    days: list[tuple[Any, ...]],
+    *,
+    date_from: date | None,
+    date_to: date,
+    today: date,
 ) -> tuple[tuple[WeekTotals, ...], int, Totals, date | None]:
-    """The weekly series, the streak and the period's totals from the runner's days.
+    """The weekly series, the streak and the period's totals.
 
-    Distances are added with ``math.fsum`` over each day's sum and remainder (``RunnerDay``),
-    so every total is the correctly rounded sum of its runs' values.
+    The period's totals add up the weeks that lie wholly inside it and the days of the weeks
+    it cuts. Distances are added with ``math.fsum`` over each row's sum and remainder
+    (``RunnerDay``), so every total is the correctly rounded sum of its runs' values.
     """
+
+    def whole_week_in_period(monday: date) -> bool:
+        return (date_from is None or monday >= date_from) and monday + timedelta(days=6) <= date_to
+
     last_week = science.week_start(date_to)
-    # Per week: distance parts, seconds, runs.
-    weeks: dict[date, tuple[list[float], list[int]]] = {}
+    by_week = {row[0]: row for row in weeks}
     distance_parts: list[float] = []
     elevation_parts: list[float] = []
     period_runs = period_duration_s = 0
-    first_day: date | None = None
-    for day, runs, distance_m, distance_res, duration_s, elevation_m, elevation_res, *_ in days:
-        monday = day - timedelta(days=day.weekday())
-        week = weeks.get(monday)
-        if week is None:
-            week = weeks[monday] = ([], [0, 0])
-        week[0].append(distance_m)
-        week[0].append(distance_res)
-        week[1][0] += duration_s
-        week[1][1] += runs
-        if day <= date_to and (date_from is None or day >= date_from):
-            distance_parts.append(distance_m)
-            distance_parts.append(distance_res)
-            elevation_parts.append(elevation_m)
-            elevation_parts.append(elevation_res)
-            period_runs += runs
-            period_duration_s += duration_s
-            if first_day is None or day < first_day:
-                first_day = day
+    period_days: list[date] = []
+    # Rows: (first day with a run, runs, distance, its remainder, seconds, elevation, its
+    # remainder): the whole weeks, then the days of the cut weeks.
+    rows = [(row[7], *row[1:7]) for row in weeks if whole_week_in_period(row[0])] + [
+        row[:7]
+        for row in days
+        if row[0] <= date_to
+        and (date_from is None or row[0] >= date_from)
+        and not whole_week_in_period(science.week_start(row[0]))
+    ]
+    for first, runs, distance_m, distance_res, duration_s, elevation_m, elevation_res in rows:
+        distance_parts += (distance_m, distance_res)
+        elevation_parts += (elevation_m, elevation_res)
+        period_runs += runs
+        period_duration_s += duration_s
+        period_days.append(first)
     weekly = []
     for offset in range(WEEKLY_SERIES_WEEKS - 1, -1, -1):
         monday = last_week - timedelta(weeks=offset)
-        week = weeks.get(monday)
+        week = by_week.get(monday)
         weekly.append(
             WeekTotals(
                 week_start=monday,
-                distance_m=math.fsum(week[0]) if week else 0.0,
-                duration_s=week[1][0] if week else 0,
-                runs=week[1][1] if week else 0,
+                distance_m=math.fsum(week[2:4]) if week else 0.0,
+                duration_s=week[4] if week else 0,
+                runs=week[1] if week else 0,
             )
         )
     distance_m = math.fsum(distance_parts)
@@ -344,7 +386,8 @@ def _weeks_and_totals(
             science.pace_s_per_km(distance_m, period_duration_s) if period_duration_s else None
         ),
     )
-    return tuple(weekly), science.week_streak(weeks.keys(), today=today), totals, first_day
+    first_day = min(period_days, default=None)
+    return tuple(weekly), science.week_streak(by_week.keys(), today=today), totals, first_day
 
 
 @functools.cache
@@ -485,11 +528,11 @@ def _training_load_of_days(
     day in the window was computed with other heart rates or sex than the profile has now
     (``RunnerDay``: a profile change rebuilds them, this guards any write that skipped it)."""
     first_day = _training_load_first_day(today)
-    signature = (profile.max_hr, profile.resting_hr, profile.sex)
+    current = load_profile_key((profile.max_hr, profile.resting_hr, profile.sex))
     loads = [0.0] * ((today - first_day).days + 1)
-    for day, *_, load, max_hr, resting_hr, sex in days:
+    for day, *_, load, load_profile in days:
         if first_day <= day <= today:
-            if (max_hr, resting_hr, sex) != signature:
+            if load_profile != current:
                 return _training_load(runs, profile=profile, today=today)
             loads[(day - first_day).days] = load
     return _training_load_of_loads(loads, first_day=first_day)

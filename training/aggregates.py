@@ -15,13 +15,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, prorated_effort_s, session_load
 
 if TYPE_CHECKING:
-    from training.models import Run, RunnerDay, RunnerEffort
+    from training.models import Run, RunnerDay, RunnerEffort, RunnerWeek
 
 # The run columns the aggregates are made of: a write touching none of them leaves them valid.
 AGGREGATED_RUN_FIELDS = frozenset(
@@ -78,6 +78,41 @@ def day_load(rows: Iterable[tuple[Any, ...]], signature: LoadSignature) -> float
     )
 
 
+def load_profile_key(signature: LoadSignature) -> str:
+    """``RunnerDay.load_profile``: the profile a day's load was computed with, as one string."""
+    max_hr, resting_hr, sex = signature
+    return f"{max_hr}/{resting_hr}/{sex}"
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_row(
+    runner_id: int, monday: date, days: list[Any], week_model: type[RunnerWeek] | None = None
+) -> RunnerWeek:
+    """A week from its ``RunnerDay`` rows (at least one)."""
+    from training.models import RunnerWeek
+
+    distance_m, distance_residual = exact_sum(
+        [part for d in days for part in (d.distance_m, d.distance_m_residual)]
+    )
+    elevation_m, elevation_residual = exact_sum(
+        [part for d in days for part in (d.elevation_gain_m, d.elevation_gain_m_residual)]
+    )
+    return (week_model or RunnerWeek)(
+        runner_id=runner_id,
+        week_start=monday,
+        runs=sum(d.runs for d in days),
+        distance_m=distance_m,
+        distance_m_residual=distance_residual,
+        duration_s=sum(d.duration_s for d in days),
+        elevation_gain_m=elevation_m,
+        elevation_gain_m_residual=elevation_residual,
+        first_day=min(d.local_date for d in days),
+    )
+
+
 def _day_row(
     runner_id: int,
     day: date,
@@ -100,28 +135,40 @@ def _day_row(
         elevation_gain_m=elevation_m,
         elevation_gain_m_residual=elevation_residual,
         load=day_load(((r[1], r[3], r[4]) for r in runs), signature),
-        load_max_hr=signature[0],
-        load_resting_hr=signature[1],
-        load_sex=signature[2],
+        load_profile=load_profile_key(signature),
     )
 
 
-def refresh_days(days: Iterable[tuple[int, date]]) -> None:
-    """Recompute the ``RunnerDay`` rows of these (runner id, local day) pairs from their runs:
-    two queries per runner (the days' runs with the profile, an upsert), a third when a day
-    lost its last run."""
-    from training.models import Run, RunnerDay
+def _upsert(model: Any, rows: list[Any], unique_fields: list[str]) -> None:
+    model.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=unique_fields,
+        update_fields=[
+            f.name for f in model._meta.concrete_fields if f.name not in {"id", *unique_fields}
+        ],
+    )
+
+
+def refresh_days(days: Iterable[tuple[Any, Any]]) -> None:
+    """Recompute the ``RunnerDay`` rows of these (runner id, local day) pairs, and the
+    ``RunnerWeek`` rows of their weeks, from the runs of those weeks: three queries per runner
+    (the weeks' runs with the profile, two upserts), one more for each kind of row that lost
+    its last run."""
+    from training.models import Run, RunnerDay, RunnerWeek
 
     days_by_runner: dict[int, set[date]] = defaultdict(set)
     for runner_id, day in days:
         days_by_runner[runner_id].add(day)
     for runner_id, wanted in days_by_runner.items():
+        mondays = {week_start(day) for day in wanted}
+        week_days = sorted(monday + timedelta(days=n) for monday in mondays for n in range(7))
         signature = NO_PROFILE_SIGNATURE
         runs_by_day: dict[date, list[tuple[Any, ...]]] = defaultdict(list)
         # The profile's columns joined in (NULL without a profile) rather than a query of
         # their own: every run write pays for this.
         rows = (
-            Run.objects.filter(runner_id=runner_id, local_date__in=sorted(wanted))
+            Run.objects.filter(runner_id=runner_id, local_date__in=week_days)
             .order_by()
             .values_list(
                 *_DAY_RUN_COLUMNS,
@@ -135,20 +182,29 @@ def refresh_days(days: Iterable[tuple[int, date]]) -> None:
             runs_by_day[day].append(tuple(values))
             if sex is not None:
                 signature = (max_hr, resting_hr, sex)
-        if runs_by_day:
-            RunnerDay.objects.bulk_create(
-                [_day_row(runner_id, day, runs, signature) for day, runs in runs_by_day.items()],
-                update_conflicts=True,
-                unique_fields=["runner", "local_date"],
-                update_fields=[
-                    f.name
-                    for f in RunnerDay._meta.concrete_fields
-                    if f.name not in {"id", "runner", "local_date"}
-                ],
+        day_rows = {
+            day: _day_row(runner_id, day, runs, signature) for day, runs in runs_by_day.items()
+        }
+        # Only the wanted days are written: the week's other days are unchanged.
+        if changed := [row for day, row in day_rows.items() if day in wanted]:
+            _upsert(RunnerDay, changed, ["runner", "local_date"])
+        if emptied_days := wanted - day_rows.keys():
+            RunnerDay.objects.filter(
+                runner_id=runner_id, local_date__in=sorted(emptied_days)
+            ).delete()
+        rows_by_week: dict[date, list[Any]] = defaultdict(list)
+        for day, day_row in day_rows.items():
+            rows_by_week[week_start(day)].append(day_row)
+        if rows_by_week:
+            _upsert(
+                RunnerWeek,
+                [_week_row(runner_id, monday, rows) for monday, rows in rows_by_week.items()],
+                ["runner", "week_start"],
             )
-        emptied = wanted - runs_by_day.keys()
-        if emptied:
-            RunnerDay.objects.filter(runner_id=runner_id, local_date__in=sorted(emptied)).delete()
+        if emptied_weeks := mondays - rows_by_week.keys():
+            RunnerWeek.objects.filter(
+                runner_id=runner_id, week_start__in=sorted(emptied_weeks)
+            ).delete()
 
 
 def efforts_of(
@@ -261,26 +317,33 @@ def rebuild(runner_ids: Iterable[int] | None = None, *, apps: Any = None) -> Non
     one batch of rows."""
     if apps is None:
         from django.apps import apps
-    Run = apps.get_model("training", "Run")
-    RunBestEffort = apps.get_model("training", "RunBestEffort")
-    RunnerDay = apps.get_model("training", "RunnerDay")
-    RunnerEffort = apps.get_model("training", "RunnerEffort")
-    RunnerProfile = apps.get_model("training", "RunnerProfile")
+    run_model = apps.get_model("training", "Run")
+    stored_model = apps.get_model("training", "RunBestEffort")
+    day_model = apps.get_model("training", "RunnerDay")
+    week_model = apps.get_model("training", "RunnerWeek")
+    effort_model = apps.get_model("training", "RunnerEffort")
+    profile_model = apps.get_model("training", "RunnerProfile")
 
-    runs = Run.objects.order_by("runner_id", "local_date")
-    days, efforts = RunnerDay.objects.all(), RunnerEffort.objects.all()
-    stored_rows = RunBestEffort.objects.all()
-    profiles = RunnerProfile.objects.all()
+    runs = run_model.objects.order_by("runner_id", "local_date")
+    days, weeks, efforts = (
+        day_model.objects.all(),
+        week_model.objects.all(),
+        effort_model.objects.all(),
+    )
+    stored_rows = stored_model.objects.all()
+    profiles = profile_model.objects.all()
     if runner_ids is not None:
         ids = list(runner_ids)
-        runs, days, efforts = (
+        runs, days, weeks, efforts = (
             runs.filter(runner_id__in=ids),
             days.filter(runner_id__in=ids),
+            weeks.filter(runner_id__in=ids),
             efforts.filter(runner_id__in=ids),
         )
         stored_rows = stored_rows.filter(run__runner_id__in=ids)
         profiles = profiles.filter(user_id__in=ids)
     days.delete()
+    weeks.delete()
     efforts.delete()
     signatures = {
         user_id: (max_hr, resting_hr, sex)
@@ -295,17 +358,17 @@ def rebuild(runner_ids: Iterable[int] | None = None, *, apps: Any = None) -> Non
     def signature_of(runner_id: int) -> LoadSignature:
         return signatures.get(runner_id, NO_PROFILE_SIGNATURE)
 
-    def day_rows() -> Iterator[RunnerDay]:
+    def day_rows() -> Iterator[Any]:
         current: tuple[int, date] | None = None
         day_runs: list[tuple[Any, ...]] = []
-        effort_batch: list[RunnerEffort] = []
+        effort_batch: list[Any] = []
         rows = runs.values_list("runner_id", "id", "started_at", *_DAY_RUN_COLUMNS).iterator(
             chunk_size=_BATCH_ROWS
         )
         for runner_id, run_id, started_at, day, *values in rows:
             if current != (runner_id, day):
                 if current is not None:
-                    yield _day_row(*current, day_runs, signature_of(current[0]), RunnerDay)
+                    yield _day_row(*current, day_runs, signature_of(current[0]), day_model)
                 current, day_runs = (runner_id, day), []
             day_runs.append(tuple(values))
             effort_batch += efforts_of(
@@ -316,14 +379,30 @@ def rebuild(runner_ids: Iterable[int] | None = None, *, apps: Any = None) -> Non
                 distance_m=values[0],
                 duration_s=values[1],
                 stored=stored.get(run_id, {}),
-                effort_model=RunnerEffort,
+                effort_model=effort_model,
             )
             if len(effort_batch) >= _BATCH_ROWS:
-                RunnerEffort.objects.bulk_create(effort_batch)
+                effort_model.objects.bulk_create(effort_batch)
                 effort_batch = []
         if current is not None:
-            yield _day_row(*current, day_runs, signature_of(current[0]), RunnerDay)
-        RunnerEffort.objects.bulk_create(effort_batch)
+            yield _day_row(*current, day_runs, signature_of(current[0]), day_model)
+        effort_model.objects.bulk_create(effort_batch)
 
-    for batch in _batched(day_rows()):
-        RunnerDay.objects.bulk_create(batch)
+    def week_rows(days: Iterable[Any]) -> Iterator[Any]:
+        """Weeks from the day rows as they stream by in (runner, day) order."""
+        current: tuple[int, date] | None = None
+        week: list[Any] = []
+        for day in days:
+            key = (day.runner_id, week_start(day.local_date))
+            if key != current:
+                if current is not None:
+                    yield _week_row(*current, week, week_model)
+                current, week = key, []
+            week.append(day)
+            yield day
+        if current is not None:
+            yield _week_row(*current, week, week_model)
+
+    for batch in _batched(week_rows(day_rows())):
+        day_model.objects.bulk_create([row for row in batch if isinstance(row, day_model)])
+        week_model.objects.bulk_create([row for row in batch if isinstance(row, week_model)])

@@ -15,11 +15,11 @@ from training.models import Run
 
 pytestmark = pytest.mark.django_db
 
-# Summary: the runner's days (weekly series, totals, streak and training load), longest,
-# fastest, best efforts (docs/PERFORMANCE.md, section 22: the loads used to be a query of their
-# own). The runner's profile, one query more in a served request, is already loaded on the
+# Summary: the runner's weeks (weekly series, streak, totals), the days of the load window and
+# of the weeks the period cuts, longest, fastest, best efforts (docs/PERFORMANCE.md, section
+# 22). The runner's profile, one query more in a served request, is already loaded on the
 # user object these tests pass in.
-SUMMARY_MAX_QUERIES = 4
+SUMMARY_MAX_QUERIES = 5
 # Plan: plan + runner profile (one join), workouts with their runs' sums, runs per day.
 PLAN_MAX_QUERIES = 4
 

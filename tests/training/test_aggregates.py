@@ -22,7 +22,7 @@ from tests.training.importers.builders import gpx_bytes, route
 from tests.training.test_best_efforts import steady_track
 from training import aggregates, services
 from training.history.services import import_job_create, import_job_run_slice, import_job_undo
-from training.models import Run, RunnerDay, RunnerEffort, RunnerProfile
+from training.models import Run, RunnerDay, RunnerEffort, RunnerProfile, RunnerWeek
 from training.selectors import effort_rows_sql
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +101,36 @@ def stored_days(runner) -> dict[date, tuple]:
     }
 
 
+def expected_weeks(runner) -> dict[date, tuple]:
+    """Per ISO week: runs, distance, seconds, elevation (each summed exactly), first day."""
+    by_week = defaultdict(list)
+    for run in Run.objects.filter(runner=runner):
+        by_week[run.local_date - timedelta(days=run.local_date.weekday())].append(run)
+    return {
+        monday: (
+            len(runs),
+            math.fsum(r.distance_m for r in runs),
+            sum(r.duration_s for r in runs),
+            math.fsum(r.elevation_gain_m or 0.0 for r in runs),
+            min(r.local_date for r in runs),
+        )
+        for monday, runs in by_week.items()
+    }
+
+
+def stored_weeks(runner) -> dict[date, tuple]:
+    return {
+        w.week_start: (
+            w.runs,
+            math.fsum([w.distance_m, w.distance_m_residual]),
+            w.duration_s,
+            math.fsum([w.elevation_gain_m, w.elevation_gain_m_residual]),
+            w.first_day,
+        )
+        for w in RunnerWeek.objects.filter(runner=runner)
+    }
+
+
 def expected_efforts(runner) -> set[tuple]:
     """The efforts as the SQL the summary used before the aggregates defines them."""
     with connection.cursor() as cursor:
@@ -121,11 +151,9 @@ def stored_efforts(runner) -> set[tuple]:
 def assert_aggregates_match(*runners) -> None:
     for runner in runners:
         assert stored_days(runner) == expected_days(runner)
-        signature = signature_of(runner)
-        assert all(
-            (d.load_max_hr, d.load_resting_hr, d.load_sex) == signature
-            for d in RunnerDay.objects.filter(runner=runner)
-        )
+        assert stored_weeks(runner) == expected_weeks(runner)
+        profile_key = aggregates.load_profile_key(signature_of(runner))
+        assert all(d.load_profile == profile_key for d in RunnerDay.objects.filter(runner=runner))
         assert stored_efforts(runner) == expected_efforts(runner)
         # Every effort row carries its run's current start.
         for effort in RunnerEffort.objects.filter(runner=runner).select_related("run"):
@@ -167,6 +195,8 @@ def reference_summary(runner, *, date_from, date_to, today):
             )
         )
     totals = (
+        # The period starts with its first run when no start is given.
+        date_from or min((r.local_date for r in in_period), default=None),
         len(in_period),
         math.fsum(r.distance_m for r in in_period),
         sum(r.duration_s for r in in_period),
@@ -202,7 +232,13 @@ def assert_summary_matches_runs(runner, *, date_from=None, date_to=TODAY):
     )
     assert [(w.week_start, w.distance_m, w.duration_s, w.runs) for w in summary.weekly] == weekly
     t = summary.totals
-    assert (t.runs, t.distance_m, t.duration_s, t.elevation_gain_m) == totals
+    assert (
+        summary.period.date_from,
+        t.runs,
+        t.distance_m,
+        t.duration_s,
+        t.elevation_gain_m,
+    ) == totals
     assert sorted((pb.distance_m, pb.duration_s) for pb in summary.personal_bests) == personal_bests
     assert summary.training_load == load
 
@@ -219,9 +255,12 @@ def test_random_runs_through_every_write_path_keep_the_aggregates_and_the_summar
     ]
     assert_aggregates_match(runner, other)
     assert_summary_matches_runs(runner)
-    assert_summary_matches_runs(
-        runner, date_from=TODAY - timedelta(days=40), date_to=TODAY - timedelta(days=10)
-    )
+    # Periods that cut weeks at either end, lie within one week, or hold whole weeks only.
+    for _ in range(8):
+        start = TODAY - timedelta(days=rng.randint(0, 320))
+        end = start + timedelta(days=rng.randint(0, 90))
+        assert_summary_matches_runs(runner, date_from=start, date_to=end)
+    assert_summary_matches_runs(runner, date_from=date(2026, 3, 2), date_to=date(2026, 3, 29))
 
     # run_update: moving a run to another day, another length, another runner's day untouched.
     for run in rng.sample(runs, 15):
@@ -291,7 +330,7 @@ def test_a_profile_changed_behind_the_services_back_is_read_from_the_runs(
     assert_summary_matches_runs(runner)
     runner = type(runner).objects.select_related("profile").get(pk=runner.pk)
     # The one query more: the window's runs, as before the aggregates.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         selectors.runner_summary(runner=runner, date_from=None, date_to=TODAY, today=TODAY)
 
 
