@@ -31,7 +31,6 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -117,32 +116,6 @@ def _profile_of(user: Any) -> _Profile:
 def runner_today(runner: Any) -> date:
     """The runner's calendar day now, in their profile time zone."""
     return timezone.localdate(timezone=_profile_of(runner).tz)
-
-
-# ISO weeks are numbered from Monday 0001-01-01, the first day any date field can hold, so the
-# number is never negative and integer division floors it on every backend.
-WEEK_EPOCH = date(1, 1, 1)
-
-
-class WeeksSinceEpoch(Func):
-    """Whole ISO weeks from ``WEEK_EPOCH`` to a date: the week a day falls in, as an integer.
-
-    Grouping by ``DATE_TRUNC('week', local_date)`` made PostgreSQL cast each date to a
-    ``timestamp with time zone`` and truncate it in the session zone, per row: the weekly
-    series was the slowest summary query (docs/PERFORMANCE.md). Date minus date is a plain
-    integer day count in PostgreSQL, and ``julianday`` differences are whole days in SQLite.
-    """
-
-    output_field = IntegerField()
-    template = "((%(expressions)s - DATE '0001-01-01') / 7)"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST((JULIANDAY(%(expressions)s) - JULIANDAY('0001-01-01')) / 7 AS INTEGER)",
-            **extra,
-        )
 
 
 def _run_brief(row: dict[str, Any] | None) -> RunBrief | None:
