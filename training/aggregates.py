@@ -1,6 +1,6 @@
 """The per-runner aggregates the analytics summary reads instead of the runs: ``RunnerDay`` (a
 runner's runs of one local day, summed) and ``RunnerEffort`` (each run's efforts at the standard
-distances), docs/ARCHITECTURE.md, Summary aggregates.
+distances), docs/ARCHITECTURE.md, Data model.
 
 Every write of a run goes through ``Run.save``, ``Run.delete`` or ``RunQuerySet`` (``update``,
 ``delete``, ``bulk_create``, and ``bulk_update`` through ``update``), which call the functions

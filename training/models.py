@@ -1123,9 +1123,10 @@ class IdempotencyRecord(models.Model):
 
 
 class RunnerDay(models.Model):
-    """One runner's runs of one local calendar day, summed (docs/ARCHITECTURE.md, Summary
-    aggregates): what the analytics summary reads instead of the runs, so its cost follows the
-    days of history (about 1,100 rows for three years) rather than the number of runs.
+    """One runner's runs of one local calendar day, summed (docs/ARCHITECTURE.md, Data
+    model): the analytics summary reads the training-load window's days (216) and the days of
+    the weeks its period cuts from here instead of the runs, so its cost does not follow the
+    number of runs.
 
     Kept by ``training.aggregates`` in the same transaction as every run write; a day without
     runs has no row. Distances and elevation are stored as the correctly rounded sum plus the
