@@ -150,16 +150,41 @@ def _upsert(model: Any, rows: list[Any], unique_fields: list[str]) -> None:
     )
 
 
+def _lock_runners(runner_ids: Iterable[int]) -> None:
+    """Serialise aggregate refreshes per runner until the write commits.
+
+    Each refresh recomputes rows from the runs it can see: two transactions adding runs to
+    the same day at once would each miss the other's run, and the last upsert would win. With
+    this lock the second waits, and its next statement (READ COMMITTED) sees the first's runs.
+    ``NO KEY UPDATE``, not ``UPDATE``: inserting a run takes ``KEY SHARE`` on its runner, which
+    ``UPDATE`` would wait for (two inserts would deadlock) and ``NO KEY UPDATE`` does not.
+    Taken in id order, so refreshes spanning runners cannot deadlock. SQLite serialises
+    writers anyway and ignores it.
+    """
+    from django.contrib.auth import get_user_model
+
+    list(
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(runner_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def refresh_days(days: Iterable[tuple[Any, Any]]) -> None:
     """Recompute the ``RunnerDay`` rows of these (runner id, local day) pairs, and the
-    ``RunnerWeek`` rows of their weeks, from the runs of those weeks: three queries per runner
-    (the weeks' runs with the profile, two upserts), one more for each kind of row that lost
-    its last run."""
+    ``RunnerWeek`` rows of their weeks, from the runs of those weeks: a lock on the runners, then
+    three queries per runner (the weeks' runs with the profile, two upserts), one more for each
+    kind of row that lost its last run."""
     from training.models import Run, RunnerDay, RunnerWeek
 
     days_by_runner: dict[int, set[date]] = defaultdict(set)
     for runner_id, day in days:
         days_by_runner[runner_id].add(day)
+    if not days_by_runner:
+        return
+    _lock_runners(days_by_runner.keys())
     for runner_id, wanted in days_by_runner.items():
         mondays = {week_start(day) for day in wanted}
         week_days = sorted(monday + timedelta(days=n) for monday in mondays for n in range(7))

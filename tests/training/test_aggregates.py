@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from analytics import science, selectors
 from tests.factories import PlanFactory, RunFactory, UserFactory
@@ -447,4 +448,38 @@ def test_rebuild_recomputes_what_bypassed_the_orm():
     RunnerEffort.objects.all().delete()
     aggregates.rebuild()
     assert (stored_days(runner), stored_efforts(runner)) == expected
+    assert_aggregates_match(runner)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_written_at_once_on_one_day_all_reach_the_aggregates():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    runner = UserFactory(username="racer")
+    barrier = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait()
+            services.run_create(
+                runner=runner,
+                started_at=NOW - timedelta(minutes=n),
+                timezone="UTC",
+                distance_m=5_000.0 + n,
+                duration_s=1_500,
+            )
+        except BaseException as exc:  # reported below, not swallowed
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert RunnerDay.objects.get(runner=runner).runs == 8
+    assert RunnerWeek.objects.get(runner=runner).runs == 8
     assert_aggregates_match(runner)
