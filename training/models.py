@@ -848,7 +848,7 @@ class Run(TimeStampedModel):
                 # A new run has no stored best efforts: its efforts come from its own columns.
                 RunnerEffort.objects.bulk_create(aggregates.efforts_of_new_run(self))
             else:
-                aggregates.refresh_efforts([self.pk])
+                aggregates.refresh_run_efforts(self)
         self._aggregated_day = (self.runner_id, self.local_date)
 
     def get_absolute_url(self) -> str:
