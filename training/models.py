@@ -857,12 +857,13 @@ class Run(TimeStampedModel):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         from training import aggregates
 
-        day = (self.runner_id, self.local_date)
+        # The day as loaded too, in case the instance was changed and not saved.
+        days = {(self.runner_id, self.local_date), getattr(self, "_aggregated_day", (None, None))}
         with transaction.atomic(
             using=kwargs.get("using") or router.db_for_write(Run), savepoint=False
         ):
             deleted = super().delete(*args, **kwargs)
-            aggregates.refresh_days([day])
+            aggregates.refresh_days(day for day in days if None not in day)
         return deleted
 
     @classmethod
