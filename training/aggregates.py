@@ -1,11 +1,13 @@
-"""The per-runner aggregates the analytics summary reads instead of the runs: ``RunnerDay`` (a
-runner's runs of one local day, summed) and ``RunnerEffort`` (each run's efforts at the standard
-distances), docs/ARCHITECTURE.md, Data model.
+"""The per-runner aggregates the analytics summary reads instead of the runs: ``RunnerDay`` and
+``RunnerWeek`` (a runner's runs of one local day and of one ISO week, summed) and
+``RunnerEffort`` (each run's efforts at the standard distances), docs/ARCHITECTURE.md, Data
+model.
 
 Every write of a run goes through ``Run.save``, ``Run.delete`` or ``RunQuerySet`` (``update``,
 ``delete``, ``bulk_create``, and ``bulk_update`` through ``update``), which call the functions
-here in the same transaction; ``run_track_set`` calls ``refresh_efforts`` after it stores a
-run's best efforts, and a profile whose heart rates or sex change rebuilds its days' loads.
+here in the same transaction; ``run_track_set`` rewrites a run's ``RunnerEffort`` rows when it
+stores the run's best efforts, and a profile whose heart rates or sex change rebuilds its days'
+loads.
 Writes that bypass the ORM (the benchmark loader's COPY) call ``rebuild``. Each refresh
 recomputes the touched days or runs from the runs themselves, so nothing drifts.
 """
