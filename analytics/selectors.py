@@ -31,9 +31,7 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
-    Func,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -69,16 +67,19 @@ from analytics.types import (
     WorkoutCounts,
 )
 from training import selectors as training_selectors
+from training.aggregates import load_profile_key
 from training.models import (
     Plan,
     Run,
+    RunnerDay,
+    RunnerEffort,
     RunnerProfile,
+    RunnerWeek,
     RunTrack,
     Workout,
     pace_s_per_m,
     plan_week_count,
 )
-from training.selectors import effort_rows_sql
 
 WEEKLY_SERIES_WEEKS = 12
 TRAINING_LOAD_DAYS = 90
@@ -124,32 +125,6 @@ def runner_today(runner: Any) -> date:
     return local_today(_profile_of(runner).tz)
 
 
-# ISO weeks are numbered from Monday 0001-01-01, the first day any date field can hold, so the
-# number is never negative and integer division floors it on every backend.
-WEEK_EPOCH = date(1, 1, 1)
-
-
-class WeeksSinceEpoch(Func):
-    """Whole ISO weeks from ``WEEK_EPOCH`` to a date: the week a day falls in, as an integer.
-
-    Grouping by ``DATE_TRUNC('week', local_date)`` made PostgreSQL cast each date to a
-    ``timestamp with time zone`` and truncate it in the session zone, per row: the weekly
-    series was the slowest summary query (docs/PERFORMANCE.md). Date minus date is a plain
-    integer day count in PostgreSQL, and ``julianday`` differences are whole days in SQLite.
-    """
-
-    output_field = IntegerField()
-    template = "((%(expressions)s - DATE '0001-01-01') / 7)"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST((JULIANDAY(%(expressions)s) - JULIANDAY('0001-01-01')) / 7 AS INTEGER)",
-            **extra,
-        )
-
-
 def _run_brief(row: dict[str, Any] | None) -> RunBrief | None:
     if row is None:
         return None
@@ -183,8 +158,10 @@ def runner_summary(
     date_to = date_to or today
     runs = Run.objects.filter(runner=runner)
 
+    weeks = _runner_weeks(runner.pk, date_to=date_to, today=today)
+    days = _runner_days(runner.pk, date_from=date_from, date_to=date_to, today=today)
     weekly, streak_weeks, totals, first_day = _weeks_and_totals(
-        runs, date_from=date_from, date_to=date_to, today=today
+        weeks, days, date_from=date_from, date_to=date_to, today=today
     )
     in_period = runs.filter(local_date__lte=date_to)
     if date_from is not None:
@@ -203,7 +180,7 @@ def runner_summary(
 
     personal_bests, recent_bests = _personal_bests(runner.pk, today=today)
     vdot_value, predictions = _vdot_and_predictions(recent_bests)
-    training_load = _training_load(runs, profile=profile, today=today)
+    training_load = _training_load_of_days(days, runs, profile=profile, today=today)
 
     return RunnerSummary(
         period=Period(date_from=date_from or first_day, date_to=date_to),
@@ -275,84 +252,143 @@ def _training_paces(vdot_value: float | None) -> science.TrainingPaces | None:
     )
 
 
-def _weeks_and_totals(
-    runs: Any, *, date_from: date | None, date_to: date, today: date
-) -> tuple[tuple[WeekTotals, ...], int, Totals, date | None]:
-    """The weekly series, the streak and the period's totals from one grouped scan.
-
-    Rows are per-ISO-week sums over the runner's history up to the later of the two anchors (at
-    most one row per week of history, however many runs); each row also carries the sums of its
-    runs inside ``date_from``…``date_to``, which always lies within that history, so the totals
-    are added up here rather than by a second scan of the same runs.
-    """
-    last_week = science.week_start(date_to)
-    up_to = max(last_week, science.week_start(today)) + timedelta(days=6)
-    in_period = Q(local_date__lte=date_to)
-    if date_from is not None:
-        in_period &= Q(local_date__gte=date_from)
-    rows = (
-        runs.filter(local_date__lte=up_to)
+def _runner_weeks(runner_id: int, *, date_to: date, today: date) -> list[tuple[Any, ...]]:
+    """The runner's weeks with runs (``RunnerWeek``) up to the later of the weeks of
+    ``date_to`` and ``today``: one row per week of history however many runs each week has
+    (docs/PERFORMANCE.md, section 22). Rows: week start, runs, distance and its remainder,
+    seconds, elevation and its remainder, the week's first day with a run."""
+    up_to = max(science.week_start(date_to), science.week_start(today))
+    return list(
+        RunnerWeek.objects.filter(runner_id=runner_id, week_start__lte=up_to)
         .order_by()
-        .values(week=WeeksSinceEpoch("local_date"))
-        .annotate(
-            week_distance_m=Sum("distance_m"),
-            week_duration_s=Sum("duration_s"),
-            week_runs=Count("id"),
-            period_distance_m=Sum("distance_m", filter=in_period),
-            period_duration_s=Sum("duration_s", filter=in_period),
-            period_elevation_gain_m=Sum("elevation_gain_m", filter=in_period),
-            period_runs=Count("id", filter=in_period),
-            period_first_day=Min("local_date", filter=in_period),
+        .values_list(
+            "week_start",
+            "runs",
+            "distance_m",
+            "distance_m_residual",
+            "duration_s",
+            "elevation_gain_m",
+            "elevation_gain_m_residual",
+            "first_day",
         )
     )
-    by_week = {WEEK_EPOCH + timedelta(weeks=row["week"]): row for row in rows}
+
+
+def _runner_days(
+    runner_id: int, *, date_from: date | None, date_to: date, today: date
+) -> list[tuple[Any, ...]]:
+    """The runner's days with runs (``RunnerDay``) that the weeks do not answer for: the
+    training-load window, and the days of the period in its first and last week when those
+    are cut by ``date_from`` or ``date_to``. Rows: day, runs, distance and its remainder,
+    seconds, elevation and its remainder, load, the profile the load was computed with."""
+    wanted = Q(local_date__gte=_training_load_first_day(today), local_date__lte=today)
+    wanted |= Q(local_date__gte=science.week_start(date_to), local_date__lte=date_to)
+    if date_from is not None:
+        wanted |= Q(
+            local_date__gte=date_from,
+            local_date__lte=science.week_start(date_from) + timedelta(days=6),
+        )
+    return list(
+        RunnerDay.objects.filter(wanted, runner_id=runner_id)
+        .order_by()
+        .values_list(
+            "local_date",
+            "runs",
+            "distance_m",
+            "distance_m_residual",
+            "duration_s",
+            "elevation_gain_m",
+            "elevation_gain_m_residual",
+            "load",
+            "load_profile",
+        )
+    )
+
+
+def _weeks_and_totals(
+    weeks: list[tuple[Any, ...]],
+    days: list[tuple[Any, ...]],
+    *,
+    date_from: date | None,
+    date_to: date,
+    today: date,
+) -> tuple[tuple[WeekTotals, ...], int, Totals, date | None]:
+    """The weekly series, the streak and the period's totals.
+
+    The period's totals add up the weeks that lie wholly inside it and the days of the weeks
+    it cuts. Distances are added with ``math.fsum`` over each row's sum and remainder
+    (``RunnerDay``), so every total is the correctly rounded sum of its runs' values.
+    """
+
+    def whole_week_in_period(monday: date) -> bool:
+        return (date_from is None or monday >= date_from) and monday + timedelta(days=6) <= date_to
+
+    last_week = science.week_start(date_to)
+    by_week = {row[0]: row for row in weeks}
+    distance_parts: list[float] = []
+    elevation_parts: list[float] = []
+    period_runs = period_duration_s = 0
+    period_days: list[date] = []
+    # Rows: (first day with a run, runs, distance, its remainder, seconds, elevation, its
+    # remainder): the whole weeks, then the days of the cut weeks.
+    rows = [(row[7], *row[1:7]) for row in weeks if whole_week_in_period(row[0])] + [
+        row[:7]
+        for row in days
+        if row[0] <= date_to
+        and (date_from is None or row[0] >= date_from)
+        and not whole_week_in_period(science.week_start(row[0]))
+    ]
+    for first, runs, distance_m, distance_res, duration_s, elevation_m, elevation_res in rows:
+        distance_parts += (distance_m, distance_res)
+        elevation_parts += (elevation_m, elevation_res)
+        period_runs += runs
+        period_duration_s += duration_s
+        period_days.append(first)
     weekly = []
     for offset in range(WEEKLY_SERIES_WEEKS - 1, -1, -1):
-        week = last_week - timedelta(weeks=offset)
-        row = by_week.get(week)
+        monday = last_week - timedelta(weeks=offset)
+        week = by_week.get(monday)
         weekly.append(
             WeekTotals(
-                week_start=week,
-                distance_m=float(row["week_distance_m"]) if row else 0.0,
-                duration_s=int(row["week_duration_s"]) if row else 0,
-                runs=int(row["week_runs"]) if row else 0,
+                week_start=monday,
+                distance_m=math.fsum(week[2:4]) if week else 0.0,
+                duration_s=week[4] if week else 0,
+                runs=week[1] if week else 0,
             )
         )
-    period_rows = [row for row in by_week.values() if row["period_runs"]]
-    # fsum: the weeks' partial sums added without a further rounding error at each step.
-    distance_m = math.fsum(row["period_distance_m"] for row in period_rows)
-    duration_s = int(sum(row["period_duration_s"] for row in period_rows))
+    distance_m = math.fsum(distance_parts)
     totals = Totals(
-        runs=sum(row["period_runs"] for row in period_rows),
+        runs=period_runs,
         distance_m=distance_m,
-        duration_s=duration_s,
-        elevation_gain_m=math.fsum(row["period_elevation_gain_m"] or 0.0 for row in period_rows),
-        avg_pace_s_per_km=science.pace_s_per_km(distance_m, duration_s) if duration_s else None,
+        duration_s=period_duration_s,
+        elevation_gain_m=math.fsum(elevation_parts),
+        avg_pace_s_per_km=(
+            science.pace_s_per_km(distance_m, period_duration_s) if period_duration_s else None
+        ),
     )
-    first_day = min((row["period_first_day"] for row in period_rows), default=None)
+    first_day = min(period_days, default=None)
     return tuple(weekly), science.week_streak(by_week.keys(), today=today), totals, first_day
 
 
 @functools.cache
 def _best_efforts_sql() -> str:
-    """The fastest effort per (distance, within the last 90 days) of one runner up to today:
-    ``training.selectors.effort_rows_sql`` ranked in the database, so one query returns at most
-    two rows per standard distance however many runs there are."""
-    return f"""
-        SELECT run_id, started_at, distance, elapsed_s, recent FROM (
-            SELECT run_id, started_at, distance, elapsed_s, recent,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY distance, recent ORDER BY elapsed_s, started_at
-                   ) AS effort_rank
-            FROM (
-                SELECT run_id, started_at, distance, elapsed_s,
-                       local_date >= %(recent_from)s AS recent
-                FROM ({effort_rows_sql()}) efforts
-                WHERE local_date <= %(today)s
-            ) dated
-        ) ranked
-        WHERE effort_rank = 1
-    """  # noqa: S608
+    """The fastest effort per standard distance of one runner up to today, and the fastest
+    within the last 90 days: for each, the first entry of ``runner_effort_best_idx``
+    (``RunnerEffort``), so the query reads a few index entries per distance however many runs
+    there are. Written once per process from the science's distance keys."""
+    table = connection.ops.quote_name(RunnerEffort._meta.db_table)
+    parts = [
+        f"""SELECT * FROM (
+            SELECT run_id, started_at, distance, elapsed_s, {int(recent)} AS recent
+            FROM {table}
+            WHERE runner_id = %(runner_id)s AND distance = '{key}' AND local_date <= %(today)s
+            {"AND local_date >= %(recent_from)s" if recent else ""}
+            ORDER BY elapsed_s, started_at, run_id LIMIT 1
+        ) best_{index}_{int(recent)}"""  # noqa: S608
+        for index, key in enumerate(science.BEST_EFFORT_DISTANCES_M)
+        for recent in (False, True)
+    ]
+    return " UNION ALL ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -465,6 +501,23 @@ def _training_load(runs: Any, *, profile: _Profile, today: date) -> TrainingLoad
     return _training_load_of_rows(rows, profile=profile, today=today)
 
 
+def _training_load_of_days(
+    days: list[tuple[Any, ...]], runs: Any, *, profile: _Profile, today: date
+) -> TrainingLoad:
+    """The training load from the days' stored loads; from the runs (one more query) when a
+    day in the window was computed with other heart rates or sex than the profile has now
+    (``RunnerDay``: a profile change rebuilds them, this guards any write that skipped it)."""
+    first_day = _training_load_first_day(today)
+    current = load_profile_key((profile.max_hr, profile.resting_hr, profile.sex))
+    loads = [0.0] * ((today - first_day).days + 1)
+    for day, *_, load, load_profile in days:
+        if first_day <= day <= today:
+            if load_profile != current:
+                return _training_load(runs, profile=profile, today=today)
+            loads[(day - first_day).days] = load
+    return _training_load_of_loads(loads, first_day=first_day)
+
+
 def _training_load_first_day(today: date) -> date:
     shown_from = today - timedelta(days=TRAINING_LOAD_DAYS - 1)
     return shown_from - timedelta(days=TRAINING_LOAD_WARMUP_DAYS)
@@ -492,6 +545,11 @@ def _training_load_of_rows(rows: Any, *, profile: _Profile, today: date) -> Trai
             )
         )
     loads = [math.fsum(day) for day in session_loads]
+    return _training_load_of_loads(loads, first_day=first_day)
+
+
+def _training_load_of_loads(loads: list[float], *, first_day: date) -> TrainingLoad:
+    """ATL, CTL, TSB and the shown series from the daily loads from ``first_day`` to today."""
     points = science.training_load_series(loads, first_day=first_day)
     shown = tuple(
         science.LoadPoint(

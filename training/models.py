@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.db.models.constraints import BaseConstraint
 from django.db.models.functions import Cast
@@ -153,6 +153,30 @@ class RunnerProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from training import aggregates
+
+        before = getattr(self, "_load_signature", aggregates.NO_PROFILE_SIGNATURE)
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(RunnerProfile), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+            if self.load_signature() != before:
+                # Every stored day's load was computed with the old heart rates (readers would
+                # otherwise fall back to the runs until this is done).
+                aggregates.rebuild_loads(self.user_id)
+        self._load_signature = self.load_signature()
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> RunnerProfile:
+        profile = super().from_db(*args, **kwargs)
+        profile._load_signature = profile.load_signature()
+        return profile
+
+    def load_signature(self) -> tuple[int | None, int | None, str]:
+        """What the training load of a run depends on in the profile (``RunnerDay.load``)."""
+        return (self.max_hr, self.resting_hr, self.sex)
 
     def clean(self) -> None:
         if self.max_hr and self.resting_hr and self.resting_hr >= self.max_hr:
@@ -573,6 +597,58 @@ def run_pace_s_per_km(distance_m: float | None, duration_s: int) -> float | None
     return duration_s / (distance_m / 1000)
 
 
+class RunQuerySet(models.QuerySet["Run"]):
+    """Bulk writes of runs that keep the summary aggregates (``training.aggregates``) in step,
+    in the same transaction: Django's bulk paths skip ``Run.save`` and ``Run.delete``."""
+
+    def update(self, **kwargs: Any) -> int:
+        from training import aggregates
+
+        if not aggregates.AGGREGATED_RUN_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            touched = list(self.values_list("pk", "runner_id", "local_date"))
+            count = super().update(**kwargs)
+            ids = [pk for pk, _, _ in touched]
+            after = Run.objects.filter(pk__in=ids).values_list("runner_id", "local_date")
+            aggregates.refresh_days({(r, d) for _, r, d in touched} | set(after))
+            aggregates.refresh_efforts(ids)
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from training import aggregates
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            days = set(self.values_list("runner_id", "local_date"))
+            deleted = super().delete()
+            aggregates.refresh_days(days)
+        return deleted
+
+    def bulk_create(
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
+        from training import aggregates
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            created: list[Any] = super().bulk_create(
+                objs,
+                batch_size=batch_size,
+                ignore_conflicts=ignore_conflicts,
+                update_conflicts=update_conflicts,
+                update_fields=update_fields,
+                unique_fields=unique_fields,
+            )
+            aggregates.refresh_days({(run.runner_id, run.local_date) for run in created})
+            aggregates.refresh_efforts(run.pk for run in created)
+        return created
+
+
 class Run(TimeStampedModel):
     class Source(models.TextChoices):
         MANUAL = "manual", "Manual"
@@ -659,6 +735,10 @@ class Run(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="runs",
     )
+
+    objects = RunQuerySet.as_manager()
+    # (runner id, local day) the summary aggregates hold the run under, while it is loaded.
+    _aggregated_day: tuple[int | None, date | None]
 
     class Meta:
         ordering = ["-started_at", "-created_at"]
@@ -756,16 +836,56 @@ class Run(TimeStampedModel):
         return f"{self.distance_m / 1000:.2f} km on {self.local_date}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        from training import aggregates
+
         self.local_date = self.compute_local_date()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and (
             "started_at" in update_fields or "timezone" in update_fields
         ):
             kwargs["update_fields"] = {*update_fields, "local_date"}
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(Run), savepoint=False
+        ):
+            super().save(*args, **kwargs)
+            if update_fields is not None and not (
+                aggregates.AGGREGATED_RUN_FIELDS & set(kwargs["update_fields"])
+            ):
+                return
+            days: set[tuple[int | None, date | None]] = {(self.runner_id, self.local_date)}
+            previous = getattr(self, "_aggregated_day", (None, None))
+            if not adding and None not in previous:
+                days.add(previous)
+            aggregates.refresh_days(days)
+            if adding:
+                # A new run has no stored best efforts: its efforts come from its own columns.
+                RunnerEffort.objects.bulk_create(aggregates.efforts_of_new_run(self))
+            else:
+                aggregates.refresh_run_efforts(self)
+        self._aggregated_day = (self.runner_id, self.local_date)
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:run-detail", kwargs={"pk": self.pk})
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from training import aggregates
+
+        # The day as loaded too, in case the instance was changed and not saved.
+        days = {(self.runner_id, self.local_date), getattr(self, "_aggregated_day", (None, None))}
+        with transaction.atomic(
+            using=kwargs.get("using") or router.db_for_write(Run), savepoint=False
+        ):
+            deleted = super().delete(*args, **kwargs)
+            aggregates.refresh_days(day for day in days if None not in day)
+        return deleted
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Run:
+        run = super().from_db(*args, **kwargs)
+        # The day the aggregates hold this run under, to refresh it if the run moves away.
+        run._aggregated_day = (run.__dict__.get("runner_id"), run.__dict__.get("local_date"))
+        return run
 
     def compute_local_date(self) -> date:
         """The calendar day on which the run started, in the run's own time zone."""
@@ -1013,6 +1133,110 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.request_signature})"
+
+
+class RunnerDay(models.Model):
+    """One runner's runs of one local calendar day, summed (docs/ARCHITECTURE.md, Data
+    model): the analytics summary reads the training-load window's days (216) and the days of
+    the weeks its period cuts from here instead of the runs, so its cost does not follow the
+    number of runs.
+
+    Kept by ``training.aggregates`` in the same transaction as every run write; a day without
+    runs has no row. Distances and elevation are stored as the correctly rounded sum plus the
+    rounded remainder of the exact sum (``*_residual``), so a week or a period added up from its
+    days with ``math.fsum`` is the correctly rounded sum of its runs, as if summed run by run.
+
+    ``load`` is the day's training load (``analytics.science.session_load`` of each run, added
+    with ``math.fsum``), which depends on the profile's heart rates and sex; ``load_profile``
+    records the profile it was computed with (``training.aggregates.load_profile_key``), and a
+    reader whose profile differs recomputes from the runs instead of trusting it.
+    """
+
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    local_date = models.DateField()
+    runs = models.PositiveIntegerField()
+    distance_m = models.FloatField()
+    distance_m_residual = models.FloatField()
+    duration_s = models.BigIntegerField()
+    elevation_gain_m = models.FloatField()
+    elevation_gain_m_residual = models.FloatField()
+    load = models.FloatField()
+    load_profile = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            # Also the index the summary reads a runner's days through, in date order.
+            models.UniqueConstraint(fields=["runner", "local_date"], name="runner_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runs} runs of {self.runner_id} on {self.local_date}"
+
+
+class RunnerWeek(models.Model):
+    """One runner's runs of one ISO week (Monday ``week_start``), summed like ``RunnerDay``:
+    the summary's weekly series, streak and totals read about 160 of these for three years of
+    history instead of 1,100 days. ``first_day``: the week's first local day with a run.
+    Kept by ``training.aggregates`` with the days; a week without runs has no row."""
+
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    week_start = models.DateField()
+    runs = models.PositiveIntegerField()
+    distance_m = models.FloatField()
+    distance_m_residual = models.FloatField()
+    duration_s = models.BigIntegerField()
+    elevation_gain_m = models.FloatField()
+    elevation_gain_m_residual = models.FloatField()
+    first_day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "week_start"], name="runner_week_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runs} runs of {self.runner_id} in the week of {self.week_start}"
+
+
+class RunnerEffort(models.Model):
+    """One effort of a run at a standard distance, as ``training.selectors.effort_rows_sql``
+    defines them (a stored best effort, or the whole run standing in for the distance), with
+    the runner and the day copied in: personal bests read the first entry of
+    ``runner_effort_best_idx`` per distance instead of ranking every run's effort.
+
+    Kept by ``training.aggregates`` whenever a run or its best efforts are written; deleted
+    with its run.
+    """
+
+    runner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="+", db_index=False)
+    distance = models.CharField(
+        max_length=10, choices=[(key, key) for key in BEST_EFFORT_DISTANCES_M]
+    )
+    elapsed_s = models.FloatField()
+    started_at = models.DateTimeField()
+    local_date = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["runner", "distance", "elapsed_s", "started_at", "run"],
+                include=["local_date"],
+                name="runner_effort_best_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "distance"], name="runner_effort_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distance} in {self.elapsed_s:.1f} s ({self.run_id})"
 
 
 # For drf-spectacular's ENUM_NAME_OVERRIDES (loaded by module path): a plan's status keeps the

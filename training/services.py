@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, best_effort_windows
+from training import aggregates
 from training.importers import (
     ActivityData,
     ActivityFileError,
@@ -38,6 +39,7 @@ from training.models import (
     PlanTemplate,
     Run,
     RunBestEffort,
+    RunnerEffort,
     RunnerProfile,
     RunTrack,
     Shoe,
@@ -471,14 +473,28 @@ def best_efforts_of(run: Run, samples: dict[str, Any]) -> list[RunBestEffort]:
 @transaction.atomic
 def run_track_set(*, run: Run, samples: dict[str, Any]) -> RunTrack:
     """Store ``samples`` as ``run``'s track (replacing any) and its best efforts with it, so the
-    two never disagree. Four queries (and a savepoint) whatever the track's length."""
+    two never disagree. Six queries (and a savepoint) whatever the track's length."""
     track = RunTrack(run=run, samples=samples)
     if not RunTrack.objects.filter(run=run).update(samples=samples):
         track.save(force_insert=True)
     RunBestEffort.objects.filter(run=run).delete()
     # Computed from the track, not typed: each row satisfies the model's checks by construction
     # (positive times, a known distance), so no full_clean() per row.
-    RunBestEffort.objects.bulk_create(best_efforts_of(run, samples))
+    best_efforts = RunBestEffort.objects.bulk_create(best_efforts_of(run, samples))
+    # The summary's personal bests read the efforts through RunnerEffort: the stored ones now
+    # replace the whole run's stand-in at their distances.
+    RunnerEffort.objects.filter(run=run).delete()
+    RunnerEffort.objects.bulk_create(
+        aggregates.efforts_of(
+            run_id=run.pk,
+            runner_id=run.runner_id,
+            started_at=run.started_at,
+            local_date=run.local_date,
+            distance_m=run.distance_m,
+            duration_s=run.duration_s,
+            stored={effort.distance: effort.elapsed_s for effort in best_efforts},
+        )
+    )
     return track
 
 

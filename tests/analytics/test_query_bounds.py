@@ -15,9 +15,10 @@ from training.models import Run
 
 pytestmark = pytest.mark.django_db
 
-# Summary: weeks with the period's totals, longest, fastest, stored best efforts, loads
-# (docs/PERFORMANCE.md: the totals used to be a scan of their own). The runner's profile, one
-# query more in a served request, is already loaded on the user object these tests pass in.
+# Summary: the runner's weeks (weekly series, streak, totals), the days of the load window and
+# of the weeks the period cuts, longest, fastest, best efforts (docs/PERFORMANCE.md, section
+# 22). The runner's profile, one query more in a served request, is already loaded on the
+# user object these tests pass in.
 SUMMARY_MAX_QUERIES = 5
 # Plan analytics and progress: the plan under its visibility check with the runner's time zone,
 # its workouts with their runs' sums and its runs per day, all in one statement

@@ -1,6 +1,6 @@
 """The summary's faster queries (docs/PERFORMANCE.md) answer exactly what the slower ones did:
-ISO weeks numbered in the database, totals added from weekly partial sums, and the personal-best
-candidates picked by hand-written SQL on both backends."""
+totals added exactly from weekly and daily partial sums, and the personal-best candidates
+picked on both backends."""
 
 from __future__ import annotations
 
@@ -8,38 +8,12 @@ import math
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db.models import DateField, Value
 
-from analytics import science, selectors
+from analytics import selectors
 from tests.factories import RunFactory
-from training.models import Run, RunnerProfile
+from training.models import Run
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    "day",
-    [
-        date(1, 1, 1),  # the epoch itself, a Monday
-        date(1, 1, 7),  # its Sunday
-        date(1, 1, 8),  # the next Monday
-        date(1999, 12, 31),
-        date(2000, 1, 2),  # a Sunday: still the week of 1999-12-27
-        date(2000, 1, 3),
-        date(2024, 2, 29),
-        date(2026, 12, 28),  # ISO week 53 of 2026 starts here
-        date(2027, 1, 3),
-        date(9999, 12, 31),
-    ],
-)
-def test_week_number_is_the_iso_week_of_the_day(runner, day):
-    row = RunnerProfile.objects.filter(user=runner).annotate(
-        week=selectors.WeeksSinceEpoch(Value(day, output_field=DateField()))
-    )
-    week = row.values_list("week", flat=True).get()
-    # The ISO week's Monday, by Python's calendar rather than the formula under test.
-    assert selectors.WEEK_EPOCH + timedelta(weeks=week) == day - timedelta(days=day.weekday())
-    assert selectors.WEEK_EPOCH + timedelta(weeks=week) == science.week_start(day)
 
 
 def test_totals_are_the_exact_sum_of_runs_in_different_weeks(runner):

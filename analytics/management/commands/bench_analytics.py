@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from training import aggregates
 from training.models import Plan, Run, RunBestEffort, RunTrack, Workout
 from training.services import best_efforts_of
 
@@ -147,4 +148,6 @@ class Command(BaseCommand):
             (e for track in tracks for e in best_efforts_of(track.run, track.samples)),
             batch_size=1_000,
         )
+        # The stored efforts replace the tracked runs' whole-run stand-ins in the aggregates.
+        aggregates.refresh_efforts(track.run.pk for track in tracks)
         return user

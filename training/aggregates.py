@@ -1,0 +1,455 @@
+"""The per-runner aggregates the analytics summary reads instead of the runs: ``RunnerDay`` and
+``RunnerWeek`` (a runner's runs of one local day and of one ISO week, summed) and
+``RunnerEffort`` (each run's efforts at the standard distances), docs/ARCHITECTURE.md, Data
+model.
+
+Every write of a run goes through ``Run.save``, ``Run.delete`` or ``RunQuerySet`` (``update``,
+``delete``, ``bulk_create``, and ``bulk_update`` through ``update``), which call the functions
+here in the same transaction; ``run_track_set`` rewrites a run's ``RunnerEffort`` rows when it
+stores the run's best efforts, and a profile whose heart rates or sex change rebuilds its days'
+loads.
+Writes that bypass the ORM (the benchmark loader's COPY) call ``rebuild``. Each refresh
+recomputes the touched days or runs from the runs themselves, so nothing drifts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from analytics.science import BEST_EFFORT_DISTANCES_M, prorated_effort_s, session_load
+
+if TYPE_CHECKING:
+    from training.models import Run, RunnerDay, RunnerEffort, RunnerWeek
+
+# The run columns the aggregates are made of: a write touching none of them leaves them valid.
+AGGREGATED_RUN_FIELDS = frozenset(
+    {
+        "runner",
+        "runner_id",
+        "started_at",
+        "timezone",
+        "local_date",
+        "distance_m",
+        "duration_s",
+        "elevation_gain_m",
+        "perceived_effort",
+        "avg_heart_rate",
+    }
+)
+# (max_hr, resting_hr, sex) of the profile a day's load was computed with; a runner without a
+# profile is read with neither heart rate and an unspecified sex (analytics.selectors).
+LoadSignature = tuple[int | None, int | None, str]
+NO_PROFILE_SIGNATURE: LoadSignature = (None, None, "unspecified")
+_DAY_RUN_COLUMNS = (
+    "local_date",
+    "distance_m",
+    "duration_s",
+    "elevation_gain_m",
+    "perceived_effort",
+    "avg_heart_rate",
+)
+_BATCH_ROWS = 5_000
+
+
+def exact_sum(values: list[float]) -> tuple[float, float]:
+    """The correctly rounded sum of ``values`` and the correctly rounded remainder of the exact
+    sum: ``math.fsum`` over many such pairs gives the correctly rounded sum of all the values
+    (the remainder's own rounding is some 2**-100 of the sum, far below the last bit)."""
+    total = math.fsum(values)
+    return total, math.fsum([*values, -total])
+
+
+def day_load(rows: Iterable[tuple[Any, ...]], signature: LoadSignature) -> float:
+    """The training load of one day's ``(duration_s, perceived_effort, avg_heart_rate)`` rows,
+    exactly as ``analytics.selectors`` adds a day's sessions up."""
+    max_hr, resting_hr, sex = signature
+    return math.fsum(
+        session_load(
+            duration_s=duration_s,
+            perceived_effort=effort,
+            avg_hr_bpm=avg_hr,
+            max_hr_bpm=max_hr,
+            resting_hr_bpm=resting_hr,
+            sex=sex,
+        )
+        for duration_s, effort, avg_hr in rows
+    )
+
+
+def load_profile_key(signature: LoadSignature) -> str:
+    """``RunnerDay.load_profile``: the profile a day's load was computed with, as one string."""
+    max_hr, resting_hr, sex = signature
+    return f"{max_hr}/{resting_hr}/{sex}"
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_row(
+    runner_id: int, monday: date, days: list[Any], week_model: type[RunnerWeek] | None = None
+) -> RunnerWeek:
+    """A week from its ``RunnerDay`` rows (at least one)."""
+    from training.models import RunnerWeek
+
+    distance_m, distance_residual = exact_sum(
+        [part for d in days for part in (d.distance_m, d.distance_m_residual)]
+    )
+    elevation_m, elevation_residual = exact_sum(
+        [part for d in days for part in (d.elevation_gain_m, d.elevation_gain_m_residual)]
+    )
+    return (week_model or RunnerWeek)(
+        runner_id=runner_id,
+        week_start=monday,
+        runs=sum(d.runs for d in days),
+        distance_m=distance_m,
+        distance_m_residual=distance_residual,
+        duration_s=sum(d.duration_s for d in days),
+        elevation_gain_m=elevation_m,
+        elevation_gain_m_residual=elevation_residual,
+        first_day=min(d.local_date for d in days),
+    )
+
+
+def _day_row(
+    runner_id: int,
+    day: date,
+    runs: list[tuple[Any, ...]],
+    signature: LoadSignature,
+    day_model: type[RunnerDay] | None = None,
+) -> RunnerDay:
+    """``runs``: ``_DAY_RUN_COLUMNS`` without the date."""
+    from training.models import RunnerDay
+
+    distance_m, distance_residual = exact_sum([r[0] for r in runs])
+    elevation_m, elevation_residual = exact_sum([r[2] for r in runs if r[2] is not None])
+    return (day_model or RunnerDay)(
+        runner_id=runner_id,
+        local_date=day,
+        runs=len(runs),
+        distance_m=distance_m,
+        distance_m_residual=distance_residual,
+        duration_s=sum(r[1] for r in runs),
+        elevation_gain_m=elevation_m,
+        elevation_gain_m_residual=elevation_residual,
+        load=day_load(((r[1], r[3], r[4]) for r in runs), signature),
+        load_profile=load_profile_key(signature),
+    )
+
+
+def _upsert(model: Any, rows: list[Any], unique_fields: list[str]) -> None:
+    model.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=unique_fields,
+        update_fields=[
+            f.name for f in model._meta.concrete_fields if f.name not in {"id", *unique_fields}
+        ],
+    )
+
+
+def _lock_runners(runner_ids: Iterable[int]) -> None:
+    """Serialise aggregate refreshes per runner until the write commits.
+
+    Each refresh recomputes rows from the runs it can see: two transactions adding runs to
+    the same day at once would each miss the other's run, and the last upsert would win. With
+    this lock the second waits, and its next statement (READ COMMITTED) sees the first's runs.
+    ``NO KEY UPDATE``, not ``UPDATE``: inserting a run takes ``KEY SHARE`` on its runner, which
+    ``UPDATE`` would wait for (two inserts would deadlock) and ``NO KEY UPDATE`` does not.
+    Taken in id order, so refreshes spanning runners cannot deadlock. SQLite serialises
+    writers anyway and ignores it.
+    """
+    from django.contrib.auth import get_user_model
+
+    list(
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(runner_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def refresh_days(days: Iterable[tuple[Any, Any]]) -> None:
+    """Recompute the ``RunnerDay`` rows of these (runner id, local day) pairs, and the
+    ``RunnerWeek`` rows of their weeks, from the runs of those weeks: a lock on the runners, then
+    three queries per runner (the weeks' runs with the profile, two upserts), one more for each
+    kind of row that lost its last run."""
+    from training.models import Run, RunnerDay, RunnerWeek
+
+    days_by_runner: dict[int, set[date]] = defaultdict(set)
+    for runner_id, day in days:
+        days_by_runner[runner_id].add(day)
+    if not days_by_runner:
+        return
+    _lock_runners(days_by_runner.keys())
+    for runner_id, wanted in days_by_runner.items():
+        mondays = {week_start(day) for day in wanted}
+        week_days = sorted(monday + timedelta(days=n) for monday in mondays for n in range(7))
+        signature = NO_PROFILE_SIGNATURE
+        runs_by_day: dict[date, list[tuple[Any, ...]]] = defaultdict(list)
+        # The profile's columns joined in (NULL without a profile) rather than a query of
+        # their own: every run write pays for this.
+        rows = (
+            Run.objects.filter(runner_id=runner_id, local_date__in=week_days)
+            .order_by()
+            .values_list(
+                *_DAY_RUN_COLUMNS,
+                "runner__profile__max_hr",
+                "runner__profile__resting_hr",
+                "runner__profile__sex",
+            )
+        )
+        for row in rows:
+            day, *values, max_hr, resting_hr, sex = row
+            runs_by_day[day].append(tuple(values))
+            if sex is not None:
+                signature = (max_hr, resting_hr, sex)
+        day_rows = {
+            day: _day_row(runner_id, day, runs, signature) for day, runs in runs_by_day.items()
+        }
+        # Only the wanted days are written: the week's other days are unchanged.
+        if changed := [row for day, row in day_rows.items() if day in wanted]:
+            _upsert(RunnerDay, changed, ["runner", "local_date"])
+        if emptied_days := wanted - day_rows.keys():
+            RunnerDay.objects.filter(
+                runner_id=runner_id, local_date__in=sorted(emptied_days)
+            ).delete()
+        rows_by_week: dict[date, list[Any]] = defaultdict(list)
+        for day, day_row in day_rows.items():
+            rows_by_week[week_start(day)].append(day_row)
+        if rows_by_week:
+            _upsert(
+                RunnerWeek,
+                [_week_row(runner_id, monday, rows) for monday, rows in rows_by_week.items()],
+                ["runner", "week_start"],
+            )
+        if emptied_weeks := mondays - rows_by_week.keys():
+            RunnerWeek.objects.filter(
+                runner_id=runner_id, week_start__in=sorted(emptied_weeks)
+            ).delete()
+
+
+def efforts_of(
+    *,
+    run_id: Any,
+    runner_id: int,
+    started_at: datetime,
+    local_date: date,
+    distance_m: float,
+    duration_s: int,
+    stored: dict[str, float],
+    effort_model: type[RunnerEffort] | None = None,
+) -> list[RunnerEffort]:
+    """A run's efforts as ``training.selectors.effort_rows_sql`` defines them: its stored best
+    efforts (``stored``: distance key to seconds), and the whole run prorated to the one
+    standard distance it stands in for, unless it has a stored effort there."""
+    from training.models import RunnerEffort
+
+    def effort(key: str, elapsed_s: float) -> RunnerEffort:
+        return (effort_model or RunnerEffort)(
+            runner_id=runner_id,
+            run_id=run_id,
+            distance=key,
+            elapsed_s=elapsed_s,
+            started_at=started_at,
+            local_date=local_date,
+        )
+
+    efforts = [effort(key, elapsed_s) for key, elapsed_s in stored.items()]
+    # The first distance the run stands in for, as the SQL's CASE picks it (the ranges of the
+    # standard distances do not overlap, so there is at most one).
+    for key, metres in BEST_EFFORT_DISTANCES_M.items():
+        seconds = prorated_effort_s(distance_m, float(duration_s), metres)
+        if seconds is not None:
+            if key not in stored:
+                efforts.append(effort(key, seconds))
+            break
+    return efforts
+
+
+def efforts_of_new_run(run: Run) -> list[RunnerEffort]:
+    """The efforts of a run just inserted: it has no stored best efforts yet."""
+    return efforts_of(
+        run_id=run.pk,
+        runner_id=run.runner_id,
+        started_at=run.started_at,
+        local_date=run.local_date,
+        distance_m=run.distance_m,
+        duration_s=run.duration_s,
+        stored={},
+    )
+
+
+def refresh_run_efforts(run: Run) -> None:
+    """Recompute the ``RunnerEffort`` rows of one saved run from its own columns and its stored
+    best efforts: two queries, three when it has an effort."""
+    from training.models import RunBestEffort, RunnerEffort
+
+    RunnerEffort.objects.filter(run_id=run.pk).delete()
+    stored = dict(RunBestEffort.objects.filter(run_id=run.pk).values_list("distance", "elapsed_s"))
+    efforts = efforts_of(
+        run_id=run.pk,
+        runner_id=run.runner_id,
+        started_at=run.started_at,
+        local_date=run.local_date,
+        distance_m=run.distance_m,
+        duration_s=run.duration_s,
+        stored=stored,
+    )
+    if efforts:
+        RunnerEffort.objects.bulk_create(efforts)
+
+
+def refresh_efforts(run_ids: Iterable[Any]) -> None:
+    """Recompute the ``RunnerEffort`` rows of these runs (those deleted lose theirs)."""
+    from training.models import Run, RunBestEffort, RunnerEffort
+
+    ids = list(run_ids)
+    if not ids:
+        return
+    RunnerEffort.objects.filter(run_id__in=ids).delete()
+    stored: dict[Any, dict[str, float]] = defaultdict(dict)
+    for run_id, key, elapsed_s in RunBestEffort.objects.filter(run_id__in=ids).values_list(
+        "run_id", "distance", "elapsed_s"
+    ):
+        stored[run_id][key] = elapsed_s
+    rows = Run.objects.filter(pk__in=ids).values_list(
+        "id", "runner_id", "started_at", "local_date", "distance_m", "duration_s"
+    )
+    efforts = [
+        effort
+        for run_id, runner_id, started_at, day, distance_m, duration_s in rows
+        for effort in efforts_of(
+            run_id=run_id,
+            runner_id=runner_id,
+            started_at=started_at,
+            local_date=day,
+            distance_m=distance_m,
+            duration_s=duration_s,
+            stored=stored.get(run_id, {}),
+        )
+    ]
+    RunnerEffort.objects.bulk_create(efforts)
+
+
+def _batched(rows: Iterable[Any]) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def rebuild_loads(runner_id: int) -> None:
+    """Recompute the loads (with the sums) of every day of ``runner_id``'s, after the profile
+    they depend on changed."""
+    from training.models import Run
+
+    days = Run.objects.filter(runner_id=runner_id).order_by().values_list("local_date", flat=True)
+    refresh_days((runner_id, day) for day in days.distinct())
+
+
+def rebuild(runner_ids: Iterable[int] | None = None, *, apps: Any = None) -> None:
+    """Recompute every aggregate of these runners (of all runners with ``None``) from their
+    runs: after writes that bypass the ORM, and in the migration that created the tables
+    (``apps``: its historical models). Streams the runs in (runner, day) order; memory stays at
+    one batch of rows."""
+    if apps is None:
+        from django.apps import apps
+    run_model = apps.get_model("training", "Run")
+    stored_model = apps.get_model("training", "RunBestEffort")
+    day_model = apps.get_model("training", "RunnerDay")
+    week_model = apps.get_model("training", "RunnerWeek")
+    effort_model = apps.get_model("training", "RunnerEffort")
+    profile_model = apps.get_model("training", "RunnerProfile")
+
+    runs = run_model.objects.order_by("runner_id", "local_date")
+    days, weeks, efforts = (
+        day_model.objects.all(),
+        week_model.objects.all(),
+        effort_model.objects.all(),
+    )
+    stored_rows = stored_model.objects.all()
+    profiles = profile_model.objects.all()
+    if runner_ids is not None:
+        ids = list(runner_ids)
+        runs, days, weeks, efforts = (
+            runs.filter(runner_id__in=ids),
+            days.filter(runner_id__in=ids),
+            weeks.filter(runner_id__in=ids),
+            efforts.filter(runner_id__in=ids),
+        )
+        stored_rows = stored_rows.filter(run__runner_id__in=ids)
+        profiles = profiles.filter(user_id__in=ids)
+    days.delete()
+    weeks.delete()
+    efforts.delete()
+    signatures = {
+        user_id: (max_hr, resting_hr, sex)
+        for user_id, max_hr, resting_hr, sex in profiles.values_list(
+            "user_id", "max_hr", "resting_hr", "sex"
+        )
+    }
+    stored: dict[Any, dict[str, float]] = defaultdict(dict)
+    for run_id, key, elapsed_s in stored_rows.values_list("run_id", "distance", "elapsed_s"):
+        stored[run_id][key] = elapsed_s
+
+    def signature_of(runner_id: int) -> LoadSignature:
+        return signatures.get(runner_id, NO_PROFILE_SIGNATURE)
+
+    def day_rows() -> Iterator[Any]:
+        current: tuple[int, date] | None = None
+        day_runs: list[tuple[Any, ...]] = []
+        effort_batch: list[Any] = []
+        rows = runs.values_list("runner_id", "id", "started_at", *_DAY_RUN_COLUMNS).iterator(
+            chunk_size=_BATCH_ROWS
+        )
+        for runner_id, run_id, started_at, day, *values in rows:
+            if current != (runner_id, day):
+                if current is not None:
+                    yield _day_row(*current, day_runs, signature_of(current[0]), day_model)
+                current, day_runs = (runner_id, day), []
+            day_runs.append(tuple(values))
+            effort_batch += efforts_of(
+                run_id=run_id,
+                runner_id=runner_id,
+                started_at=started_at,
+                local_date=day,
+                distance_m=values[0],
+                duration_s=values[1],
+                stored=stored.get(run_id, {}),
+                effort_model=effort_model,
+            )
+            if len(effort_batch) >= _BATCH_ROWS:
+                effort_model.objects.bulk_create(effort_batch)
+                effort_batch = []
+        if current is not None:
+            yield _day_row(*current, day_runs, signature_of(current[0]), day_model)
+        effort_model.objects.bulk_create(effort_batch)
+
+    def week_rows(days: Iterable[Any]) -> Iterator[Any]:
+        """Weeks from the day rows as they stream by in (runner, day) order."""
+        current: tuple[int, date] | None = None
+        week: list[Any] = []
+        for day in days:
+            key = (day.runner_id, week_start(day.local_date))
+            if key != current:
+                if current is not None:
+                    yield _week_row(*current, week, week_model)
+                current, week = key, []
+            week.append(day)
+            yield day
+        if current is not None:
+            yield _week_row(*current, week, week_model)
+
+    for batch in _batched(week_rows(day_rows())):
+        day_model.objects.bulk_create([row for row in batch if isinstance(row, day_model)])
+        week_model.objects.bulk_create([row for row in batch if isinstance(row, week_model)])
