@@ -115,6 +115,25 @@ def _profile_of(user: Any) -> _Profile:
     return _Profile(_zone_named(profile.timezone), profile.max_hr, profile.resting_hr, profile.sex)
 
 
+def runner_profile_facts(runner: Any) -> _Profile:
+    """The profile facts the analytics use (time zone, heart rates, sex), read by the runner's
+    id in one query: ``runner.profile`` on the API's lazily loaded user would read the user's row
+    first (tracker/authentication.py), a round trip the summary has no use for. A loaded user
+    whose profile is already cached answers from it, with no query."""
+    state = vars(runner).get("_state")  # only a loaded model instance has it in its __dict__
+    if state is not None and "profile" in state.fields_cache:
+        return _profile_of(runner)
+    row = (
+        RunnerProfile.objects.filter(user_id=runner.pk)
+        .values_list("timezone", "max_hr", "resting_hr", "sex")
+        .first()
+    )
+    if row is None:
+        return _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
+    zone, max_hr, resting_hr, sex = row
+    return _Profile(_zone_named(zone), max_hr, resting_hr, sex)
+
+
 def local_today(tz: zoneinfo.ZoneInfo) -> date:
     """The calendar day now in ``tz`` (one place for tests to pin "today")."""
     return timezone.localdate(timezone=tz)
@@ -144,8 +163,10 @@ def runner_summary(
     date_from: date | None,
     date_to: date | None,
     today: date | None = None,
+    profile: _Profile | None = None,
 ) -> RunnerSummary:
-    """Everything the summary endpoint and the dashboard home show for ``runner``.
+    """Everything the summary endpoint and the dashboard home show for ``runner``
+    (``profile``: the runner's ``runner_profile_facts`` when the caller has read them).
 
     Totals, longest and fastest run cover ``date_from``…``date_to`` (local days, inclusive;
     ``date_from=None`` means since the first run, ``date_to=None`` means today). The weekly series
@@ -153,8 +174,8 @@ def runner_summary(
     today; VDOT, predictions and training load look back from today; the streak counts back
     from this week.
     """
-    profile = _profile_of(runner)
-    today = today or runner_today(runner)
+    profile = profile or _profile_of(runner)
+    today = today or local_today(profile.tz)
     date_to = date_to or today
     runs = Run.objects.filter(runner=runner)
 

@@ -41,14 +41,16 @@ class SummaryView(APIView):
     def get(self, request: Request) -> Response:
         params = SummaryQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        today = selectors.runner_today(request.user)
+        # Read by id, once: the summary needs the profile, never the user's own row.
+        profile = selectors.runner_profile_facts(request.user)
+        today = selectors.local_today(profile.tz)
         date_from = params.validated_data.get("from")
         date_to = params.validated_data.get("to")
         if "from" not in params.validated_data and "to" not in params.validated_data:
             date_from = science.period_start(params.validated_data.get("period", "all"), today)
             date_to = today
         summary = selectors.runner_summary(
-            runner=request.user, date_from=date_from, date_to=date_to, today=today
+            runner=request.user, date_from=date_from, date_to=date_to, today=today, profile=profile
         )
         return Response(summary_data(summary))
 

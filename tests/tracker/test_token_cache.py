@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+import zoneinfo
 from datetime import timedelta
 from unittest import mock
 
@@ -18,6 +19,7 @@ from django.core.cache import cache, caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.settings import api_settings
@@ -99,6 +101,21 @@ def test_logging_a_run_with_a_cached_token_never_loads_the_user_row(runner):
     assert touching_users, "the foreign-key probe is expected"
     for sql in touching_users:
         assert '"auth_user"."password"' not in sql and '"auth_user"."username"' not in sql, sql
+
+
+def test_the_summary_with_a_cached_token_reads_the_profile_not_the_user(runner):
+    runner.profile.timezone = "Pacific/Kiritimati"  # UTC+14: "today" must come from the profile
+    runner.profile.save()
+    _, token = AuthToken.objects.create(user=runner, expiry=timedelta(hours=1))
+    client = client_with(token)
+    first = client.get("/api/v1/analytics/summary")
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get("/api/v1/analytics/summary")
+    assert second.content == first.content
+    kiritimati_today = timezone.localdate(timezone=zoneinfo.ZoneInfo("Pacific/Kiritimati"))
+    assert second.json()["period"]["to"] == kiritimati_today.isoformat()
+    assert user_queries(captured) == []  # the profile is read by the runner's id
+    assert sum('FROM "training_runnerprofile"' in q["sql"] for q in captured.captured_queries) == 1
 
 
 def test_request_log_names_the_user_of_a_cached_token(runner, caplog):
