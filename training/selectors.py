@@ -52,6 +52,7 @@ from training.models import (
     Run,
     RunBestEffort,
     RunnerProfile,
+    RunnerWeek,
     RunTrack,
     Shoe,
     Workout,
@@ -109,19 +110,49 @@ def _runner_ids_coached_by(user_id: int) -> list[int]:
         return [runner_id for (runner_id,) in cursor.fetchall()]
 
 
-def runs_visible_to(user: UserLike) -> QuerySet[Run]:
+def runner_ids_visible_to(user: UserLike) -> list[int] | None:
+    """The runners whose runs ``user`` may read, sorted: themself and the runners they coach.
+    ``None`` means every runner (a superuser); an anonymous user gets none."""
     if not user.is_authenticated:
-        return Run.objects.none()
+        return []
     if user.is_superuser:
-        return Run.objects.all()
+        return None
     # The coached runners are looked up first (one small indexed query) so the run query is a
     # plain ``runner_id IN (…)``: PostgreSQL then walks the (runner, started_at) index for a page
     # and counts per runner. ``runner = me OR EXISTS(coached)`` cannot use any index and scanned
     # all runs of all runners (0.5 s at 1,000,000 runs; docs/PERFORMANCE.md).
-    runner_ids = {user.pk, *_runner_ids_coached_by(user.pk)}
+    return sorted({user.pk, *_runner_ids_coached_by(user.pk)})
+
+
+def runs_of_runners(runner_ids: list[int] | None) -> QuerySet[Run]:
+    """The runs of ``runner_ids`` (``runner_ids_visible_to``'s answer; ``None``: all runs)."""
+    if runner_ids is None:
+        return Run.objects.all()
+    if not runner_ids:
+        return Run.objects.none()
     if len(runner_ids) == 1:
-        return Run.objects.filter(runner_id=user.pk)
-    return Run.objects.filter(runner_id__in=sorted(runner_ids))
+        return Run.objects.filter(runner_id=runner_ids[0])
+    return Run.objects.filter(runner_id__in=runner_ids)
+
+
+def runs_visible_to(user: UserLike) -> QuerySet[Run]:
+    return runs_of_runners(runner_ids_visible_to(user))
+
+
+class _WeekRunsTotal(Subquery):
+    """``SUM(runs)`` of a ``RunnerWeek`` queryset as a scalar subquery (0 without rows)."""
+
+    template = "(SELECT COALESCE(SUM(week_rows.runs), 0) FROM (%(subquery)s) week_rows)"
+    output_field = IntegerField()
+
+
+def run_count_of_runners(runner_ids: list[int]) -> Subquery:
+    """How many runs ``runner_ids`` have, from the summary's week rows: about 160 rows a runner
+    for three years, where ``COUNT`` reads an index entry per run (5,000 for the bench runner,
+    0.8 ms of PostgreSQL time on every run list; docs/PERFORMANCE.md, section 24). Exact, not an
+    estimate: ``training.aggregates`` rewrites a week's row in the transaction of every run
+    write that touches it. A scalar subquery, so it rides along the page's own statement."""
+    return _WeekRunsTotal(RunnerWeek.objects.filter(runner_id__in=runner_ids).values("runs"))
 
 
 def run_visible_to(user: UserLike, pk: Any) -> QuerySet[Run]:

@@ -67,9 +67,11 @@ from training.selectors import (
     deletions_visible_to,
     plans_visible_to,
     run_best_efforts,
+    run_count_of_runners,
     run_heart_rate_zones,
     run_visible_to,
-    runs_visible_to,
+    runner_ids_visible_to,
+    runs_of_runners,
     shoes_visible_to,
     shoes_with_distance,
     templates_visible_to,
@@ -424,7 +426,22 @@ class RunViewSet(BaseViewSet):
             runs = run_visible_to(self.request.user, run_id)
             # Whether it has efforts and a track, in the same query: a run typed in costs no more.
             return with_detail_flags(runs) if self.action == "retrieve" else runs
-        return runs_visible_to(self.request.user)
+        self._visible_runner_ids = runner_ids_visible_to(self.request.user)
+        return runs_of_runners(self._visible_runner_ids)
+
+    # Query parameters that change a page's rows or order but never how many runs there are.
+    _COUNT_NEUTRAL_PARAMETERS = frozenset({"limit", "offset", "ordering"})
+
+    def page_total(self, queryset: QuerySet[Run]) -> Any:
+        """The unfiltered list's total from the runners' week rows rather than ``COUNT`` of
+        their runs (``run_count_of_runners``); ``None`` (count the rows) once a filter applies,
+        or for a superuser, who sees every runner."""
+        runner_ids = getattr(self, "_visible_runner_ids", None)
+        if runner_ids is None or not runner_ids:
+            return None
+        if not self.request.query_params.keys() <= self._COUNT_NEUTRAL_PARAMETERS:
+            return None
+        return run_count_of_runners(runner_ids)
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "retrieve":
@@ -541,6 +558,9 @@ class PlanScopedMixin(viewsets.GenericViewSet):
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["plan_from_path"] = True
         return super().get_serializer(*args, **kwargs)
+
+    def page_total(self, queryset: QuerySet[Any]) -> Any:
+        return None  # a plan's page is filtered by the plan: its total is counted
 
 
 @extend_schema_view(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PlanFactory, RunFactory, UserFactory
 from tracker.pagination import LimitOffsetPagination
+from training.models import Run
 
 API = "/api/v1"
 pytestmark = pytest.mark.django_db
@@ -38,8 +41,13 @@ def test_a_full_page_costs_one_query_and_an_empty_one_a_separate_count(client_fo
     client = client_for(runner)
     body, sqls = get_counting(client, f"{API}/runs?limit=5")
     run_queries = [sql for sql in sqls if "training_run" in sql]
-    assert len(run_queries) == 1 and "COUNT(*)" in run_queries[0]
+    # The unfiltered total is summed from the runner's week rows inside the page's statement.
+    assert len(run_queries) == 1 and "training_runnerweek" in run_queries[0]
     assert body["count"] == 7
+    filtered, sqls = get_counting(client, f"{API}/runs?limit=5&distance_min=1")
+    run_queries = [sql for sql in sqls if "training_run" in sql]
+    assert len(run_queries) == 1 and "COUNT(*)" in run_queries[0]  # a filter: rows counted
+    assert filtered["count"] == 7
 
     body, sqls = get_counting(client, f"{API}/runs?limit=5&offset=50")
     assert body == {
@@ -49,6 +57,40 @@ def test_a_full_page_costs_one_query_and_an_empty_one_a_separate_count(client_fo
         "results": [],
     }
     assert len([sql for sql in sqls if "training_run" in sql]) == 2
+
+
+def test_the_unfiltered_total_follows_every_write_exactly(client_for, runner, coach, world):
+    # The total comes from the summary's week rows (training.selectors.run_count_of_runners):
+    # it must equal counting the runs after creates, a move to another week, deletes, bulk
+    # writes, and for a coach over several runners.
+    def total(client, url=f"{API}/runs?limit=1&ordering=distance_m"):
+        return get_counting(client, url)[0]["count"]
+
+    client = client_for(runner)
+    runs = RunFactory.create_batch(5, runner=runner)
+    assert total(client) == Run.objects.filter(runner=runner).count()
+    runs[0].started_at -= timedelta(days=40)  # another week
+    runs[0].save()
+    runs[1].delete()
+    Run.objects.filter(pk=runs[2].pk).delete()
+    Run.objects.bulk_create(
+        [
+            Run(
+                runner=runner,
+                started_at=runs[3].started_at,
+                local_date=runs[3].local_date,
+                timezone="UTC",
+                distance_m=5000,
+                duration_s=1500,
+            )
+        ]
+    )
+    expected = Run.objects.filter(runner=runner).count()
+    assert total(client) == expected == 5  # 5 + world's run_a - 2 deleted + 1 bulk-created
+    # The coach sees their own runs and runner's (world: runner's plan names the coach).
+    RunFactory.create_batch(2, runner=coach)
+    coached = Run.objects.filter(runner_id__in=[coach.pk, runner.pk]).count()
+    assert total(client_for(coach)) == coached == 2 + expected
 
 
 def test_filtered_lists_count_only_the_filtered_rows(client_for, runner):
