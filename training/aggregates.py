@@ -272,26 +272,15 @@ def efforts_of(
     return efforts
 
 
-def efforts_of_new_run(run: Run) -> list[RunnerEffort]:
-    """The efforts of a run just inserted: it has no stored best efforts yet."""
-    return efforts_of(
-        run_id=run.pk,
-        runner_id=run.runner_id,
-        started_at=run.started_at,
-        local_date=run.local_date,
-        distance_m=run.distance_m,
-        duration_s=run.duration_s,
-        stored={},
-    )
+def store_run_efforts(run: Run, stored: dict[str, float], *, replace: bool = True) -> None:
+    """Write the ``RunnerEffort`` rows of one run from the instance's own columns and its
+    stored best efforts (``stored``: distance key to seconds), replacing any it had; a run just
+    inserted (``replace=False``) has none to delete. One query, two when replacing, none more
+    for a run without an effort."""
+    from training.models import RunnerEffort
 
-
-def refresh_run_efforts(run: Run) -> None:
-    """Recompute the ``RunnerEffort`` rows of one saved run from its own columns and its stored
-    best efforts: two queries, three when it has an effort."""
-    from training.models import RunBestEffort, RunnerEffort
-
-    RunnerEffort.objects.filter(run_id=run.pk).delete()
-    stored = dict(RunBestEffort.objects.filter(run_id=run.pk).values_list("distance", "elapsed_s"))
+    if replace:
+        RunnerEffort.objects.filter(run_id=run.pk).delete()
     efforts = efforts_of(
         run_id=run.pk,
         runner_id=run.runner_id,
@@ -303,6 +292,15 @@ def refresh_run_efforts(run: Run) -> None:
     )
     if efforts:
         RunnerEffort.objects.bulk_create(efforts)
+
+
+def refresh_run_efforts(run: Run) -> None:
+    """Recompute the ``RunnerEffort`` rows of one saved run from its own columns and its stored
+    best efforts: two queries, three when it has an effort."""
+    from training.models import RunBestEffort
+
+    stored = dict(RunBestEffort.objects.filter(run_id=run.pk).values_list("distance", "elapsed_s"))
+    store_run_efforts(run, stored)
 
 
 def refresh_efforts(run_ids: Iterable[Any]) -> None:

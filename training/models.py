@@ -860,7 +860,7 @@ class Run(TimeStampedModel):
             aggregates.refresh_days(days)
             if adding:
                 # A new run has no stored best efforts: its efforts come from its own columns.
-                RunnerEffort.objects.bulk_create(aggregates.efforts_of_new_run(self))
+                aggregates.store_run_efforts(self, {}, replace=False)
             else:
                 aggregates.refresh_run_efforts(self)
         self._aggregated_day = (self.runner_id, self.local_date)

@@ -39,7 +39,6 @@ from training.models import (
     PlanTemplate,
     Run,
     RunBestEffort,
-    RunnerEffort,
     RunnerProfile,
     RunTrack,
     Shoe,
@@ -483,17 +482,8 @@ def run_track_set(*, run: Run, samples: dict[str, Any]) -> RunTrack:
     best_efforts = RunBestEffort.objects.bulk_create(best_efforts_of(run, samples))
     # The summary's personal bests read the efforts through RunnerEffort: the stored ones now
     # replace the whole run's stand-in at their distances.
-    RunnerEffort.objects.filter(run=run).delete()
-    RunnerEffort.objects.bulk_create(
-        aggregates.efforts_of(
-            run_id=run.pk,
-            runner_id=run.runner_id,
-            started_at=run.started_at,
-            local_date=run.local_date,
-            distance_m=run.distance_m,
-            duration_s=run.duration_s,
-            stored={effort.distance: effort.elapsed_s for effort in best_efforts},
-        )
+    aggregates.store_run_efforts(
+        run, {effort.distance: effort.elapsed_s for effort in best_efforts}
     )
     return track
 
