@@ -455,9 +455,7 @@ class WorkoutSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Any) -> Any:
         """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py proves
         it), built directly: DRF's per-field machinery was most of a list's time
-        (docs/PERFORMANCE.md). ``instance`` is a workout or a row of ``row_columns``."""
-        if type(instance) is tuple and type(self) is WorkoutSerializer:
-            return _workout_row_body(instance, timezone.get_current_timezone())
+        (docs/PERFORMANCE.md). A list's rows go to ``row_body`` (``_RowsListSerializer``)."""
         if type(self) is not WorkoutSerializer or type(instance) is not Workout:
             return super().to_representation(instance)
         w = instance
@@ -625,16 +623,18 @@ class RunSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Any) -> Any:
         """The same dict as DRF's field-by-field path (tests/perf/test_lean_paths.py proves
         it), built directly: DRF's per-field machinery was most of a run list's time
-        (docs/PERFORMANCE.md). ``instance`` is a run or a row of ``row_columns``."""
-        if type(instance) is tuple and type(self) is RunSerializer:
-            return _run_row_body(instance, timezone.get_current_timezone())
+        (docs/PERFORMANCE.md). A list's rows go to ``row_body`` (``_RowsListSerializer``)."""
         if type(self) is not RunSerializer or type(instance) is not Run:
             return super().to_representation(instance)
         r = instance
         if r.started_at.tzinfo is None or r.created_at.tzinfo is None or r.local_date is None:
             return super().to_representation(instance)  # unusual values: DRF's own checks
-        row = tuple(getattr(r, column) for column in self.row_columns)
-        return _run_row_body(row, timezone.get_current_timezone())
+        return _run_row_body(self.row_of(r), timezone.get_current_timezone())
+
+    @classmethod
+    def row_of(cls, run: Run) -> tuple[Any, ...]:
+        """``run`` as a list reads it: its values of ``row_columns``."""
+        return tuple(getattr(run, column) for column in cls.row_columns)
 
     def validate_timezone(self, value: str) -> str:
         if value:
@@ -721,8 +721,7 @@ class RunDetailSerializer(RunSerializer):
             or not hasattr(r, "detail_best_efforts")
         ):
             return super().to_representation(instance)
-        row = tuple(getattr(r, column) for column in RunSerializer.row_columns)
-        body = _run_row_body(row, timezone.get_current_timezone())
+        body = _run_row_body(self.row_of(r), timezone.get_current_timezone())
         body["best_efforts"] = [
             {
                 "distance": str(effort.distance),
