@@ -31,7 +31,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker.pagination import page_total
+from tracker.pagination import page_total_expression
 from tracker.rows import fetch_rows, iso_datetime
 
 ETAG_HEADER = "ETag"
@@ -172,7 +172,7 @@ class ETagMixin:
             offset = paginator.get_offset(view.request)
             limit = paginator.get_limit(view.request)
             # The total rides along the page query, as the paginator counts it (one query).
-            counted = queryset.annotate(_page_total=page_total(queryset, view))
+            counted = queryset.annotate(_page_total=page_total_expression(queryset, view))
             page = fetch_rows(
                 counted.values_list("pk", "updated_at", "_page_total")[offset : offset + limit]
             )

@@ -19,7 +19,7 @@ class RowCount(Subquery):
     output_field = IntegerField()
 
 
-def page_total(queryset: QuerySet[Any, Any], view: Any) -> Any:
+def page_total_expression(queryset: QuerySet[Any, Any], view: Any) -> Any:
     """The total of a list page as a scalar subquery riding along the page's statement: the
     view's own cheaper total when it knows one (a ``page_total(queryset)`` method returning an
     expression, or ``None`` when it cannot), else ``COUNT`` of the queryset's rows."""
@@ -62,7 +62,7 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        counted = queryset.annotate(**{self.total_alias: page_total(queryset, view)})
+        counted = queryset.annotate(**{self.total_alias: page_total_expression(queryset, view)})
         window = counted[self.offset : self.offset + self.limit]
         page: list[Any]
         if queryset._iterable_class is ValuesListIterable:

@@ -437,7 +437,7 @@ class RunViewSet(BaseViewSet):
         their runs (``run_count_of_runners``); ``None`` (count the rows) once a filter applies,
         or for a superuser, who sees every runner."""
         runner_ids = getattr(self, "_visible_runner_ids", None)
-        if runner_ids is None or not runner_ids:
+        if not runner_ids:  # None (a superuser: every runner) or none at all
             return None
         if not self.request.query_params.keys() <= self._COUNT_NEUTRAL_PARAMETERS:
             return None
