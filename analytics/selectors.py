@@ -66,6 +66,7 @@ from analytics.types import (
     WorkoutCompliance,
     WorkoutCounts,
 )
+from tracker.database import prepared_cursor
 from training import selectors as training_selectors
 from training.aggregates import load_profile_key
 from training.models import (
@@ -767,7 +768,8 @@ def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
         "superuser": bool(user.is_superuser),
         "rest": Workout.WorkoutType.REST.value,
     }
-    with connection.cursor() as cursor:
+    # Prepared: PostgreSQL took as long to plan this statement as to run it.
+    with prepared_cursor() as cursor:
         cursor.execute(_visible_plan_state_sql(), params)
         rows = cursor.fetchall()
     if not rows or rows[0][0] != _PLAN_KIND:

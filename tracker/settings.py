@@ -159,7 +159,10 @@ POOL_RECYCLE_S = env.int("POOL_RECYCLE", default=3600)
 _database = env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 if _database["ENGINE"] == "django.db.backends.postgresql":
     _database["CONN_MAX_AGE"] = 0  # the pool owns connection lifetime
-    _database["CONN_HEALTH_CHECKS"] = True
+    # The pool checks each connection it hands out with tracker.database's check, which asks
+    # the kernel rather than the server: Django's CONN_HEALTH_CHECKS would send an empty query,
+    # a round trip on every request. tracker.database's backend installs it (see there why).
+    _database["CONN_HEALTH_CHECKS"] = False
     _database.setdefault("OPTIONS", {})
     _database["OPTIONS"]["pool"] = {
         "min_size": 1,
@@ -177,9 +180,15 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     }
     # Fail fast when the server is unreachable rather than waiting out the OS TCP timeout.
     _database["OPTIONS"].setdefault("connect_timeout", 3)
+    # Statements run through tracker.database.prepared_cursor are prepared on first use (0); the
+    # ORM's cursors bind on the client and are never prepared whatever this says. Off (None)
+    # for a connection pooler that cannot keep prepared statements (docs/PRODUCTION.md).
+    _database["OPTIONS"]["prepare_threshold"] = (
+        0 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None
+    )
 # Query counts and latencies per database (django-prometheus's backend wrappers, pool-safe).
 _PROMETHEUS_ENGINES = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.postgresql": "tracker.database",  # django-prometheus's, see there
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
 }
 _database["ENGINE"] = _PROMETHEUS_ENGINES.get(_database["ENGINE"], _database["ENGINE"])
