@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -43,6 +44,7 @@ from analytics.science import (
     heart_rate_zones,
     time_in_zones_s,
 )
+from tracker.statements import compiled
 from training.models import (
     Comment,
     CommentVisit,
@@ -168,6 +170,29 @@ def run_visible_to(user: UserLike, pk: Any) -> QuerySet[Run]:
         return Run.objects.filter(pk=pk)
     coaches_runner = coached_runner_ids(user).filter(runner_id=OuterRef("runner_id"))
     return Run.objects.filter(Q(runner=user) | Exists(coaches_runner), pk=pk)
+
+
+def run_for_detail(user: UserLike, pk: uuid.UUID) -> Run | None:
+    """``with_detail_flags(run_visible_to(user, pk))``'s one run, or ``None`` when it is out of
+    view: what ``GET /runs/{id}`` shows.
+
+    Compiled once per process (tracker/statements.py) and run as a prepared statement: building
+    and compiling this queryset cost the request several times what PostgreSQL spends on it."""
+    if not user.is_authenticated:
+        return None
+    statement = compiled(
+        ("run_for_detail", bool(user.is_superuser)),
+        functools.partial(_run_for_detail_of, superuser=bool(user.is_superuser)),
+        (uuid.UUID, int),
+    )
+    if statement is None:
+        return next(iter(with_detail_flags(run_visible_to(user, pk))), None)
+    found = statement.instances((pk, user.pk))
+    return cast(Run, found[0]) if found else None
+
+
+def _run_for_detail_of(pk: uuid.UUID, user_id: int, *, superuser: bool) -> QuerySet[Run]:
+    return with_detail_flags(run_visible_to(User(pk=user_id, is_superuser=superuser), pk))
 
 
 def runs_editable_by(user: UserLike) -> QuerySet[Run]:

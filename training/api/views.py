@@ -8,10 +8,12 @@ constraint violations → 409), creates honour ``Idempotency-Key``.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -68,6 +70,7 @@ from training.selectors import (
     plans_visible_to,
     run_best_efforts,
     run_count_of_runners,
+    run_for_detail,
     run_heart_rate_zones,
     run_visible_to,
     runner_ids_visible_to,
@@ -428,6 +431,21 @@ class RunViewSet(BaseViewSet):
             return with_detail_flags(runs) if self.action == "retrieve" else runs
         self._visible_runner_ids = runner_ids_visible_to(self.request.user)
         return runs_of_runners(self._visible_runner_ids)
+
+    def get_object(self) -> Run:
+        """For ``GET /runs/{id}`` with no query parameters (which a detail's filters would read),
+        the run through ``run_for_detail``'s prepared statement; otherwise DRF's way."""
+        if self.action != "retrieve" or self.request.query_params:
+            return cast(Run, super().get_object())
+        try:
+            run_id = uuid.UUID(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        except ValueError:
+            raise Http404 from None  # as DRF's get_object_or_404 answers a malformed id
+        run = run_for_detail(self.request.user, run_id)
+        if run is None:
+            raise Http404(f"No {Run._meta.object_name} matches the given query.")
+        self.check_object_permissions(self.request, run)
+        return run
 
     # Query parameters that change a page's rows or order but never how many runs there are.
     _COUNT_NEUTRAL_PARAMETERS = frozenset({"limit", "offset", "ordering"})

@@ -1,0 +1,94 @@
+"""tracker/statements.py: a queryset compiled once per shape gives what the queryset gives, for any
+values; shapes it cannot bind safely take the ORM path."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+
+from tests.factories import RunFactory, UserFactory
+from tracker import statements
+from training.models import Run, RunTrack
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="compiled on PostgreSQL only"),
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_shapes():
+    statements._SHAPES.clear()
+    yield
+    statements._SHAPES.clear()
+
+
+def _runs_of(runner_id: int, run_id: uuid.UUID):
+    return (
+        Run.objects.filter(Q(runner_id=runner_id) | Q(pk=run_id), distance_m__gte=1000)
+        .annotate(has_track=Exists(RunTrack.objects.filter(run=OuterRef("pk"))))
+        .order_by("-started_at")
+    )
+
+
+def test_rows_and_instances_are_the_querysets_for_every_value():
+    alice, bob = UserFactory(), UserFactory()
+    alice_runs = RunFactory.create_batch(2, runner=alice)
+    bobs_run = RunFactory(runner=bob, distance_m=5000.0)
+    RunFactory(runner=bob, distance_m=500.0)  # filtered out by the constant
+    built = []
+
+    def build(runner_id, run_id):
+        built.append((runner_id, run_id))
+        return _runs_of(runner_id, run_id)
+
+    for runner, run in [(alice, bobs_run), (bob, alice_runs[0]), (bob, bobs_run)]:
+        statement = statements.compiled("runs-of", build, (int, uuid.UUID))
+        assert statement is not None
+        values = (runner.pk, run.pk)
+        expected = list(_runs_of(*values))
+        found = statement.instances(values)
+        assert [r.pk for r in found] == [r.pk for r in expected]
+        assert [r.has_track for r in found] == [False] * len(expected)
+        assert [r.started_at for r in found] == [r.started_at for r in expected]
+        assert [r.__dict__.keys() for r in found] == [r.__dict__.keys() for r in expected]
+        assert statement.rows(values) == list(
+            _runs_of(*values).values_list(
+                *[f.attname for f in Run._meta.concrete_fields], "has_track"
+            )
+        )
+    assert len(built) == 1  # compiled once, with stand-ins
+    assert built[0][0] < 0 and built[0][1] not in {r.pk for r in Run.objects.all()}
+
+
+def test_a_value_that_does_not_end_up_a_parameter_refuses_the_shape():
+    # The builder chose something with the value instead of filtering by it.
+    assert statements.compiled("ignored", lambda runner_id: Run.objects.all(), (int,)) is None
+
+    # The value written into the SQL text instead of passed as a parameter.
+    def inlined(runner_id):
+        return Run.objects.extra(where=[f"runner_id = {runner_id}"])  # noqa: S610
+
+    assert statements.compiled("inlined", inlined, (int,)) is None
+
+
+def test_a_shape_that_can_match_nothing_refuses():
+    def build(runner_id):
+        return Run.objects.filter(runner_id=runner_id, pk__in=[])
+
+    assert statements.compiled("empty", build, (int,)) is None
+
+
+def test_values_other_than_ids_belong_in_the_key():
+    with pytest.raises(TypeError, match="str"):
+        statements.compiled("text", lambda name: Run.objects.filter(notes=name), (str,))
+
+
+def test_select_related_takes_the_orm_path():
+    def build(runner_id):
+        return Run.objects.select_related("runner").filter(runner_id=runner_id)
+
+    assert statements.compiled("related", build, (int,)) is None

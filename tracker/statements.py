@@ -1,0 +1,154 @@
+"""Querysets compiled once per shape, then run as prepared statements (docs/PERFORMANCE.md, 27).
+
+On the hottest read paths, building a queryset and compiling it to SQL cost more than running it:
+``GET /runs/{id}`` spent four fifths of its view's time in ``get_queryset`` and the compiler,
+for a statement PostgreSQL answers in 0.02 ms. Yet the SQL of such a path depends only on a few
+choices (is the caller a superuser, which ordering, what page size), and what changes from one
+request to the next are a few values: an id, the caller's id.
+
+:func:`compiled` builds and compiles the queryset **once** per *key* (the caller names the choices
+the SQL depends on), with a distinct stand-in for each value. Where each stand-in landed among the
+compiled parameters is remembered, so later calls only put the real values in those places
+(:meth:`Statement.params`) and run the same SQL through :func:`tracker.database.prepared_cursor`,
+which PostgreSQL plans once per connection. Rows come back through the same compiler's converters,
+so they are exactly what iterating the queryset would give.
+
+A shape is refused (``None``: the caller takes the ORM path) when a stand-in is not found among the
+parameters or shows up in the SQL text itself, when compiling shows no row can match, off
+PostgreSQL, and for querysets this module does not turn into instances (``select_related``,
+``prefetch_related``).
+
+Values are ints and UUIDs (ids): anything else the SQL depends on belongs in the key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+
+from tracker.database import prepared_cursor
+
+# Far outside any id this project hands out (bigint ids count up from 1).
+_INT_STAND_IN = -7_318_000_000_000_000_000
+_UUID_STAND_IN = 0x7A5C_0DE0_0000_0000_0000_0000_0000_0000
+_MAX_SHAPES = 512
+
+
+def _stand_in(kind: type, position: int) -> Any:
+    if kind is int:
+        return _INT_STAND_IN - position
+    if kind is uuid.UUID:
+        return uuid.UUID(int=_UUID_STAND_IN + position)
+    raise TypeError(f"no stand-in for {kind.__name__}: put such a value in the key")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A compiled queryset: its SQL, and for each parameter either the position of the value
+    that goes there or the constant the queryset itself put there."""
+
+    sql: str
+    bindings: tuple[tuple[bool, Any], ...]
+    compiler: Any
+    using: str
+
+    def params(self, values: Sequence[Any]) -> list[Any]:
+        return [values[where] if is_value else where for is_value, where in self.bindings]
+
+    def rows(self, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The rows of the queryset for ``values``, converted as the ORM converts them."""
+        # Imported here: psycopg is only installed where PostgreSQL is used.
+        from psycopg.types.datetime import TimestamptzLoader
+
+        with prepared_cursor(self.using) as cursor:
+            # psycopg's C loader for timestamptz, as tracker.rows.fetch_rows explains.
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+            cursor.execute(self.sql, self.params(values))
+            fetched = cursor.fetchall()
+        return list(self.compiler.results_iter(results=[fetched], tuple_expected=True))
+
+    def instances(self, values: Sequence[Any]) -> list[Model]:
+        """The model instances of the queryset for ``values``, with its annotations, built as
+        Django's ``ModelIterable`` builds them."""
+        compiler = self.compiler
+        klass_info = compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        attnames = [column[0].target.attname for column in compiler.select[start:end]]
+        annotations = list(compiler.annotation_col_map.items())
+        model = klass_info["model"]
+        found = []
+        for row in self.rows(values):
+            instance = model.from_db(self.using, attnames, row[start:end])
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+
+_SHAPES: dict[Hashable, Statement | None] = {}
+
+
+def compiled(
+    key: Hashable,
+    build: Callable[..., QuerySet[Any, Any]],
+    kinds: Sequence[type],
+    using: str = DEFAULT_DB_ALIAS,
+) -> Statement | None:
+    """The statement of ``build(*values)`` for values of ``kinds``, compiled on the first call
+    for ``key``; ``None`` when this shape must take the ORM path (see the module's docstring).
+
+    ``key`` must name everything the SQL depends on besides the values, and ``build`` must use
+    each value only as a value (a filter's operand), never to choose what to build."""
+    whole_key = (using, key)
+    try:
+        return _SHAPES[whole_key]
+    except KeyError:
+        pass
+    statement = _compile(build, kinds, using)
+    if len(_SHAPES) >= _MAX_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[whole_key] = statement
+    return statement
+
+
+def _compile(
+    build: Callable[..., QuerySet[Any, Any]], kinds: Sequence[type], using: str
+) -> Statement | None:
+    if connections[using].vendor != "postgresql":
+        return None
+    stand_ins = [_stand_in(kind, position) for position, kind in enumerate(kinds)]
+    queryset = build(*stand_ins)
+    query = queryset.query
+    if query.select_related or queryset._prefetch_related_lookups:
+        return None
+    compiler = query.get_compiler(using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    bindings: list[tuple[bool, Any]] = []
+    used = set()
+    for param in params:
+        position = next(
+            (
+                where
+                for where, stand_in in enumerate(stand_ins)
+                if type(param) is type(stand_in) and param == stand_in
+            ),
+            None,
+        )
+        if position is None:
+            bindings.append((False, param))
+        else:
+            bindings.append((True, position))
+            used.add(position)
+    if len(used) != len(stand_ins) or any(str(stand_in) in sql for stand_in in stand_ins):
+        return None
+    return Statement(sql=sql, bindings=tuple(bindings), compiler=compiler, using=using)
