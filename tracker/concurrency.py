@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework import serializers, status
@@ -171,11 +171,21 @@ class ETagMixin:
         else:
             offset = paginator.get_offset(view.request)
             limit = paginator.get_limit(view.request)
-            # The total rides along the page query, as the paginator counts it (one query).
-            counted = queryset.annotate(_page_total=page_total_expression(queryset, view))
-            page = fetch_rows(
-                counted.values_list("pk", "updated_at", "_page_total")[offset : offset + limit]
+
+            def page_versions(rows: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+                # The total rides along the page query, as the paginator counts it (one query).
+                counted = rows.annotate(_page_total=page_total_expression(rows, view))
+                return counted.values_list("pk", "updated_at", "_page_total")[
+                    offset : offset + limit
+                ]
+
+            # Through the view's compiled shape when it has one (tracker.statements).
+            shape = getattr(view, "own_list_shape", lambda: None)()
+            page = (
+                None if shape is None else shape.then(("etag", offset, limit), page_versions).rows()
             )
+            if page is None:
+                page = fetch_rows(page_versions(queryset))
             count = page[0][2] if page else queryset.count()
             rows = [(object_id, updated_at) for object_id, updated_at, _total in page]
         # As the body shows them (DRF's DateTimeField in the current time zone).

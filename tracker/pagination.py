@@ -62,20 +62,38 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        counted = queryset.annotate(**{self.total_alias: page_total_expression(queryset, view)})
-        window = counted[self.offset : self.offset + self.limit]
         page: list[Any]
         if queryset._iterable_class is ValuesListIterable:
-            rows = fetch_rows(window)
+            rows = self._shaped_rows(view)
+            if rows is None:
+                rows = fetch_rows(self._window(queryset, view))
             self.count = rows[0][-1] if rows else self.get_count(queryset)
             page = [row[:-1] for row in rows]
         else:
-            page = list(window)
+            page = list(self._window(queryset, view))
             self.count = getattr(page[0], self.total_alias) if page else self.get_count(queryset)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         self._page = page
         return page
+
+    def _window(self, queryset: QuerySet[Any, Any], view: Any) -> QuerySet[Any, Any]:
+        """The page's slice of ``queryset``, each row carrying the total."""
+        counted = queryset.annotate(**{self.total_alias: page_total_expression(queryset, view)})
+        offset, limit = int(self.offset or 0), int(self.limit or self.default_limit)
+        return counted[offset : offset + limit]
+
+    def _shaped_rows(self, view: Any) -> list[tuple[Any, ...]] | None:
+        """The page's rows through the view's compiled shape (``page_rows_shape``, a
+        tracker.statements ``Shape`` of the ``values_list`` queryset this was given), or
+        ``None`` when it has none or the shape takes the ORM path."""
+        shape = getattr(view, "page_rows_shape", None)
+        if shape is None:
+            return None
+        window = shape.then(
+            ("window", self.offset, self.limit), lambda queryset: self._window(queryset, view)
+        )
+        return window.rows()
 
     def get_paginated_response(self, data: Any) -> Any:
         """DRF's response, after letting go of the page's model instances.

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -126,7 +127,7 @@ def _compile(
     stand_ins = [_stand_in(kind, position) for position, kind in enumerate(kinds)]
     queryset = build(*stand_ins)
     query = queryset.query
-    if query.select_related or queryset._prefetch_related_lookups:
+    if query.select_related or queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
         return None
     compiler = query.get_compiler(using)
     try:
@@ -152,3 +153,33 @@ def _compile(
     if len(used) != len(stand_ins) or any(str(stand_in) in sql for stand_in in stand_ins):
         return None
     return Statement(sql=sql, bindings=tuple(bindings), compiler=compiler, using=using)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A view's queryset as a shape: ``key`` names what its SQL depends on besides ``values``
+    (ids, of ``kinds``), ``building(*values)`` is a context manager giving the queryset for
+    those values, and each :meth:`then` adds one more step (``values_list``, a page window) with
+    the key of what that step depends on."""
+
+    key: Hashable
+    kinds: tuple[type, ...]
+    values: tuple[Any, ...]
+    building: Callable[..., AbstractContextManager[QuerySet[Any, Any]]]
+    steps: tuple[Callable[[QuerySet[Any, Any]], QuerySet[Any, Any]], ...] = ()
+
+    def then(
+        self, key: Hashable, step: Callable[[QuerySet[Any, Any]], QuerySet[Any, Any]]
+    ) -> Shape:
+        return replace(self, key=(self.key, key), steps=(*self.steps, step))
+
+    def _build(self, *values: Any) -> QuerySet[Any, Any]:
+        with self.building(*values) as queryset:
+            for step in self.steps:
+                queryset = step(queryset)
+            return queryset
+
+    def rows(self, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]] | None:
+        """The rows for this shape's values, or ``None`` when the shape takes the ORM path."""
+        statement = compiled(self.key, self._build, self.kinds, using)
+        return None if statement is None else statement.rows(self.values)

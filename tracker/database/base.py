@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.backends.utils import CursorWrapper
 from django_prometheus.db.backends.postgresql.base import (
     DatabaseWrapper as PrometheusDatabaseWrapper,
@@ -15,7 +16,17 @@ from django_prometheus.db.common import ExportingCursorWrapper
 from tracker.database import check_pooled_connection
 
 
+class DatabaseOperations(PostgresOperations):
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str | None:
+        # Django reads the client-bound cursor's query text; a prepared_cursor() binds on the
+        # server and has none, so the query log (DEBUG, tests capturing queries) composes it.
+        shown = super().last_executed_query(cursor, sql, params)
+        return self.compose_sql(sql, params) if shown is None else shown
+
+
 class DatabaseWrapper(PrometheusDatabaseWrapper):  # type: ignore[misc]
+    ops_class = DatabaseOperations
+
     @property
     def pool(self) -> Any:
         # Django builds the pool with psycopg's round-trip check when CONN_HEALTH_CHECKS is on

@@ -9,6 +9,8 @@ constraint violations → 409), creates honour ``Idempotency-Key``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -32,6 +34,7 @@ from rest_framework.views import APIView
 
 from tracker.concurrency import ETagMixin
 from tracker.errors import service_errors
+from tracker.statements import Shape
 from training import services
 from training.api.filters import (
     DeletionFilter,
@@ -82,6 +85,8 @@ from training.selectors import (
     workouts_visible_to,
 )
 
+# Query parameters that choose a list's page and order but never which rows are in it.
+_PAGE_PARAMETERS = frozenset({"limit", "offset", "ordering"})
 UUID_REGEX = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -125,7 +130,28 @@ class BaseViewSet(ETagMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
         columns = vars(self.get_serializer_class()).get("row_columns")
         if columns is not None and self.action == "list" and isinstance(queryset, QuerySet):
             queryset = queryset.values_list(*columns)
+            shape = self.own_list_shape()
+            if shape is not None:
+                # The paginator reads the page through it (tracker.statements): compiled once.
+                self.page_rows_shape = shape.then(
+                    ("values_list", columns), lambda shaped: shaped.values_list(*columns)
+                )
         return super().paginate_queryset(queryset)
+
+    def list_shape(self) -> Shape | None:
+        """This list's ``filter_queryset(get_queryset())`` as a compiled shape, for the views
+        whose unfiltered lists are hot (runs, a plan's workouts); ``None``: the ORM path."""
+        return None
+
+    def own_list_shape(self) -> Shape | None:
+        """``list_shape`` when this very class declares it: a subclass scoping its rows
+        differently (the nested /plans/{id}/runs) must not read pages through its parent's.
+        The page (here) and the 304 check (tracker.concurrency) both ask this."""
+        return self.list_shape() if "list_shape" in vars(type(self)) else None
+
+    def _ordering_key(self) -> Any:
+        # What the SQL of an unfiltered list depends on besides its values: the ordering asked.
+        return (type(self).__name__, self.request.query_params.get("ordering"))
 
 
 @extend_schema_view(
@@ -447,8 +473,26 @@ class RunViewSet(BaseViewSet):
         self.check_object_permissions(self.request, run)
         return run
 
-    # Query parameters that change a page's rows or order but never how many runs there are.
-    _COUNT_NEUTRAL_PARAMETERS = frozenset({"limit", "offset", "ordering"})
+    def list_shape(self) -> Shape | None:
+        runner_ids = getattr(self, "_visible_runner_ids", None)
+        if not runner_ids or not self.request.query_params.keys() <= _PAGE_PARAMETERS:
+            return None
+        return Shape(
+            key=(self._ordering_key(), len(runner_ids)),
+            kinds=(int,) * len(runner_ids),
+            values=tuple(runner_ids),
+            building=self._runs_of,
+        )
+
+    @contextmanager
+    def _runs_of(self, *runner_ids: int) -> Iterator[QuerySet[Run]]:
+        """The list's queryset for ``runner_ids``, which ``page_total`` also reads meanwhile."""
+        visible = self._visible_runner_ids
+        self._visible_runner_ids = list(runner_ids)
+        try:
+            yield self.filter_queryset(runs_of_runners(self._visible_runner_ids))
+        finally:
+            self._visible_runner_ids = visible
 
     def page_total(self, queryset: QuerySet[Run]) -> Any:
         """The unfiltered list's total from the runners' week rows rather than ``COUNT`` of
@@ -457,7 +501,7 @@ class RunViewSet(BaseViewSet):
         runner_ids = getattr(self, "_visible_runner_ids", None)
         if not runner_ids:  # None (a superuser: every runner) or none at all
             return None
-        if not self.request.query_params.keys() <= self._COUNT_NEUTRAL_PARAMETERS:
+        if not self.request.query_params.keys() <= _PAGE_PARAMETERS:
             return None
         return run_count_of_runners(runner_ids)
 
@@ -607,6 +651,34 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
             # page comes back empty, to tell an empty page (200) from a plan out of view (404).
             return super().get_queryset().filter(plan_id=self.kwargs["id"])
         return super().get_queryset().filter(plan=self.get_plan())
+
+    def list_shape(self) -> Shape | None:
+        if not self.request.query_params.keys() <= _PAGE_PARAMETERS:
+            return None
+        user = self.request.user
+        superuser = bool(user.is_superuser)
+        plan_id = uuid.UUID(self.kwargs["id"])
+        if superuser:
+            return Shape(
+                key=(self._ordering_key(), "superuser"),
+                kinds=(uuid.UUID,),
+                values=(plan_id,),
+                building=self._workouts_of,
+            )
+        return Shape(
+            key=(self._ordering_key(), "user"),
+            kinds=(uuid.UUID, int),
+            values=(plan_id, user.pk),
+            building=self._workouts_of,
+        )
+
+    @contextmanager
+    def _workouts_of(
+        self, plan_id: uuid.UUID, user_id: int | None = None
+    ) -> Iterator[QuerySet[Workout]]:
+        # No user id: a superuser's list, which every plan is visible to.
+        viewer = self.request.user if user_id is None else User(pk=user_id, is_superuser=False)
+        yield self.filter_queryset(workouts_visible_to(viewer).filter(plan_id=plan_id))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
