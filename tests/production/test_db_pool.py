@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import connections
 from psycopg_pool import ConnectionPool
 
-from analytics.selectors import visible_plan_state
-from tests.factories import PlanFactory
+from analytics.selectors import runner_summary, visible_plan_state
+from tests.factories import PlanFactory, RunFactory
 from tracker.database import check_pooled_connection
 
 pytestmark = pytest.mark.skipif(
@@ -102,17 +102,28 @@ def test_a_closed_connection_is_refused_without_asking_the_server(conninfo, full
     assert full_checks == []
 
 
+def _prepared_statements_like(pattern: str) -> int:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [pattern]
+        )
+        return int(cursor.fetchone()[0])
+
+
 @pytest.mark.django_db
 def test_the_plan_state_statement_is_planned_once_per_connection(runner):
     plan = PlanFactory(runner=runner)
     for _ in range(3):
         assert visible_plan_state(runner, plan.pk) is not None
-    with connections["default"].cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%WITH visible_plan AS%"],
-        )
-        assert cursor.fetchone() == (1,)
+    assert _prepared_statements_like("%WITH visible_plan AS%") == 1
+
+
+@pytest.mark.django_db
+def test_the_personal_bests_statement_is_planned_once_per_connection(runner):
+    RunFactory(runner=runner)
+    for _ in range(3):
+        runner_summary(runner=runner, date_from=None, date_to=None)
+    assert _prepared_statements_like("%AS recent%") == 1
 
 
 @pytest.mark.parametrize(("setting", "threshold"), [(None, "0"), ("false", "None")])
