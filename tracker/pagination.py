@@ -53,8 +53,10 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         not fit (not of model rows or ``values_list`` tuples, combined, distinct) take DRF's
         two-query path.
 
-        A ``values_list`` queryset (a view reading only the columns its body shows, as tuples)
-        gets tuples back, the count taken off their end, read with ``fetch_rows``' C loaders.
+        A view reading only the columns its body shows (``page_row_columns`` on the view, or a
+        ``values_list`` queryset) gets tuples back, the count taken off their end, read with
+        ``fetch_rows``' C loaders, or through the view's compiled ``page_rows_shape``; then the
+        queryset given is only counted, and only when the page is empty.
         """
         if not self._can_count_along(queryset):
             self._page = super().paginate_queryset(queryset, request, view)
@@ -63,10 +65,13 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
         page: list[Any]
-        if queryset._iterable_class is ValuesListIterable:
-            rows = self._shaped_rows(view)
-            if rows is None:
-                rows = fetch_rows(self._window(queryset, view))
+        rows = self._shaped_rows(view)
+        columns = getattr(view, "page_row_columns", None)
+        if rows is None and columns is not None:
+            rows = fetch_rows(self._window(queryset.values_list(*columns), view))
+        elif rows is None and queryset._iterable_class is ValuesListIterable:
+            rows = fetch_rows(self._window(queryset, view))
+        if rows is not None:
             self.count = rows[0][-1] if rows else self.get_count(queryset)
             page = [row[:-1] for row in rows]
         else:

@@ -17,11 +17,11 @@ from tracker.database import check_pooled_connection
 
 
 class DatabaseOperations(PostgresOperations):
-    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str | None:
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str:
         # Django reads the client-bound cursor's query text; a prepared_cursor() binds on the
         # server and has none, so the query log (DEBUG, tests capturing queries) composes it.
         shown = super().last_executed_query(cursor, sql, params)
-        return self.compose_sql(sql, params) if shown is None else shown
+        return str(self.compose_sql(sql, params)) if shown is None else shown
 
 
 class DatabaseWrapper(PrometheusDatabaseWrapper):  # type: ignore[misc]

@@ -129,7 +129,9 @@ class BaseViewSet(ETagMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
         # Declared on the class itself: a subclass with more fields does not inherit the path.
         columns = vars(self.get_serializer_class()).get("row_columns")
         if columns is not None and self.action == "list" and isinstance(queryset, QuerySet):
-            queryset = queryset.values_list(*columns)
+            # The paginator reads these columns of the queryset (values_list), unless the
+            # compiled shape below reads the page (then the queryset is only counted).
+            self.page_row_columns = columns
             shape = self.own_list_shape()
             if shape is not None:
                 # The paginator reads the page through it (tracker.statements): compiled once.
