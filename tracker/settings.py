@@ -156,6 +156,7 @@ TEMPLATES = [
 (BASE_DIR / "var").mkdir(exist_ok=True)
 MAX_POOL_SIZE = env.int("MAX_POOL_SIZE", default=20)
 POOL_RECYCLE_S = env.int("POOL_RECYCLE", default=3600)
+PREPARE_AFTER = 5
 _database = env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 if _database["ENGINE"] == "django.db.backends.postgresql":
     _database["CONN_MAX_AGE"] = 0  # the pool owns connection lifetime
@@ -180,11 +181,13 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     }
     # Fail fast when the server is unreachable rather than waiting out the OS TCP timeout.
     _database["OPTIONS"].setdefault("connect_timeout", 3)
-    # Statements run through tracker.database.prepared_cursor are prepared on first use (0); the
-    # ORM's cursors bind on the client and are never prepared whatever this says. Off (None)
-    # for a connection pooler that cannot keep prepared statements (docs/PRODUCTION.md).
+    # A statement run through tracker.database.prepared_cursor is prepared on a connection once
+    # it has run there PREPARE_AFTER times (psycopg's own default): preparing costs a round trip
+    # of its own, which a one-off statement (a deep page's LIMIT/OFFSET) would not win back.
+    # The ORM's cursors bind on the client and are never prepared whatever this says. Off
+    # (None) for a connection pooler that cannot keep prepared statements (docs/PRODUCTION.md).
     _database["OPTIONS"]["prepare_threshold"] = (
-        0 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None
+        PREPARE_AFTER if env.bool("DB_PREPARED_STATEMENTS", default=True) else None
     )
 # Query counts and latencies per database (django-prometheus's backend wrappers, pool-safe).
 _PROMETHEUS_ENGINES = {

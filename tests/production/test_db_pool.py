@@ -113,7 +113,7 @@ def _prepared_statements_like(pattern: str) -> int:
 @pytest.mark.django_db
 def test_the_plan_state_statement_is_planned_once_per_connection(runner):
     plan = PlanFactory(runner=runner)
-    for _ in range(3):
+    for _ in range(settings.PREPARE_AFTER + 1):
         assert visible_plan_state(runner, plan.pk) is not None
     assert _prepared_statements_like("%WITH visible_plan AS%") == 1
 
@@ -121,12 +121,12 @@ def test_the_plan_state_statement_is_planned_once_per_connection(runner):
 @pytest.mark.django_db
 def test_the_personal_bests_statement_is_planned_once_per_connection(runner):
     RunFactory(runner=runner)
-    for _ in range(3):
+    for _ in range(settings.PREPARE_AFTER + 1):
         runner_summary(runner=runner, date_from=None, date_to=None)
     assert _prepared_statements_like("%AS recent%") == 1
 
 
-@pytest.mark.parametrize(("setting", "threshold"), [(None, "0"), ("false", "None")])
+@pytest.mark.parametrize(("setting", "threshold"), [(None, "5"), ("false", "None")])
 def test_prepared_statements_can_be_turned_off_for_a_pooler(setting, threshold):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

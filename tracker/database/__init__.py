@@ -43,9 +43,11 @@ def check_pooled_connection(connection: Any) -> None:
 
 
 def prepared_cursor(alias: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
-    """A cursor for a hot, hand-written statement: on PostgreSQL, one that PostgreSQL plans once
-    per pooled connection and then only executes (a prepared statement); elsewhere the usual
-    cursor.
+    """A cursor for a hot statement: on PostgreSQL, one whose statements become prepared
+    statements on a pooled connection once they have run there ``settings.PREPARE_AFTER``
+    times, so that PostgreSQL plans them once and then only executes them; elsewhere the usual
+    cursor. (PostgreSQL may then settle on a generic plan; docs/PERFORMANCE.md, section 26,
+    shows the plans it chose for the bench's statements.)
 
     For statements whose planning costs as much as running them: plan progress and plan
     analytics spent 0.35 to 0.54 ms planning their one statement and 0.5 to 0.8 ms running it
