@@ -163,10 +163,10 @@ class ETagMixin:
     def _current_page_etag(self) -> str:
         """The tag ``list()`` would answer, from a count and the page's ids and versions only."""
         view: Any = self
-        queryset = view.filter_queryset(view.get_queryset())
         paginator = view.paginator
         count: int | None = None
         if paginator is None:
+            queryset = view.filter_queryset(view.get_queryset())
             rows = list(queryset.values_list("pk", "updated_at"))
         else:
             offset = paginator.get_offset(view.request)
@@ -179,14 +179,19 @@ class ETagMixin:
                     offset : offset + limit
                 ]
 
-            # Through the view's compiled shape when it has one (tracker.statements).
+            # Through the view's compiled shape when it has one (tracker.statements), without
+            # building the list's queryset: a shape is offered only for page parameters, so
+            # get_queryset() counts an empty page as the filtered list would.
             shape = getattr(view, "own_list_shape", lambda: None)()
             page = (
                 None if shape is None else shape.then(("etag", offset, limit), page_versions).rows()
             )
-            if page is None:
+            if page is not None:
+                count = page[0][2] if page else view.get_queryset().count()
+            else:
+                queryset = view.filter_queryset(view.get_queryset())
                 page = fetch_rows(page_versions(queryset))
-            count = page[0][2] if page else queryset.count()
+                count = page[0][2] if page else queryset.count()
             rows = [(object_id, updated_at) for object_id, updated_at, _total in page]
         # As the body shows them (DRF's DateTimeField in the current time zone).
         tz = timezone.get_current_timezone()

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import IntegerField, QuerySet, Subquery
@@ -7,6 +8,7 @@ from rest_framework.pagination import LimitOffsetPagination as DRFLimitOffsetPag
 from rest_framework.request import Request
 
 from tracker.rows import fetch_rows
+from tracker.statements import Shape
 
 
 class RowCount(Subquery):
@@ -55,29 +57,49 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
 
         A view reading only the columns its body shows (``page_row_columns`` on the view, or a
         ``values_list`` queryset) gets tuples back, the count taken off their end, read with
-        ``fetch_rows``' C loaders, or through the view's compiled ``page_rows_shape``; then the
-        queryset given is only counted, and only when the page is empty.
+        ``fetch_rows``' C loaders.
         """
         if not self._can_count_along(queryset):
             self._page = super().paginate_queryset(queryset, request, view)
             return self._page
-        self.request = request
-        self.limit = self.get_limit(request)
-        self.offset = self.get_offset(request)
-        page: list[Any]
-        rows = self._shaped_rows(view)
+        self._begin(request)
+        rows: list[tuple[Any, ...]] | None = None
         columns = getattr(view, "page_row_columns", None)
-        if rows is None and columns is not None:
+        if columns is not None:
             rows = fetch_rows(self._window(queryset.values_list(*columns), view))
-        elif rows is None and queryset._iterable_class is ValuesListIterable:
+        elif queryset._iterable_class is ValuesListIterable:
             rows = fetch_rows(self._window(queryset, view))
         if rows is not None:
             self.count = rows[0][-1] if rows else self.get_count(queryset)
-            page = [row[:-1] for row in rows]
-        else:
-            page = list(self._window(queryset, view))
-            self.count = getattr(page[0], self.total_alias) if page else self.get_count(queryset)
-        if self.count > self.limit and self.template is not None:
+            return self._finish([row[:-1] for row in rows])
+        page = list(self._window(queryset, view))
+        self.count = getattr(page[0], self.total_alias) if page else self.get_count(queryset)
+        return self._finish(page)
+
+    def paginate_shape(
+        self, shape: Shape, request: Request, view: Any, count_rows: Callable[[], int]
+    ) -> list[tuple[Any, ...]] | None:
+        """The page as tuples read through ``shape`` (a tracker.statements ``Shape`` of the
+        list's ``values_list`` queryset), the total riding along as in ``paginate_queryset``;
+        ``count_rows()`` counts the list only when the page is empty. ``None`` when the shape
+        takes the ORM path (then call ``paginate_queryset``)."""
+        self._begin(request)
+        window = shape.then(
+            ("window", self.offset, self.limit), lambda queryset: self._window(queryset, view)
+        )
+        rows = window.rows()
+        if rows is None:
+            return None
+        self.count = rows[0][-1] if rows else count_rows()
+        return self._finish([row[:-1] for row in rows])
+
+    def _begin(self, request: Request) -> None:
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+
+    def _finish(self, page: list[Any]) -> list[Any]:
+        if self.count > self.limit and self.template is not None:  # type: ignore[operator]
             self.display_page_controls = True
         self._page = page
         return page
@@ -87,18 +109,6 @@ class LimitOffsetPagination(DRFLimitOffsetPagination):
         counted = queryset.annotate(**{self.total_alias: page_total_expression(queryset, view)})
         offset, limit = int(self.offset or 0), int(self.limit or self.default_limit)
         return counted[offset : offset + limit]
-
-    def _shaped_rows(self, view: Any) -> list[tuple[Any, ...]] | None:
-        """The page's rows through the view's compiled shape (``page_rows_shape``, a
-        tracker.statements ``Shape`` of the ``values_list`` queryset this was given), or
-        ``None`` when it has none or the shape takes the ORM path."""
-        shape = getattr(view, "page_rows_shape", None)
-        if shape is None:
-            return None
-        window = shape.then(
-            ("window", self.offset, self.limit), lambda queryset: self._window(queryset, view)
-        )
-        return window.rows()
 
     def get_paginated_response(self, data: Any) -> Any:
         """DRF's response, after letting go of the page's model instances.

@@ -118,7 +118,30 @@ class IdempotentCreateMixin:
         return idempotent_create(request, lambda: parent_create(request, *args, **kwargs))
 
 
-class BaseViewSet(ETagMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
+class ShapedListMixin:
+    """A list whose view offers a compiled shape (``BaseViewSet.list_shape``) reads its page
+    through it, and never builds the queryset DRF's list would build and filter: that was a
+    quarter of a plan's workout list (its visibility joins). The queryset is built only to
+    count an empty page, or when the shape takes the ORM path (DRF's list, below)."""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        view: Any = self
+        columns = vars(view.get_serializer_class()).get("row_columns")
+        shape = view.own_list_shape() if columns is not None else None
+        if shape is not None and view.paginator is not None:
+            page = view.paginator.paginate_shape(
+                shape.then(("values_list", columns), lambda rows: rows.values_list(*columns)),
+                request,
+                view,
+                # Only page parameters reach a shape: no filter can change the count.
+                count_rows=lambda: view.get_queryset().count(),
+            )
+            if page is not None:
+                return view.get_paginated_response(view.get_serializer(page, many=True).data)
+        return super().list(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+
+class BaseViewSet(ETagMixin, IdempotentCreateMixin, ShapedListMixin, viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     lookup_value_regex = UUID_REGEX
 
@@ -129,20 +152,16 @@ class BaseViewSet(ETagMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
         # Declared on the class itself: a subclass with more fields does not inherit the path.
         columns = vars(self.get_serializer_class()).get("row_columns")
         if columns is not None and self.action == "list" and isinstance(queryset, QuerySet):
-            # The paginator reads these columns of the queryset (values_list), unless the
-            # compiled shape below reads the page (then the queryset is only counted).
-            self.page_row_columns = columns
-            shape = self.own_list_shape()
-            if shape is not None:
-                # The paginator reads the page through it (tracker.statements): compiled once.
-                self.page_rows_shape = shape.then(
-                    ("values_list", columns), lambda shaped: shaped.values_list(*columns)
-                )
+            self.page_row_columns = columns  # the paginator reads these (values_list)
         return super().paginate_queryset(queryset)
 
     def list_shape(self) -> Shape | None:
         """This list's ``filter_queryset(get_queryset())`` as a compiled shape, for the views
-        whose unfiltered lists are hot (runs, a plan's workouts); ``None``: the ORM path."""
+        whose unfiltered lists are hot (runs, a plan's workouts); ``None``: the ORM path.
+
+        Offered only when the request names no parameter but ``limit``, ``offset`` and
+        ``ordering`` (``_PAGE_PARAMETERS``), so ``get_queryset()`` counts the same rows: the
+        list and the 304 check count an empty page that way without filtering."""
         return None
 
     def own_list_shape(self) -> Shape | None:
@@ -457,8 +476,14 @@ class RunViewSet(BaseViewSet):
             runs = run_visible_to(self.request.user, run_id)
             # Whether it has efforts and a track, in the same query: a run typed in costs no more.
             return with_detail_flags(runs) if self.action == "retrieve" else runs
-        self._visible_runner_ids = runner_ids_visible_to(self.request.user)
-        return runs_of_runners(self._visible_runner_ids)
+        return runs_of_runners(self._runner_ids())
+
+    def _runner_ids(self) -> list[int] | None:
+        """The runners whose runs the caller reads (``runner_ids_visible_to``), looked up once
+        per request; ``page_total`` reads them too."""
+        if not hasattr(self, "_visible_runner_ids"):
+            self._visible_runner_ids = runner_ids_visible_to(self.request.user)
+        return self._visible_runner_ids
 
     def get_object(self) -> Run:
         """For ``GET /runs/{id}`` with no query parameters (which a detail's filters would read),
@@ -476,8 +501,10 @@ class RunViewSet(BaseViewSet):
         return run
 
     def list_shape(self) -> Shape | None:
-        runner_ids = getattr(self, "_visible_runner_ids", None)
-        if not runner_ids or not self.request.query_params.keys() <= _PAGE_PARAMETERS:
+        if not self.request.query_params.keys() <= _PAGE_PARAMETERS:
+            return None
+        runner_ids = self._runner_ids()
+        if not runner_ids:  # None (a superuser: every runner) or none at all
             return None
         return Shape(
             key=(self._ordering_key(), len(runner_ids)),

@@ -70,6 +70,7 @@ LIST_URLS = [
     f"{API}/runs?limit=5&ordering=distance_m",
     f"{API}/runs?ordering=-duration_s,started_at",
     f"{API}/runs?distance_min=5003",  # a filter: the ORM path either way
+    f"{API}/runs?offset=500",  # past the end: the count is asked for apart
 ]
 
 
@@ -79,6 +80,7 @@ def test_run_lists_and_their_304s_are_the_orm_paths(client_for, squad, who, requ
     urls = [*LIST_URLS, f"{API}/plans/{squad.pk}/workouts?limit=3&offset=1"]
     urls += [
         f"{API}/plans/{squad.pk}/workouts?ordering=-scheduled_date",
+        f"{API}/plans/{squad.pk}/workouts?offset=500",
         f"{API}/plans/{squad.pk}/runs",
     ]
     compiled = _answers(client, urls)
@@ -86,6 +88,9 @@ def test_run_lists_and_their_304s_are_the_orm_paths(client_for, squad, who, requ
     orm_path()
     assert _answers(client, urls) == compiled
     assert all(status == 200 and again == 304 for _, status, _, _, again in compiled)
+    past_the_end = [body for url, _, _, body, _ in compiled if "offset=500" in url]
+    assert len(past_the_end) == 2
+    assert all(b'"results":[]' in body and b'"count":0' not in body for body in past_the_end)
 
 
 def test_a_coach_sees_both_runners_through_one_shape(coach_client, squad):
