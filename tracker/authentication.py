@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,20 +57,34 @@ def token_cache_key(digest: str) -> str:
     return f"knox:{digest}"
 
 
+# Facts about a user that an app keeps in the token entry, so that a request reads them with the
+# token instead of asking the database: name → a function of the user id giving a tuple of ints.
+# An app registers its facts (``register_entry_fact``) and must call ``forget_user_tokens_of``
+# for the users whose facts a write changes; this module knows nothing of what they mean.
+_ENTRY_FACTS: dict[str, Callable[[int], tuple[int, ...]]] = {}
+
+
+def register_entry_fact(name: str, compute: Callable[[int], tuple[int, ...]]) -> None:
+    """Keep ``compute(user_id)`` in every verified-token entry, read back as the lazy user's
+    attribute ``name`` (a tuple of ints)."""
+    _ENTRY_FACTS[name] = compute
+
+
 def encode_entry(auth_token: Any, user: Any) -> str:
-    """``user_id|expiry_unix|is_superuser|is_staff|token_key|created_unix`` (the Lua script
-    reads the leading user id to pick the user's rate-limit key)."""
+    """``user_id|expiry_unix|is_superuser|is_staff|token_key|created_unix`` and then one field
+    per registered fact, its ints joined by commas (the Lua script reads the leading user id to
+    pick the user's rate-limit key)."""
     expiry = "" if auth_token.expiry is None else f"{auth_token.expiry.timestamp():.6f}"
-    return "|".join(
-        [
-            str(user.pk),
-            expiry,
-            "1" if user.is_superuser else "0",
-            "1" if user.is_staff else "0",
-            auth_token.token_key,
-            f"{auth_token.created.timestamp():.6f}",
-        ]
-    )
+    fields = [
+        str(user.pk),
+        expiry,
+        "1" if user.is_superuser else "0",
+        "1" if user.is_staff else "0",
+        auth_token.token_key,
+        f"{auth_token.created.timestamp():.6f}",
+    ]
+    fields += [",".join(map(str, compute(user.pk))) for compute in _ENTRY_FACTS.values()]
+    return "|".join(fields)
 
 
 def _from_unix(value: str) -> datetime | None:
@@ -88,10 +103,17 @@ class CachedUser(SimpleLazyObject):
     ``is_superuser`` or ``is_staff`` (which the cached entry carries). ``isinstance`` checks and
     the ORM (``filter(runner=user)``) see the user model without loading it."""
 
-    def __init__(self, user_id: int, is_superuser: bool, is_staff: bool) -> None:
+    def __init__(
+        self,
+        user_id: int,
+        is_superuser: bool,
+        is_staff: bool,
+        facts: dict[str, tuple[int, ...]] | None = None,
+    ) -> None:
         model = get_user_model()
         super().__init__(lambda: model._default_manager.get(pk=user_id))
         self.__dict__["_known"] = {
+            **(facts or {}),
             "pk": user_id,
             "id": user_id,
             "is_authenticated": True,
@@ -162,7 +184,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
     @staticmethod
     def _from_entry(entry: str, digest: str) -> tuple[Any, Any] | None:
         try:
-            user_id, expiry, superuser, staff, token_key, created = entry.split("|")
+            user_id, expiry, superuser, staff, token_key, created, *fact_fields = entry.split("|")
+            if len(fact_fields) != len(_ENTRY_FACTS):
+                raise ValueError("an entry written with other facts")
+            facts = {
+                name: tuple(int(value) for value in field.split(",") if value)
+                for name, field in zip(_ENTRY_FACTS, fact_fields, strict=True)
+            }
             auth_token = get_token_model()(
                 digest=digest,
                 token_key=token_key,
@@ -175,7 +203,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         if auth_token.expiry is not None and auth_token.expiry < timezone.now():
             return None  # Redis expires entries with the token; this guards against clock skew
         auth_token._state.adding = False  # a stored row: delete() (logout) removes it
-        user = CachedUser(int(user_id), superuser == "1", staff == "1")
+        user = CachedUser(int(user_id), superuser == "1", staff == "1", facts)
         auth_token._state.fields_cache["user"] = user  # request.auth.user without a query
         return user, auth_token
 
@@ -209,8 +237,19 @@ def forget_user_tokens(
     changes none of them and is skipped."""
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
-    digests = get_token_model().objects.filter(user_id=instance.pk).values_list("digest", flat=True)
-    keys = [token_cache_key(digest) for digest in digests]
+    forget_user_tokens_of([instance.pk])
+
+
+def forget_user_tokens_of(user_ids: Iterable[int | None]) -> None:
+    """Tombstone every token entry of these users (``None`` ids are skipped): the next request
+    of each verifies its token in the database and stores the entry again, with fresh facts.
+    Call it inside the write's transaction, before it commits, as the signals do: a request
+    that reads the old rows meanwhile then finds the tombstone and cannot store them."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return
+    tokens = get_token_model().objects.filter(user_id__in=ids)
+    keys = [token_cache_key(digest) for digest in tokens.values_list("digest", flat=True)]
     if keys:
         token_cache.forget_tokens(keys)
 

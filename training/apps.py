@@ -7,4 +7,7 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self) -> None:
-        from training import signals  # noqa: F401  (connects the profile signal)
+        from training import signals  # noqa: F401  (connects the profile and plan signals)
+        from training.selectors import register_token_facts
+
+        register_token_facts()

@@ -195,6 +195,50 @@ def plan_week_count(start_date: date, end_date: date) -> int:
     return ((end_date - start_date).days + 1 + 6) // 7
 
 
+class PlanQuerySet(models.QuerySet["Plan"]):
+    """Plan writes that bypass ``save()`` and ``delete()`` tombstone the token entries of the
+    coaches they touch, as training/signals.py does for the others: those entries carry whom
+    each coach may read (``training.selectors.register_token_facts``)."""
+
+    _COACHING_FIELDS = frozenset({"coach", "coach_id", "runner", "runner_id"})
+
+    def update(self, **kwargs: Any) -> int:
+        if not self._COACHING_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        # Imported here: the token cache is the HTTP plumbing's, needed only by this rare path.
+        from tracker.authentication import forget_user_tokens_of
+
+        new_coach = kwargs.get("coach_id", kwargs.get("coach"))
+        with transaction.atomic(using=self.db):
+            coaches = set(self.values_list("coach_id", flat=True))
+            coaches.add(getattr(new_coach, "pk", new_coach))
+            forget_user_tokens_of(coaches)
+            return super().update(**kwargs)
+
+    def bulk_create(
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
+        from tracker.authentication import forget_user_tokens_of
+
+        plans = list(objs)
+        forget_user_tokens_of(plan.coach_id for plan in plans)
+        created: list[Any] = super().bulk_create(
+            plans,
+            batch_size=batch_size,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts,
+            update_fields=update_fields,
+            unique_fields=unique_fields,
+        )
+        return created
+
+
 class Plan(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -219,6 +263,8 @@ class Plan(TimeStampedModel):
     end_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     goal = models.TextField(blank=True)
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_date", "created_at"]

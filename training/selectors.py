@@ -44,6 +44,7 @@ from analytics.science import (
     heart_rate_zones,
     time_in_zones_s,
 )
+from tracker.authentication import register_entry_fact
 from tracker.statements import compiled
 from training.models import (
     Comment,
@@ -123,7 +124,24 @@ def runner_ids_visible_to(user: UserLike) -> list[int] | None:
     # plain ``runner_id IN (…)``: PostgreSQL then walks the (runner, started_at) index for a page
     # and counts per runner. ``runner = me OR EXISTS(coached)`` cannot use any index and scanned
     # all runs of all runners (0.5 s at 1,000,000 runs; docs/PERFORMANCE.md).
-    return sorted({user.pk, *_runner_ids_coached_by(user.pk)})
+    # A token request usually has them already, read with its token (register_token_facts).
+    coached = getattr(user, COACHED_RUNNERS_FACT, None)
+    if coached is None:
+        coached = _runner_ids_coached_by(user.pk)
+    return sorted({user.pk, *coached})
+
+
+COACHED_RUNNERS_FACT = "coached_runner_ids"
+
+
+def register_token_facts() -> None:
+    """Keep each user's coached runners in their verified-token entries (tracker/authentication,
+    entry facts), so a token request's run list does not ask for them: one round trip less on
+    every list and 304 (docs/PERFORMANCE.md, section 29). training/signals.py tombstones a
+    coach's entries whenever a plan write changes whom they coach."""
+    register_entry_fact(
+        COACHED_RUNNERS_FACT, lambda user_id: tuple(sorted(set(_runner_ids_coached_by(user_id))))
+    )
 
 
 def runs_of_runners(runner_ids: list[int] | None) -> QuerySet[Run]:
