@@ -31,6 +31,23 @@ def redis_url() -> str:
 
 
 @pytest.fixture
+def clean_token_cache():
+    """An empty cache, healthy, and knox's sweep clock reset, before and after the test: for
+    tests of the verified-token cache (tracker/authentication.py)."""
+    from django.core.cache import cache
+
+    from tracker.authentication import TokenAuthentication
+    from tracker.throttling import cache_health
+
+    cache.clear()
+    cache_health.reset()
+    TokenAuthentication._last_sweep.clear()
+    yield
+    cache.clear()
+    cache_health.reset()
+
+
+@pytest.fixture
 def runner(db):
     return UserFactory(username="runner_a")
 

@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, UserFactory
 from tracker import token_cache
-from tracker.authentication import CachedUser, TokenAuthentication, token_cache_key
+from tracker.authentication import CachedUser, token_cache_key
 from tracker.throttling import cache_health
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.production.urls")]
@@ -35,13 +35,8 @@ PRIVATE = "/api/v1/probe/private"
 
 
 @pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    cache_health.reset()
-    TokenAuthentication._last_sweep.clear()
-    yield
-    cache.clear()
-    cache_health.reset()
+def _clean_token_cache(clean_token_cache):
+    """Every test here starts and ends with an empty token cache."""
 
 
 def client_with(token: str) -> APIClient:

@@ -17,20 +17,15 @@ from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory
 from tests.helpers import API
-from tracker.authentication import TokenAuthentication, token_cache_key
-from tracker.throttling import cache_health
+from tracker.authentication import token_cache_key
 from training.models import Plan
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    cache_health.reset()
-    TokenAuthentication._last_sweep.clear()
-    yield
-    cache.clear()
+def _clean_token_cache(clean_token_cache):
+    """Every test here starts and ends with an empty token cache."""
 
 
 def token_client(user) -> APIClient:
