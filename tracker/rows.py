@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.db.models.query import ValuesListIterable
 
@@ -32,15 +33,24 @@ def fetch_rows(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql" or queryset._iterable_class is not ValuesListIterable:
         return list(queryset)
-    # Imported here: psycopg is only installed where PostgreSQL is used.
-    from psycopg.types.datetime import TimestamptzLoader
-
     compiler = queryset.query.get_compiler(queryset.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # a filter no row can match (``.none()``, ``IN ()``): no query
         return []
-    with connection.cursor() as cursor:
+    return compiled_rows(compiler, sql, params, connection.cursor())
+
+
+def compiled_rows(
+    compiler: Any, sql: str, params: Any, cursor: CursorWrapper
+) -> list[tuple[Any, ...]]:
+    """Run ``compiler``'s ``sql`` with ``params`` on ``cursor`` (a PostgreSQL cursor) and give
+    its rows through the compiler's converters, ``timestamptz`` read by psycopg's C loader.
+    Also what tracker/statements.py's compiled statements run through."""
+    # Imported here: psycopg is only installed where PostgreSQL is used.
+    from psycopg.types.datetime import TimestamptzLoader
+
+    with cursor:
         # psycopg swaps a loader class of its own for its C implementation when registered.
         cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)

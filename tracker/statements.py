@@ -10,8 +10,8 @@ request to the next are a few values: an id, the caller's id.
 the SQL depends on), with a distinct stand-in for each value. Where each stand-in landed among the
 compiled parameters is remembered, so later calls only put the real values in those places
 (:meth:`Statement.params`) and run the same SQL through :func:`tracker.database.prepared_cursor`,
-which PostgreSQL plans once per connection. Rows come back through the same compiler's converters,
-so they are exactly what iterating the queryset would give.
+which a connection prepares once it has run it a few times. Rows come back through the same
+compiler's converters, so they are exactly what iterating the queryset would give.
 
 A shape is refused (``None``: the caller takes the ORM path) when a stand-in is not found among the
 parameters or shows up in the SQL text itself, when compiling shows no row can match, off
@@ -34,6 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 
 from tracker.database import prepared_cursor
+from tracker.rows import compiled_rows
 
 # Far outside any id this project hands out (bigint ids count up from 1).
 _INT_STAND_IN = -7_318_000_000_000_000_000
@@ -64,15 +65,8 @@ class Statement:
 
     def rows(self, values: Sequence[Any]) -> list[tuple[Any, ...]]:
         """The rows of the queryset for ``values``, converted as the ORM converts them."""
-        # Imported here: psycopg is only installed where PostgreSQL is used.
-        from psycopg.types.datetime import TimestamptzLoader
-
-        with prepared_cursor(self.using) as cursor:
-            # psycopg's C loader for timestamptz, as tracker.rows.fetch_rows explains.
-            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-            cursor.execute(self.sql, self.params(values))
-            fetched = cursor.fetchall()
-        return list(self.compiler.results_iter(results=[fetched], tuple_expected=True))
+        cursor = prepared_cursor(self.using)
+        return compiled_rows(self.compiler, self.sql, self.params(values), cursor)
 
     def instances(self, values: Sequence[Any]) -> list[Model]:
         """The model instances of the queryset for ``values``, with its annotations, built as

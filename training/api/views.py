@@ -126,7 +126,7 @@ class ShapedListMixin:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         view: Any = self
-        columns = vars(view.get_serializer_class()).get("row_columns")
+        columns = view.row_columns()
         shape = view.own_list_shape() if columns is not None else None
         if shape is not None and view.paginator is not None:
             page = view.paginator.paginate_shape(
@@ -149,11 +149,17 @@ class BaseViewSet(ETagMixin, IdempotentCreateMixin, ShapedListMixin, viewsets.Mo
         """A list page of a serializer that names its ``row_columns`` reads just those columns,
         as tuples the serializer turns into the same body: building model instances, and
         Django's Python datetime loader, were most of a 50-run page (docs/PERFORMANCE.md, 24)."""
-        # Declared on the class itself: a subclass with more fields does not inherit the path.
-        columns = vars(self.get_serializer_class()).get("row_columns")
+        columns = self.row_columns()
         if columns is not None and self.action == "list" and isinstance(queryset, QuerySet):
             self.page_row_columns = columns  # the paginator reads these (values_list)
         return super().paginate_queryset(queryset)
+
+    def row_columns(self) -> tuple[str, ...] | None:
+        """The columns a list page reads as tuples, when the serializer names them
+        (``row_columns``) on its class itself: a subclass with more fields does not inherit
+        the path."""
+        columns: tuple[str, ...] | None = vars(self.get_serializer_class()).get("row_columns")
+        return columns
 
     def list_shape(self) -> Shape | None:
         """This list's ``filter_queryset(get_queryset())`` as a compiled shape, for the views
