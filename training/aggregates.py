@@ -63,11 +63,12 @@ def exact_sum(values: list[float]) -> tuple[float, float]:
     return total, math.fsum([*values, -total])
 
 
-def day_load(rows: Iterable[tuple[Any, ...]], signature: LoadSignature) -> float:
-    """The training load of one day's ``(duration_s, perceived_effort, avg_heart_rate)`` rows,
-    exactly as ``analytics.selectors`` adds a day's sessions up."""
+def session_loads(rows: Iterable[tuple[Any, ...]], signature: LoadSignature) -> list[float]:
+    """The training load of each of one day's ``(duration_s, perceived_effort, avg_heart_rate)``
+    rows; a day's load is their ``math.fsum``, as ``analytics.selectors`` adds a day's sessions
+    up."""
     max_hr, resting_hr, sex = signature
-    return math.fsum(
+    return [
         session_load(
             duration_s=duration_s,
             perceived_effort=effort,
@@ -77,7 +78,7 @@ def day_load(rows: Iterable[tuple[Any, ...]], signature: LoadSignature) -> float
             sex=sex,
         )
         for duration_s, effort, avg_hr in rows
-    )
+    ]
 
 
 def load_profile_key(signature: LoadSignature) -> str:
@@ -127,7 +128,9 @@ def _day_row(
 
     distance_m, distance_residual = exact_sum([r[0] for r in runs])
     elevation_m, elevation_residual = exact_sum([r[2] for r in runs if r[2] is not None])
-    return (day_model or RunnerDay)(
+    load, load_residual = exact_sum(session_loads(((r[1], r[3], r[4]) for r in runs), signature))
+    model = day_model or RunnerDay
+    row = model(
         runner_id=runner_id,
         local_date=day,
         runs=len(runs),
@@ -136,9 +139,13 @@ def _day_row(
         duration_s=sum(r[1] for r in runs),
         elevation_gain_m=elevation_m,
         elevation_gain_m_residual=elevation_residual,
-        load=day_load(((r[1], r[3], r[4]) for r in runs), signature),
+        load=load,
         load_profile=load_profile_key(signature),
     )
+    # Migration 0011 rebuilds through its historical model, which predates the column.
+    if hasattr(row, "load_residual"):
+        row.load_residual = load_residual
+    return row
 
 
 def _upsert(model: Any, rows: list[Any], unique_fields: list[str]) -> None:
@@ -232,6 +239,155 @@ def refresh_days(days: Iterable[tuple[Any, Any]]) -> None:
             RunnerWeek.objects.filter(
                 runner_id=runner_id, week_start__in=sorted(emptied_weeks)
             ).delete()
+
+
+def _add_exactly(total: float, residual: float, value: float) -> tuple[float, float]:
+    """``exact_sum`` of the values behind ``(total, residual)`` and one more, without them.
+
+    ``total + residual`` is the exact sum whenever the remainder fits in a double, which needs
+    the summed values to lie within 2**53 of each other (a millimetre against nine million
+    kilometres): then this is bit for bit what ``exact_sum`` over all the values gives."""
+    new_total = math.fsum([total, residual, value])
+    return new_total, math.fsum([total, residual, value, -new_total])
+
+
+def _day_and_week(runner_id: int, day: date, monday: date) -> tuple[Any, ...] | None:
+    """The runner's profile load signature and rows for ``day`` and its week, in one statement
+    (NULLs where there are none); ``None`` if there is no such runner.
+
+    Read after ``_lock_runners``, never in its statement: under READ COMMITTED a locking
+    statement that waited re-reads only the locked row, and would see the day and week as
+    they were before the transaction it waited for (a test with eight writers catches it)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from training.models import RunnerDay, RunnerProfile, RunnerWeek
+
+    def columns(alias: str, names: tuple[str, ...]) -> str:
+        return ", ".join(f'{alias}."{name}"' for name in names)
+
+    # Only identifiers from the models' own metadata are formatted in; values are parameters.
+    sql = (
+        f"SELECT {columns('p', ('max_hr', 'resting_hr', 'sex'))}, "  # noqa: S608
+        f"{columns('d', _ADDED_DAY_COLUMNS)}, {columns('w', _ADDED_WEEK_COLUMNS)} "
+        f'FROM "{get_user_model()._meta.db_table}" u '
+        f'LEFT JOIN "{RunnerProfile._meta.db_table}" p ON p."user_id" = u."id" '
+        f'LEFT JOIN "{RunnerDay._meta.db_table}" d '
+        f'ON d."runner_id" = u."id" AND d."local_date" = %s '
+        f'LEFT JOIN "{RunnerWeek._meta.db_table}" w '
+        f'ON w."runner_id" = u."id" AND w."week_start" = %s '
+        f'WHERE u."id" = %s'
+    )
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(day), adapt(monday), runner_id])
+        return cursor.fetchone()
+
+
+# What add_run reads of a day and of a week: runs first (NULL when there is no row).
+_ADDED_DAY_COLUMNS = (
+    "runs",
+    "distance_m",
+    "distance_m_residual",
+    "duration_s",
+    "elevation_gain_m",
+    "elevation_gain_m_residual",
+    "load",
+    "load_residual",
+    "load_profile",
+)
+_ADDED_WEEK_COLUMNS = (
+    "runs",
+    "distance_m",
+    "distance_m_residual",
+    "duration_s",
+    "elevation_gain_m",
+    "elevation_gain_m_residual",
+    "first_day",
+)
+
+
+def add_run(run: Run) -> None:
+    """A new run joins its day and its week: the rows are read under the runner's lock and the
+    run's values added to them (``_add_exactly``), so the cost does not follow the number of
+    runs the day or week already has (``refresh_days`` re-reads them all). Four queries, as
+    ``refresh_days`` for one day: the lock, the rows, two upserts. A day whose load was
+    computed with another profile than the runner's now, or before ``load_residual`` existed,
+    is recomputed by ``refresh_days`` instead."""
+    from training.models import RunnerDay, RunnerWeek
+
+    day, runner_id = run.local_date, run.runner_id
+    monday = week_start(day)
+    _lock_runners([runner_id])
+    current = _day_and_week(runner_id, day, monday)
+    if current is None:
+        # No such runner: the run's own foreign key refuses it at commit; nothing to add to.
+        return
+    max_hr, resting_hr, sex = current[:3]
+    signature = NO_PROFILE_SIGNATURE if sex is None else (max_hr, resting_hr, sex)
+    day_values = current[3 : 3 + len(_ADDED_DAY_COLUMNS)]
+    week_values = current[3 + len(_ADDED_DAY_COLUMNS) :]
+    profile_key = load_profile_key(signature)
+    if day_values[0] is not None and (day_values[7] is None or day_values[8] != profile_key):
+        refresh_days([(runner_id, day)])
+        return
+
+    elevation_m = run.elevation_gain_m
+    (load,) = session_loads([(run.duration_s, run.perceived_effort, run.avg_heart_rate)], signature)
+    if day_values[0] is None:
+        new_day = _day_row(
+            runner_id,
+            day,
+            [
+                (
+                    run.distance_m,
+                    run.duration_s,
+                    elevation_m,
+                    run.perceived_effort,
+                    run.avg_heart_rate,
+                )
+            ],
+            signature,
+        )
+    else:
+        runs, distance, distance_r, duration, elevation, elevation_r, old_load, load_r, _ = (
+            day_values
+        )
+        new_day = RunnerDay(runner_id=runner_id, local_date=day, runs=runs + 1)
+        new_day.distance_m, new_day.distance_m_residual = _add_exactly(
+            distance, distance_r, run.distance_m
+        )
+        new_day.duration_s = duration + run.duration_s
+        new_day.elevation_gain_m, new_day.elevation_gain_m_residual = (
+            (elevation, elevation_r)
+            if elevation_m is None
+            else _add_exactly(elevation, elevation_r, elevation_m)
+        )
+        new_day.load, new_day.load_residual = _add_exactly(old_load, load_r, load)
+        new_day.load_profile = profile_key
+    if week_values[0] is None:
+        new_week = _week_row(runner_id, monday, [new_day])
+    else:
+        runs, distance, distance_r, duration, elevation, elevation_r, first_day = week_values
+        if isinstance(first_day, str):  # SQLite hands raw dates back as text
+            first_day = date.fromisoformat(first_day)
+        new_week = RunnerWeek(
+            runner_id=runner_id,
+            week_start=monday,
+            runs=runs + 1,
+            duration_s=duration + run.duration_s,
+            first_day=min(first_day, day),
+        )
+        new_week.distance_m, new_week.distance_m_residual = _add_exactly(
+            distance, distance_r, run.distance_m
+        )
+        new_week.elevation_gain_m, new_week.elevation_gain_m_residual = (
+            (elevation, elevation_r)
+            if elevation_m is None
+            else _add_exactly(elevation, elevation_r, elevation_m)
+        )
+    _upsert(RunnerDay, [new_day], ["runner", "local_date"])
+    _upsert(RunnerWeek, [new_week], ["runner", "week_start"])
 
 
 def efforts_of(

@@ -899,15 +899,16 @@ class Run(TimeStampedModel):
                 aggregates.AGGREGATED_RUN_FIELDS & set(kwargs["update_fields"])
             ):
                 return
-            days: set[tuple[int | None, date | None]] = {(self.runner_id, self.local_date)}
-            previous = getattr(self, "_aggregated_day", (None, None))
-            if not adding and None not in previous:
-                days.add(previous)
-            aggregates.refresh_days(days)
             if adding:
+                aggregates.add_run(self)
                 # A new run has no stored best efforts: its efforts come from its own columns.
                 aggregates.store_run_efforts(self, {}, replace=False)
             else:
+                days: set[tuple[int | None, date | None]] = {(self.runner_id, self.local_date)}
+                previous = getattr(self, "_aggregated_day", (None, None))
+                if None not in previous:
+                    days.add(previous)
+                aggregates.refresh_days(days)
                 aggregates.refresh_run_efforts(self)
         self._aggregated_day = (self.runner_id, self.local_date)
 
@@ -1193,9 +1194,10 @@ class RunnerDay(models.Model):
     days with ``math.fsum`` is the correctly rounded sum of its runs, as if summed run by run.
 
     ``load`` is the day's training load (``analytics.science.session_load`` of each run, added
-    with ``math.fsum``), which depends on the profile's heart rates and sex; ``load_profile``
-    records the profile it was computed with (``training.aggregates.load_profile_key``), and a
-    reader whose profile differs recomputes from the runs instead of trusting it.
+    with ``math.fsum``; ``load_residual`` its remainder), which depends on the profile's heart
+    rates and sex; ``load_profile`` records the profile it was computed with
+    (``training.aggregates.load_profile_key``), and a reader whose profile differs recomputes
+    from the runs instead of trusting it.
     """
 
     runner = models.ForeignKey(
@@ -1209,6 +1211,10 @@ class RunnerDay(models.Model):
     elevation_gain_m = models.FloatField()
     elevation_gain_m_residual = models.FloatField()
     load = models.FloatField()
+    # The rounded remainder of the exact sum, as for distances, so that a new run's load is
+    # added to the day without re-reading its runs (training.aggregates.add_run). NULL on the
+    # rows written before the column: such a day is recomputed from its runs once.
+    load_residual = models.FloatField(null=True, blank=True)
     load_profile = models.CharField(max_length=40)
 
     class Meta:

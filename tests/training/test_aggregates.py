@@ -388,6 +388,8 @@ def test_a_failed_write_leaves_runs_and_aggregates_unchanged(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("refresh failed")
 
+    # A new run is added to its day (add_run); a deleted one's day is recomputed.
+    monkeypatch.setattr(aggregates, "add_run", broken)
     monkeypatch.setattr(aggregates, "refresh_days", broken)
     # Each write in its own transaction, as a request or a service runs it.
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -483,3 +485,92 @@ def test_runs_written_at_once_on_one_day_all_reach_the_aggregates():
     assert RunnerDay.objects.get(runner=runner).runs == 8
     assert RunnerWeek.objects.get(runner=runner).runs == 8
     assert_aggregates_match(runner)
+
+
+# --- A new run added to its day and week (aggregates.add_run) ----------------------------------
+DAY_COLUMNS = [
+    "runs",
+    "distance_m",
+    "distance_m_residual",
+    "duration_s",
+    "elevation_gain_m",
+    "elevation_gain_m_residual",
+    "load",
+    "load_residual",
+    "load_profile",
+]
+WEEK_COLUMNS = [*DAY_COLUMNS[:6], "first_day"]
+
+
+def rows_as_stored(runner) -> tuple[list, list]:
+    return (
+        list(
+            RunnerDay.objects.filter(runner=runner)
+            .order_by("local_date")
+            .values_list("local_date", *DAY_COLUMNS)
+        ),
+        list(
+            RunnerWeek.objects.filter(runner=runner)
+            .order_by("week_start")
+            .values_list("week_start", *WEEK_COLUMNS)
+        ),
+    )
+
+
+def rows_recomputed(runner) -> tuple[list, list]:
+    """The rows as refresh_days writes them from the runs, every day re-read."""
+    with transaction.atomic():
+        days = set(Run.objects.filter(runner=runner).values_list("runner_id", "local_date"))
+        aggregates.refresh_days(days)
+        rows = rows_as_stored(runner)
+        transaction.set_rollback(True)
+    return rows
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_runs_added_one_by_one_give_the_rows_a_recomputation_gives_bit_for_bit(seed):
+    # Many runs on few days, so that each addition lands on a day and week with runs already:
+    # every column, the remainders included, must equal what re-reading the runs gives.
+    rng = random.Random(seed)
+    runner = UserFactory()
+    set_profile(runner, max_hr=188, resting_hr=48, sex="m")
+    for _ in range(80):
+        fields = random_run_fields(rng)
+        fields["started_at"] = NOW - timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 5))
+        services.run_create(runner=runner, **fields)
+    stored = rows_as_stored(runner)
+    assert sum(row[1] for row in stored[0]) == 80
+    assert all(row[8] is not None for row in stored[0])  # every day has its load remainder
+    assert stored == rows_recomputed(runner)
+    assert_aggregates_match(runner)
+
+
+def test_adding_a_run_reads_no_other_run(django_assert_num_queries):
+    runner = UserFactory()
+    when = datetime(2026, 6, 3, 7, tzinfo=UTC)
+    RunFactory.create_batch(3, runner=runner, started_at=when, timezone="UTC")
+    run = Run(runner=runner, started_at=when, timezone="UTC", distance_m=5_000.0, duration_s=1_500)
+    run.local_date = run.compute_local_date()
+    # The lock, the day and week with the profile, two upserts; no query of training_run.
+    with django_assert_num_queries(4) as captured:
+        aggregates.add_run(run)
+    assert not [q for q in captured.captured_queries if 'training_run"' in q["sql"]]
+
+
+def test_a_day_without_its_load_remainder_or_with_a_stale_profile_is_recomputed():
+    runner = UserFactory()
+    set_profile(runner, max_hr=190, resting_hr=50)
+    when = datetime(2026, 6, 3, 7, tzinfo=UTC)
+    for _ in range(2):
+        RunFactory(runner=runner, started_at=when, timezone="UTC", avg_heart_rate=150)
+    # A row written before the remainder column existed.
+    RunnerDay.objects.filter(runner=runner).update(load_residual=None)
+    RunFactory(runner=runner, started_at=when, timezone="UTC", avg_heart_rate=160)
+    assert RunnerDay.objects.get(runner=runner).load_residual is not None
+    assert_aggregates_match(runner)
+    # A profile changed behind the services' back: adding to the old load would mix profiles.
+    RunnerProfile.objects.filter(user=runner).update(resting_hr=60)
+    RunFactory(runner=runner, started_at=when, timezone="UTC", avg_heart_rate=170)
+    assert RunnerDay.objects.get(runner=runner).load_profile == "190/60/unspecified"
+    assert_aggregates_match(runner)
+    assert rows_as_stored(runner) == rows_recomputed(runner)
