@@ -79,8 +79,9 @@ def test_cached_user_scopes_querysets_without_loading_the_user_row(runner, other
 
 def test_logging_a_run_with_a_cached_token_never_loads_the_user_row(runner):
     # run_create links the run by the runner's id and reads the profile's time zone by it: what
-    # still touches auth_user are one-column probes (full_clean()'s foreign-key check, and the
-    # summary aggregates' row lock on PostgreSQL), never a read of the user's fields.
+    # still touches auth_user reads no column of it (the defaults' query by id, which stands for
+    # full_clean()'s foreign-key check, and the summary aggregates' row lock), never the user's
+    # fields.
     runner.profile.timezone = "Europe/Paris"
     runner.profile.save()
     _, token = AuthToken.objects.create(user=runner, expiry=timedelta(hours=1))
@@ -93,7 +94,7 @@ def test_logging_a_run_with_a_cached_token_never_loads_the_user_row(runner):
     assert created.json()["timezone"] == "Europe/Paris"  # the profile's, read by id
     assert created.json()["local_date"] == "2026-01-05"
     touching_users = user_queries(captured)
-    assert touching_users, "the foreign-key probe is expected"
+    assert touching_users, "the runner's existence is expected to be checked"
     for sql in touching_users:
         assert '"auth_user"."password"' not in sql and '"auth_user"."username"' not in sql, sql
 

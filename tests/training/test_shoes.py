@@ -109,6 +109,34 @@ def test_a_new_run_gets_the_default_shoe_unless_told_otherwise(runner):
         runner=runner, started_at=started, distance_m=5000, duration_s=1500, shoe=None
     )
     assert bare.shoe is None
+    # Another runner's default shoe is never borrowed, and a runner without one gets none.
+    ShoeFactory(runner=UserFactory(), is_default=True)
+    shoeless = UserFactory()
+    assert (
+        services.run_create(
+            runner=shoeless, started_at=started, distance_m=5000, duration_s=1500
+        ).shoe_id
+        is None
+    )
+
+
+@pytestmark_db
+def test_a_run_for_a_runner_that_is_gone_is_refused_by_name():
+    # run_create reads the defaults through the runner's row instead of a foreign-key probe: a
+    # runner deleted since the request authenticated is still refused before the insert.
+    gone = UserFactory()
+    gone_id = gone.pk
+    gone.delete()
+    gone.pk = gone_id
+    with pytest.raises(ValidationError) as caught:
+        services.run_create(
+            runner=gone,
+            started_at=datetime(2026, 1, 6, 7, tzinfo=UTC),
+            distance_m=5000,
+            duration_s=1500,
+        )
+    assert "runner" in caught.value.message_dict
+    assert not Run.objects.filter(runner_id=gone_id).exists()
 
 
 @pytestmark_db
