@@ -48,8 +48,14 @@ def serve(path: str, count: int, token: str, gc_report: bool = False) -> None:
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
+    from bench.run import RUN_BODY
+
     app = WSGIHandler()
-    route, _, query = path.partition("?")
+    # "POST /api/v1/runs" posts the bench's "create run" body (bench.run.RUN_BODY) each time.
+    method, _, target = path.rpartition(" ")
+    method = method or "GET"
+    body = RUN_BODY.encode() if method == "POST" else b""
+    route, _, query = target.partition("?")
     statuses = []
     pauses_s: list[float] = []
     pause_started = [0.0]
@@ -69,7 +75,7 @@ def serve(path: str, count: int, token: str, gc_report: bool = False) -> None:
             freed_before = sum(generation["collected"] for generation in gc.get_stats())
             gc.callbacks.append(on_gc)
         environ = {
-            "REQUEST_METHOD": "GET",
+            "REQUEST_METHOD": method,
             "PATH_INFO": route,
             "QUERY_STRING": query,
             "SERVER_NAME": "127.0.0.1",
@@ -78,13 +84,15 @@ def serve(path: str, count: int, token: str, gc_report: bool = False) -> None:
             "HTTP_AUTHORIZATION": f"Token {token}",
             "REMOTE_ADDR": "127.0.0.1",
             "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.input": io.BytesIO(b""),
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
             "wsgi.errors": sys.stderr,
             "wsgi.url_scheme": "http",
         }
         b"".join(app(environ, start_response))
-    if any(not status.startswith("200") for status in statuses):
-        raise SystemExit(f"{path} answered {sorted(set(statuses))}, not 200")
+    if any(not status.startswith(("200", "201")) for status in statuses):
+        raise SystemExit(f"{path} answered {sorted(set(statuses))}, not 200 or 201")
     if gc_report:
         gc.callbacks.remove(on_gc)
         gc.collect()  # what the last requests left behind counts too
@@ -138,7 +146,12 @@ def main(args: list[str]) -> None:
     from django.contrib.auth import get_user_model
     from knox.models import AuthToken
 
-    user = get_user_model().objects.filter(username="bench").first()
+    from bench.load_data import WRITER_USERNAME
+
+    # Writes go to the bench's writer, whose runs bench/load_data.py drops before each bench.
+    writer = any(path.startswith("POST ") for path in paths)
+    username = WRITER_USERNAME if writer else "bench"
+    user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise SystemExit("no bench data: run `make bench` first")
     token_row, token = AuthToken.objects.create(user)
