@@ -14,6 +14,7 @@ recomputes the touched days or runs from the runs themselves, so nothing drifts.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, prorated_effort_s, session_load
+from tracker.database import prepared_cursor
 
 if TYPE_CHECKING:
     from training.models import Run, RunnerDay, RunnerEffort, RunnerWeek
@@ -279,9 +281,65 @@ def _day_and_week(runner_id: int, day: date, monday: date) -> tuple[Any, ...] | 
         f'WHERE u."id" = %s'
     )
     adapt = connection.ops.adapt_datefield_value
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [adapt(day), adapt(monday), runner_id])
         return cursor.fetchone()
+
+
+def _lock_runner(runner_id: int) -> None:
+    """``_lock_runners`` for one runner, as a statement PostgreSQL prepares once per connection
+    (the ORM's would be compiled on every run written)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _lock_runners([runner_id])
+        return
+    # The table's name from its model; the id is a parameter.
+    table = get_user_model()._meta.db_table
+    sql = f'SELECT 1 FROM "{table}" WHERE "id" = %s FOR NO KEY UPDATE'  # noqa: S608
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [runner_id])
+
+
+@functools.cache
+def _upsert_sql(model: Any, unique_columns: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """``_upsert``'s statement for one row of ``model``, and the fields its parameters come
+    from, in order."""
+    fields = [f for f in model._meta.concrete_fields if f.name != "id"]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    updates = ", ".join(
+        f'"{f.column}" = EXCLUDED."{f.column}"' for f in fields if f.column not in unique_columns
+    )
+    conflict = ", ".join(f'"{column}"' for column in unique_columns)
+    sql = (
+        f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES ({values}) '  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+    return sql, fields
+
+
+def _store_day_and_week(new_day: RunnerDay, new_week: RunnerWeek) -> None:
+    """Upsert a day and its week: on PostgreSQL in one prepared statement (the second upsert
+    in a data-modifying ``WITH``), elsewhere as two ORM upserts."""
+    from django.db import connection
+
+    from training.models import RunnerDay, RunnerWeek
+
+    if connection.vendor != "postgresql":
+        _upsert(RunnerDay, [new_day], ["runner", "local_date"])
+        _upsert(RunnerWeek, [new_week], ["runner", "week_start"])
+        return
+    day_sql, day_fields = _upsert_sql(RunnerDay, ("runner_id", "local_date"))
+    week_sql, week_fields = _upsert_sql(RunnerWeek, ("runner_id", "week_start"))
+    params = [
+        field.get_db_prep_save(getattr(row, field.attname), connection)
+        for row, fields in ((new_day, day_fields), (new_week, week_fields))
+        for field in fields
+    ]
+    with prepared_cursor() as cursor:
+        cursor.execute(f"WITH day AS ({day_sql}) {week_sql}", params)
 
 
 # What add_run reads of a day and of a week: runs first (NULL when there is no row).
@@ -310,15 +368,15 @@ _ADDED_WEEK_COLUMNS = (
 def add_run(run: Run) -> None:
     """A new run joins its day and its week: the rows are read under the runner's lock and the
     run's values added to them (``_add_exactly``), so the cost does not follow the number of
-    runs the day or week already has (``refresh_days`` re-reads them all). Four queries, as
-    ``refresh_days`` for one day: the lock, the rows, two upserts. A day whose load was
-    computed with another profile than the runner's now, or before ``load_residual`` existed,
-    is recomputed by ``refresh_days`` instead."""
+    runs the day or week already has (``refresh_days`` re-reads them all). Three prepared
+    statements on PostgreSQL: the lock, the rows, both upserts in one (four queries elsewhere).
+    A day whose load was computed with another profile than the runner's now, or before
+    ``load_residual`` existed, is recomputed by ``refresh_days`` instead."""
     from training.models import RunnerDay, RunnerWeek
 
     day, runner_id = run.local_date, run.runner_id
     monday = week_start(day)
-    _lock_runners([runner_id])
+    _lock_runner(runner_id)
     current = _day_and_week(runner_id, day, monday)
     if current is None:
         # No such runner: the run's own foreign key refuses it at commit; nothing to add to.
@@ -386,8 +444,7 @@ def add_run(run: Run) -> None:
             if elevation_m is None
             else _add_exactly(elevation, elevation_r, elevation_m)
         )
-    _upsert(RunnerDay, [new_day], ["runner", "local_date"])
-    _upsert(RunnerWeek, [new_week], ["runner", "week_start"])
+    _store_day_and_week(new_day, new_week)
 
 
 def efforts_of(

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import zoneinfo
 from collections.abc import Iterable
@@ -17,11 +18,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Model, OuterRef, Q, Subquery, UUIDField, Value
+from django.db.models import CharField, Model, OuterRef, Q, QuerySet, Subquery, UUIDField, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, best_effort_windows
+from tracker.statements import compiled
 from training import aggregates
 from training.importers import (
     ActivityData,
@@ -400,20 +402,31 @@ def default_run_timezone(runner: User) -> str:
 def _run_defaults(runner_id: int, *, zone: bool, shoe: bool) -> tuple[str | None, Any] | None:
     """What ``run_create`` needs besides the body, in one query: the profile's time zone (if
     ``zone``; ``None`` without a profile) and the default shoe's id (if ``shoe``), or ``None``
-    when the runner does not exist."""
-    user = Q(user_id=OuterRef("pk"))
-    zones = RunnerProfile.objects.filter(user).values("timezone")[:1]
+    when the runner does not exist. Compiled once per process (tracker/statements.py): building
+    and compiling these subqueries cost more than PostgreSQL's answer."""
+    statement = compiled(
+        ("run_defaults", zone, shoe),
+        functools.partial(_run_defaults_query, zone=zone, shoe=shoe),
+        (int,),
+    )
+    if statement is None:
+        rows = list(_run_defaults_query(runner_id, zone=zone, shoe=shoe))
+    else:
+        rows = statement.rows((runner_id,))
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def _run_defaults_query(runner_id: int, *, zone: bool, shoe: bool) -> QuerySet[Any]:
+    zones = RunnerProfile.objects.filter(user_id=OuterRef("pk")).values("timezone")[:1]
     shoes = Shoe.objects.filter(runner_id=OuterRef("pk"), is_default=True).values("pk")[:1]
-    row = (
+    return (
         User.objects.filter(pk=runner_id)
         .annotate(
             default_zone=Subquery(zones) if zone else Value(None, CharField()),
             default_shoe=Subquery(shoes) if shoe else Value(None, UUIDField()),
         )
         .values_list("default_zone", "default_shoe")
-        .first()
     )
-    return None if row is None else (row[0], row[1])
 
 
 def default_shoe(runner: User) -> Shoe | None:
