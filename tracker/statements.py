@@ -36,8 +36,10 @@ from django.db.models import Model, QuerySet
 from tracker.database import prepared_cursor
 from tracker.rows import compiled_rows
 
-# Far outside any id this project hands out (bigint ids count up from 1).
-_INT_STAND_IN = -7_318_000_000_000_000_000
+# Ids count up from 1, so a negative stand-in is never a real one. Within a 32-bit integer: the
+# user's id is one (auth's AutoField), and Django turns a lookup outside a column's range into
+# "no rows" (EmptyResultSet), which would refuse the shape.
+_INT_STAND_IN = -2_031_000_000
 _UUID_STAND_IN = 0x7A5C_0DE0_0000_0000_0000_0000_0000_0000
 _MAX_SHAPES = 512
 

@@ -92,3 +92,37 @@ def test_select_related_takes_the_orm_path():
         return Run.objects.select_related("runner").filter(runner_id=runner_id)
 
     assert statements.compiled("related", build, (int,)) is None
+
+
+def test_a_user_id_is_bound_though_auth_user_ids_are_32_bit_integers():
+    # auth_user.id is an AutoField: a stand-in outside its range would make Django compile the
+    # lookup to "no rows" and refuse the shape, silently sending every request the ORM's way.
+    from django.contrib.auth import get_user_model
+
+    runner = UserFactory()
+
+    def build(user_id):
+        return get_user_model().objects.filter(pk=user_id).values_list("pk")
+
+    statement = statements.compiled("user-by-id", build, (int,))
+    assert statement is not None
+    assert statement.rows((runner.pk,)) == [(runner.pk,)]
+
+
+def test_the_run_defaults_shape_compiles_and_answers_as_the_orm():
+    # A refused shape takes the ORM path without complaint: pin that this one is not refused.
+    from tests.factories import ShoeFactory
+    from training import services
+    from training.models import RunnerProfile
+
+    runner = UserFactory()
+    RunnerProfile.objects.update_or_create(user=runner, defaults={"timezone": "Asia/Tokyo"})
+    shoe = ShoeFactory(runner=runner, is_default=True)
+    ShoeFactory(runner=UserFactory(), is_default=True)  # someone else's default
+    for zone in (True, False):
+        for wants_shoe in (True, False):
+            found = services._run_defaults(runner.pk, zone=zone, shoe=wants_shoe)
+            key = ("default", ("run_defaults", zone, wants_shoe))
+            assert statements._SHAPES.get(key) is not None, key
+            assert found == ("Asia/Tokyo" if zone else None, shoe.pk if wants_shoe else None)
+    assert services._run_defaults(-5, zone=True, shoe=True) is None  # no such runner
