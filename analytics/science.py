@@ -8,6 +8,7 @@ selectors can feed it from the database and the tests can check it against publi
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -91,6 +92,9 @@ def vdot(distance_m: float, duration_s: float) -> float:
     return vo2_ml_kg_min(distance_m / duration_min) / fraction_of_vo2max(duration_min)
 
 
+# Cached: a runner's summary asks for the same five predictions on every request until a new
+# best effort changes the VDOT, and each costs a hundred vdot() calls.
+@functools.lru_cache(maxsize=4096)
 def vdot_race_time_s(vdot_value: float, distance_m: float) -> float:
     """Race time in seconds over ``distance_m`` metres that a runner of ``vdot_value`` would run.
 
@@ -332,17 +336,39 @@ def training_load_series(
 
     Each day: avg ← avg + k·(load - avg) with k = 1 - e^(-1/N), N = 7 (ATL) and 42 (CTL).
     """
+    return [
+        LoadPoint(day=first_day + timedelta(days=offset), load=load, atl=atl, ctl=ctl, tsb=tsb)
+        for offset, (load, atl, ctl, tsb) in enumerate(
+            training_load_values(
+                daily_loads,
+                atl_days=atl_days,
+                ctl_days=ctl_days,
+                initial_atl=initial_atl,
+                initial_ctl=initial_ctl,
+            )
+        )
+    ]
+
+
+def training_load_values(
+    daily_loads: Sequence[float],
+    *,
+    atl_days: int = ATL_DAYS,
+    ctl_days: int = CTL_DAYS,
+    initial_atl: float = 0.0,
+    initial_ctl: float = 0.0,
+) -> list[tuple[float, float, float, float]]:
+    """``training_load_series`` as ``(load, atl, ctl, tsb)`` tuples, for callers that keep only
+    some of the days (the summary shows 90 of the 216 it computes)."""
     k_atl, k_ctl = ewma_constant(atl_days), ewma_constant(ctl_days)
     atl, ctl = initial_atl, initial_ctl
-    points: list[LoadPoint] = []
-    for offset, load in enumerate(daily_loads):
+    values = []
+    for load in daily_loads:
         tsb = ctl - atl  # yesterday's values, before today's load is folded in
         atl += k_atl * (load - atl)
         ctl += k_ctl * (load - ctl)
-        points.append(
-            LoadPoint(day=first_day + timedelta(days=offset), load=load, atl=atl, ctl=ctl, tsb=tsb)
-        )
-    return points
+        values.append((load, atl, ctl, tsb))
+    return values
 
 
 def acute_chronic_ratio(atl: float, ctl: float) -> float | None:

@@ -67,6 +67,7 @@ from analytics.types import (
     WorkoutCounts,
 )
 from tracker.database import prepared_cursor
+from tracker.statements import compiled_rows_of
 from training import selectors as training_selectors
 from training.aggregates import load_profile_key
 from training.models import (
@@ -124,15 +125,17 @@ def runner_profile_facts(runner: Any) -> _Profile:
     state = vars(runner).get("_state")  # only a loaded model instance has it in its __dict__
     if state is not None and "profile" in state.fields_cache:
         return _profile_of(runner)
-    row = (
-        RunnerProfile.objects.filter(user_id=runner.pk)
-        .values_list("timezone", "max_hr", "resting_hr", "sex")
-        .first()
-    )
-    if row is None:
+    rows = compiled_rows_of("profile_facts", _profile_facts_query, (runner.pk,))
+    if not rows:
         return _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
-    zone, max_hr, resting_hr, sex = row
+    zone, max_hr, resting_hr, sex = rows[0]
     return _Profile(_zone_named(zone), max_hr, resting_hr, sex)
+
+
+def _profile_facts_query(runner_id: int) -> QuerySet[Any]:
+    return RunnerProfile.objects.filter(user_id=runner_id).values_list(
+        "timezone", "max_hr", "resting_hr", "sex"
+    )[:1]
 
 
 def local_today(tz: zoneinfo.ZoneInfo) -> date:
@@ -145,15 +148,49 @@ def runner_today(runner: Any) -> date:
     return local_today(_profile_of(runner).tz)
 
 
-def _run_brief(row: dict[str, Any] | None) -> RunBrief | None:
+_BRIEF_FIELDS = ("id", "started_at", "distance_m", "duration_s")
+
+
+def _run_brief(row: tuple[Any, ...] | None) -> RunBrief | None:
+    """A run's ``_BRIEF_FIELDS`` row as the summary shows it."""
     if row is None:
         return None
+    run_id, started_at, distance_m, duration_s = row
     return RunBrief(
-        id=row["id"],
-        started_at=row["started_at"],
-        distance_m=row["distance_m"],
-        duration_s=row["duration_s"],
-        pace_s_per_km=science.pace_s_per_km(row["distance_m"], row["duration_s"]),
+        id=run_id,
+        started_at=started_at,
+        distance_m=distance_m,
+        duration_s=duration_s,
+        pace_s_per_km=science.pace_s_per_km(distance_m, duration_s),
+    )
+
+
+def _first(rows: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+    return rows[0] if rows else None
+
+
+def _runs_in_period(runner_id: int, date_to: date, date_from: date | None = None) -> QuerySet[Run]:
+    """The runner's runs of the period's local days (from the first run when ``date_from`` is
+    ``None``)."""
+    runs = Run.objects.filter(runner_id=runner_id, local_date__lte=date_to)
+    return runs if date_from is None else runs.filter(local_date__gte=date_from)
+
+
+def _longest_run_query(runner_id: int, *period: date) -> QuerySet[Any]:
+    return (
+        _runs_in_period(runner_id, *period)
+        .order_by("-distance_m", "-started_at")
+        .values_list(*_BRIEF_FIELDS)[:1]
+    )
+
+
+def _fastest_run_query(runner_id: int, *period: date) -> QuerySet[Any]:
+    return (
+        _runs_in_period(runner_id, *period)
+        .filter(distance_m__gte=FASTEST_RUN_MIN_DISTANCE_M)
+        .annotate(pace=pace_s_per_m())
+        .order_by("pace", "-started_at")
+        .values_list(*_BRIEF_FIELDS)[:1]
     )
 
 
@@ -185,19 +222,12 @@ def runner_summary(
     weekly, streak_weeks, totals, first_day = _weeks_and_totals(
         weeks, days, date_from=date_from, date_to=date_to, today=today
     )
-    in_period = runs.filter(local_date__lte=date_to)
-    if date_from is not None:
-        in_period = in_period.filter(local_date__gte=date_from)
-    brief_fields = ("id", "started_at", "distance_m", "duration_s")
+    period = (runner.pk, date_to) if date_from is None else (runner.pk, date_to, date_from)
     longest_run = _run_brief(
-        in_period.order_by("-distance_m", "-started_at").values(*brief_fields).first()
+        _first(compiled_rows_of(("longest_run", len(period)), _longest_run_query, period))
     )
     fastest_run = _run_brief(
-        in_period.filter(distance_m__gte=FASTEST_RUN_MIN_DISTANCE_M)
-        .annotate(pace=pace_s_per_m())
-        .order_by("pace", "-started_at")
-        .values(*brief_fields)
-        .first()
+        _first(compiled_rows_of(("fastest_run", len(period)), _fastest_run_query, period))
     )
 
     personal_bests, recent_bests = _personal_bests(runner.pk, today=today)
@@ -280,7 +310,11 @@ def _runner_weeks(runner_id: int, *, date_to: date, today: date) -> list[tuple[A
     (docs/PERFORMANCE.md, section 22). Rows: week start, runs, distance and its remainder,
     seconds, elevation and its remainder, the week's first day with a run."""
     up_to = max(science.week_start(date_to), science.week_start(today))
-    return list(
+    return compiled_rows_of("runner_weeks", _runner_weeks_query, (runner_id, up_to))
+
+
+def _runner_weeks_query(runner_id: int, up_to: date) -> QuerySet[Any]:
+    return (
         RunnerWeek.objects.filter(runner_id=runner_id, week_start__lte=up_to)
         .order_by()
         .values_list(
@@ -303,14 +337,18 @@ def _runner_days(
     training-load window, and the days of the period in its first and last week when those
     are cut by ``date_from`` or ``date_to``. Rows: day, runs, distance and its remainder,
     seconds, elevation and its remainder, load, the profile the load was computed with."""
-    wanted = Q(local_date__gte=_training_load_first_day(today), local_date__lte=today)
-    wanted |= Q(local_date__gte=science.week_start(date_to), local_date__lte=date_to)
+    ranges = [_training_load_first_day(today), today, science.week_start(date_to), date_to]
     if date_from is not None:
-        wanted |= Q(
-            local_date__gte=date_from,
-            local_date__lte=science.week_start(date_from) + timedelta(days=6),
-        )
-    return list(
+        ranges += [date_from, science.week_start(date_from) + timedelta(days=6)]
+    return compiled_rows_of(("runner_days", len(ranges)), _runner_days_query, (runner_id, *ranges))
+
+
+def _runner_days_query(runner_id: int, *ranges: date) -> QuerySet[Any]:
+    """``ranges``: first and last day of each range of days wanted."""
+    wanted = Q()
+    for first, last in zip(ranges[::2], ranges[1::2], strict=True):
+        wanted |= Q(local_date__gte=first, local_date__lte=last)
+    return (
         RunnerDay.objects.filter(wanted, runner_id=runner_id)
         .order_by()
         .values_list(
@@ -574,24 +612,25 @@ def _training_load_of_rows(rows: Any, *, profile: _Profile, today: date) -> Trai
 
 def _training_load_of_loads(loads: list[float], *, first_day: date) -> TrainingLoad:
     """ATL, CTL, TSB and the shown series from the daily loads from ``first_day`` to today."""
-    points = science.training_load_series(loads, first_day=first_day)
+    values = science.training_load_values(loads)
+    shown_from = len(values) - TRAINING_LOAD_DAYS
     shown = tuple(
         science.LoadPoint(
-            day=p.day,
-            load=round(p.load, 1),
-            atl=round(p.atl, 1),
-            ctl=round(p.ctl, 1),
-            tsb=round(p.tsb, 1),
+            day=first_day + timedelta(days=shown_from + offset),
+            load=round(load, 1),
+            atl=round(atl, 1),
+            ctl=round(ctl, 1),
+            tsb=round(tsb, 1),
         )
-        for p in points[-TRAINING_LOAD_DAYS:]
+        for offset, (load, atl, ctl, tsb) in enumerate(values[shown_from:])
     )
-    last = points[-1]
+    _, last_atl, last_ctl, last_tsb = values[-1]
     # TSB "today" is form going into today: yesterday's CTL - yesterday's ATL.
-    acwr = science.acute_chronic_ratio(last.atl, last.ctl)
+    acwr = science.acute_chronic_ratio(last_atl, last_ctl)
     return TrainingLoad(
-        atl=round(last.atl, 1),
-        ctl=round(last.ctl, 1),
-        tsb=round(last.tsb, 1),
+        atl=round(last_atl, 1),
+        ctl=round(last_ctl, 1),
+        tsb=round(last_tsb, 1),
         acwr=round(acwr, 2) if acwr is not None else None,
         series=shown,
     )

@@ -18,7 +18,8 @@ parameters or shows up in the SQL text itself, when compiling shows no row can m
 PostgreSQL, and for querysets this module does not turn into instances (``select_related``,
 ``prefetch_related``).
 
-Values are ints and UUIDs (ids): anything else the SQL depends on belongs in the key.
+Values are ints and UUIDs (ids) and dates (days): anything else the SQL depends on belongs in the
+key.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import uuid
 from collections.abc import Callable, Hashable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -41,7 +43,10 @@ from tracker.rows import compiled_rows
 # "no rows" (EmptyResultSet), which would refuse the shape.
 _INT_STAND_IN = -2_031_000_000
 _UUID_STAND_IN = 0x7A5C_0DE0_0000_0000_0000_0000_0000_0000
+# Centuries before any day a run or a plan may have (training.models.EARLIEST_DATE).
+_DATE_STAND_IN = date(1111, 1, 1)
 _MAX_SHAPES = 512
+_BOUND_KINDS = frozenset({int, uuid.UUID, date})
 
 
 def _stand_in(kind: type, position: int) -> Any:
@@ -49,6 +54,8 @@ def _stand_in(kind: type, position: int) -> Any:
         return _INT_STAND_IN - position
     if kind is uuid.UUID:
         return uuid.UUID(int=_UUID_STAND_IN + position)
+    if kind is date:
+        return _DATE_STAND_IN + timedelta(days=position)
     raise TypeError(f"no stand-in for {kind.__name__}: put such a value in the key")
 
 
@@ -113,6 +120,22 @@ def compiled(
         _SHAPES.clear()
     _SHAPES[whole_key] = statement
     return statement
+
+
+def compiled_rows_of(
+    key: Hashable, build: Callable[..., QuerySet[Any, Any]], values: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``build(*values)`` (a ``values_list`` queryset), through the statement
+    compiled once for ``key`` (:func:`compiled`, the kinds taken from the values), or through
+    the ORM where the shape is refused."""
+    kinds = tuple(type(value) for value in values)
+    # Anything but an id or a day (a datetime where a day was meant, say) takes the ORM path.
+    if not set(kinds) <= _BOUND_KINDS:
+        return list(build(*values))
+    statement = compiled((key, kinds), build, kinds)
+    if statement is None:
+        return list(build(*values))
+    return statement.rows(values)
 
 
 def _compile(

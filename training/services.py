@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, best_effort_windows
-from tracker.statements import compiled
+from tracker.statements import compiled_rows_of
 from training import aggregates
 from training.importers import (
     ActivityData,
@@ -404,15 +404,11 @@ def _run_defaults(runner_id: int, *, zone: bool, shoe: bool) -> tuple[str | None
     ``zone``; ``None`` without a profile) and the default shoe's id (if ``shoe``), or ``None``
     when the runner does not exist. Compiled once per process (tracker/statements.py): building
     and compiling these subqueries cost more than PostgreSQL's answer."""
-    statement = compiled(
+    rows = compiled_rows_of(
         ("run_defaults", zone, shoe),
         functools.partial(_run_defaults_query, zone=zone, shoe=shoe),
-        (int,),
+        (runner_id,),
     )
-    if statement is None:
-        rows = list(_run_defaults_query(runner_id, zone=zone, shoe=shoe))
-    else:
-        rows = statement.rows((runner_id,))
     return (rows[0][0], rows[0][1]) if rows else None
 
 

@@ -122,7 +122,61 @@ def test_the_run_defaults_shape_compiles_and_answers_as_the_orm():
     for zone in (True, False):
         for wants_shoe in (True, False):
             found = services._run_defaults(runner.pk, zone=zone, shoe=wants_shoe)
-            key = ("default", ("run_defaults", zone, wants_shoe))
+            key = ("default", (("run_defaults", zone, wants_shoe), (int,)))
             assert statements._SHAPES.get(key) is not None, key
             assert found == ("Asia/Tokyo" if zone else None, shoe.pk if wants_shoe else None)
     assert services._run_defaults(-5, zone=True, shoe=True) is None  # no such runner
+
+
+def test_days_are_bound_like_ids():
+    from datetime import UTC, date, datetime
+
+    runner = UserFactory()
+    RunFactory(runner=runner, started_at=datetime(2026, 3, 2, 8, tzinfo=UTC), timezone="UTC")
+    RunFactory(runner=runner, started_at=datetime(2026, 3, 9, 8, tzinfo=UTC), timezone="UTC")
+
+    def build(runner_id, first, last):
+        return Run.objects.filter(
+            runner_id=runner_id, local_date__gte=first, local_date__lte=last
+        ).values_list("local_date")
+
+    for first, last in [
+        (date(2026, 3, 1), date(2026, 3, 5)),
+        (date(2026, 3, 1), date(2026, 3, 31)),
+    ]:
+        rows = statements.compiled_rows_of("days", build, (runner.pk, first, last))
+        assert rows == list(build(runner.pk, first, last))
+    assert len(rows) == 2
+    assert statements._SHAPES.get(("default", ("days", (int, date, date)))) is not None
+
+
+def test_a_value_of_another_kind_takes_the_orm_path():
+    from datetime import UTC, datetime
+
+    runner = UserFactory()
+    RunFactory(runner=runner)
+
+    def build(runner_id, before):
+        return Run.objects.filter(runner_id=runner_id, started_at__lt=before).values_list("pk")
+
+    late = datetime(2100, 1, 1, tzinfo=UTC)
+    assert len(statements.compiled_rows_of("before", build, (runner.pk, late))) == 1
+    assert not statements._SHAPES  # nothing compiled for a datetime
+
+
+def test_the_summary_shapes_compile():
+    from datetime import date
+
+    from analytics import selectors as analytics_selectors
+
+    runner = UserFactory()
+    RunFactory(runner=runner)
+    for date_from in (None, date(2026, 1, 1)):
+        analytics_selectors.runner_summary(
+            runner=runner, date_from=date_from, date_to=None, today=date(2026, 6, 30)
+        )
+    names = {
+        key[1][0][0] if isinstance(key[1][0], tuple) else key[1][0] for key in statements._SHAPES
+    }
+    assert {"runner_weeks", "runner_days", "longest_run", "fastest_run"} <= names
+    assert all(statement is not None for statement in statements._SHAPES.values())
