@@ -175,8 +175,8 @@ def test_the_summary_shapes_compile():
         analytics_selectors.runner_summary(
             runner=runner, date_from=date_from, date_to=None, today=date(2026, 6, 30)
         )
-    names = {
-        key[1][0][0] if isinstance(key[1][0], tuple) else key[1][0] for key in statements._SHAPES
-    }
+    # Keys are (database, (the caller's key, kinds)); a caller's key is a name or (name, ...).
+    callers_keys = [key[1][0] for key in statements._SHAPES]
+    names = {key[0] if isinstance(key, tuple) else key for key in callers_keys}
     assert {"runner_weeks", "runner_days", "longest_run", "fastest_run"} <= names
     assert all(statement is not None for statement in statements._SHAPES.values())
