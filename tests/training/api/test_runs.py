@@ -308,3 +308,28 @@ def test_run_ordering(api_client, runs, ordering, expected):
 @pytest.mark.django_db
 def test_unknown_run_ordering_is_400(api_client, runs):
     assert_error(api_client.get(f"{API}/runs?ordering=runner__email"), 400, attr="ordering")
+
+
+@pytest.mark.django_db
+def test_each_serializer_gets_its_own_fields_scoped_to_its_caller(rf, runner, other_runner):
+    # RunSerializer builds its fields once per class (FieldsBuiltOnceMixin) and hands out copies:
+    # one caller's scoping must never reach another's serializer or the shared template.
+    from rest_framework.request import Request
+
+    from training.api.serializers import RunSerializer
+
+    mine = PlanFactory(runner=runner)
+    theirs = PlanFactory(runner=other_runner)
+
+    def fields_for(user):
+        request = Request(rf.post("/"))
+        request.user = user
+        return RunSerializer(context={"request": request}).fields
+
+    first, second = fields_for(runner), fields_for(other_runner)
+    assert first["plan"] is not second["plan"]
+    assert list(first["plan"].queryset) == [mine]
+    assert list(second["plan"].queryset) == [theirs]
+    template = RunSerializer.__dict__["_built_fields"]
+    assert template["plan"].parent is None  # never bound, never scoped
+    assert not template["plan"].queryset.exists()
