@@ -247,7 +247,7 @@ def _add_exactly(total: float, residual: float, value: float) -> tuple[float, fl
     """``exact_sum`` of the values behind ``(total, residual)`` and one more, without them.
 
     ``total + residual`` is the exact sum whenever the remainder fits in a double, which needs
-    the summed values to lie within 2**53 of each other (a millimetre against nine million
+    the summed values to lie within 2**53 of each other (a millimetre against nine billion
     kilometres): then this is bit for bit what ``exact_sum`` over all the values gives."""
     new_total = math.fsum([total, residual, value])
     return new_total, math.fsum([total, residual, value, -new_total])
@@ -257,7 +257,7 @@ def _day_and_week(runner_id: int, day: date, monday: date) -> tuple[Any, ...] | 
     """The runner's profile load signature and rows for ``day`` and its week, in one statement
     (NULLs where there are none); ``None`` if there is no such runner.
 
-    Read after ``_lock_runners``, never in its statement: under READ COMMITTED a locking
+    Read after ``_lock_runner``, never in its statement: under READ COMMITTED a locking
     statement that waited re-reads only the locked row, and would see the day and week as
     they were before the transaction it waited for (a test with eight writers catches it)."""
     from django.contrib.auth import get_user_model
@@ -296,8 +296,8 @@ def _lock_runner(runner_id: int) -> None:
         _lock_runners([runner_id])
         return
     # The table's name from its model; the id is a parameter.
-    table = get_user_model()._meta.db_table
-    sql = f'SELECT 1 FROM "{table}" WHERE "id" = %s FOR NO KEY UPDATE'  # noqa: S608
+    meta = get_user_model()._meta
+    sql = f'SELECT 1 FROM "{meta.db_table}" WHERE "{meta.pk.column}" = %s FOR NO KEY UPDATE'  # noqa: S608
     with prepared_cursor() as cursor:
         cursor.execute(sql, [runner_id])
 

@@ -58,7 +58,7 @@ class FieldsBuiltOnceMixin:
     """For a ModelSerializer whose fields come from its class alone (``Meta``, the declared
     fields): build them from the model's metadata once per class and give each instance a deep
     copy, as DRF itself does with declared fields. Building them was a quarter of a
-    ``POST /runs``'s Python (docs/PERFORMANCE.md, section 31); copying costs about a third of
+    ``POST /runs``'s Python (docs/PERFORMANCE.md, section 30); copying costs about a third of
     that. A subclass that scopes fields to the request does so on its copy, after ``super()``."""
 
     def get_fields(self) -> dict[str, Any]:
