@@ -69,7 +69,7 @@ from analytics.types import (
 from tracker.database import prepared_cursor
 from tracker.statements import compiled_rows_of
 from training import selectors as training_selectors
-from training.aggregates import load_profile_key
+from training.aggregates import SUMMED_COLUMNS, load_profile_key
 from training.models import (
     Plan,
     Run,
@@ -317,16 +317,7 @@ def _runner_weeks_query(runner_id: int, up_to: date) -> QuerySet[Any]:
     return (
         RunnerWeek.objects.filter(runner_id=runner_id, week_start__lte=up_to)
         .order_by()
-        .values_list(
-            "week_start",
-            "runs",
-            "distance_m",
-            "distance_m_residual",
-            "duration_s",
-            "elevation_gain_m",
-            "elevation_gain_m_residual",
-            "first_day",
-        )
+        .values_list("week_start", *SUMMED_COLUMNS, "first_day")
     )
 
 
@@ -351,17 +342,7 @@ def _runner_days_query(runner_id: int, *ranges: date) -> QuerySet[Any]:
     return (
         RunnerDay.objects.filter(wanted, runner_id=runner_id)
         .order_by()
-        .values_list(
-            "local_date",
-            "runs",
-            "distance_m",
-            "distance_m_residual",
-            "duration_s",
-            "elevation_gain_m",
-            "elevation_gain_m_residual",
-            "load",
-            "load_profile",
-        )
+        .values_list("local_date", *SUMMED_COLUMNS, "load", "load_profile")
     )
 
 

@@ -55,6 +55,15 @@ _DAY_RUN_COLUMNS = (
     "avg_heart_rate",
 )
 _BATCH_ROWS = 5_000
+# The sums a RunnerDay and a RunnerWeek row both hold, in the order their readers take them.
+SUMMED_COLUMNS = (
+    "runs",
+    "distance_m",
+    "distance_m_residual",
+    "duration_s",
+    "elevation_gain_m",
+    "elevation_gain_m_residual",
+)
 
 
 def exact_sum(values: list[float]) -> tuple[float, float]:
@@ -343,26 +352,8 @@ def _store_day_and_week(new_day: RunnerDay, new_week: RunnerWeek) -> None:
 
 
 # What add_run reads of a day and of a week: runs first (NULL when there is no row).
-_ADDED_DAY_COLUMNS = (
-    "runs",
-    "distance_m",
-    "distance_m_residual",
-    "duration_s",
-    "elevation_gain_m",
-    "elevation_gain_m_residual",
-    "load",
-    "load_residual",
-    "load_profile",
-)
-_ADDED_WEEK_COLUMNS = (
-    "runs",
-    "distance_m",
-    "distance_m_residual",
-    "duration_s",
-    "elevation_gain_m",
-    "elevation_gain_m_residual",
-    "first_day",
-)
+_ADDED_DAY_COLUMNS = (*SUMMED_COLUMNS, "load", "load_residual", "load_profile")
+_ADDED_WEEK_COLUMNS = (*SUMMED_COLUMNS, "first_day")
 
 
 def add_run(run: Run) -> None:
