@@ -15,6 +15,8 @@ collector, which runs every few hundred allocations; two runs of the 50-run list
 
 Usage (after `make bench` has loaded the data): `.venv/bin/python bench/instructions.py PATH…`;
 ``--floor`` serves the bench's floor views too (bench/floor_urls.py). Needs Debian's valgrind.
+A PATH of ``"POST /api/v1/runs"`` posts the bench's "create run" body (``bench.run.RUN_BODY``) as
+the bench's writer, whose runs bench/load_data.py drops before each `make bench`.
 
 ``--gc`` measures instead, without valgrind, what a request leaves to Python's cyclic garbage
 collector: the objects it frees per request (a count that repeats exactly) and its pauses in ms

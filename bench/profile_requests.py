@@ -5,6 +5,7 @@ Usage (after `make bench` has loaded the data):
 views too). Serves PATH COUNT times (300 by default) after
 a warm-up through Django's WSGI handler with the production settings, the bench database and a
 fresh token of the ``bench`` runner, and prints the functions by cumulative and by own time.
+``"POST /api/v1/runs"`` posts the bench's "create run" body as its writer instead.
 Profiler overhead inflates Python-heavy code, so compare shares, and confirm a change with
 bench/instructions.py before believing it.
 """
