@@ -331,44 +331,29 @@ def training_load_series(
     ctl_days: int = CTL_DAYS,
     initial_atl: float = 0.0,
     initial_ctl: float = 0.0,
+    last_days: int | None = None,
 ) -> list[LoadPoint]:
-    """ATL/CTL/TSB for consecutive days starting at ``first_day``, one load per day.
+    """ATL/CTL/TSB for consecutive days starting at ``first_day``, one load per day; with
+    ``last_days``, only the points of that many last days (the averages still run over every
+    day: the summary warms them up over 126 days it does not show).
 
     Each day: avg ← avg + k·(load - avg) with k = 1 - e^(-1/N), N = 7 (ATL) and 42 (CTL).
     """
-    return [
-        LoadPoint(day=first_day + timedelta(days=offset), load=load, atl=atl, ctl=ctl, tsb=tsb)
-        for offset, (load, atl, ctl, tsb) in enumerate(
-            training_load_values(
-                daily_loads,
-                atl_days=atl_days,
-                ctl_days=ctl_days,
-                initial_atl=initial_atl,
-                initial_ctl=initial_ctl,
-            )
-        )
-    ]
-
-
-def training_load_values(
-    daily_loads: Sequence[float],
-    *,
-    atl_days: int = ATL_DAYS,
-    ctl_days: int = CTL_DAYS,
-    initial_atl: float = 0.0,
-    initial_ctl: float = 0.0,
-) -> list[tuple[float, float, float, float]]:
-    """``training_load_series`` as ``(load, atl, ctl, tsb)`` tuples, for callers that keep only
-    some of the days (the summary shows 90 of the 216 it computes)."""
     k_atl, k_ctl = ewma_constant(atl_days), ewma_constant(ctl_days)
     atl, ctl = initial_atl, initial_ctl
-    values = []
-    for load in daily_loads:
+    kept_from = 0 if last_days is None else len(daily_loads) - last_days
+    points: list[LoadPoint] = []
+    for offset, load in enumerate(daily_loads):
         tsb = ctl - atl  # yesterday's values, before today's load is folded in
         atl += k_atl * (load - atl)
         ctl += k_ctl * (load - ctl)
-        values.append((load, atl, ctl, tsb))
-    return values
+        if offset >= kept_from:
+            points.append(
+                LoadPoint(
+                    day=first_day + timedelta(days=offset), load=load, atl=atl, ctl=ctl, tsb=tsb
+                )
+            )
+    return points
 
 
 def acute_chronic_ratio(atl: float, ctl: float) -> float | None:

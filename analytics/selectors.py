@@ -593,25 +593,25 @@ def _training_load_of_rows(rows: Any, *, profile: _Profile, today: date) -> Trai
 
 def _training_load_of_loads(loads: list[float], *, first_day: date) -> TrainingLoad:
     """ATL, CTL, TSB and the shown series from the daily loads from ``first_day`` to today."""
-    values = science.training_load_values(loads)
-    shown_from = len(values) - TRAINING_LOAD_DAYS
+    # Only the shown days become points; the warm-up days before them only feed the averages.
+    points = science.training_load_series(loads, first_day=first_day, last_days=TRAINING_LOAD_DAYS)
     shown = tuple(
         science.LoadPoint(
-            day=first_day + timedelta(days=shown_from + offset),
-            load=round(load, 1),
-            atl=round(atl, 1),
-            ctl=round(ctl, 1),
-            tsb=round(tsb, 1),
+            day=p.day,
+            load=round(p.load, 1),
+            atl=round(p.atl, 1),
+            ctl=round(p.ctl, 1),
+            tsb=round(p.tsb, 1),
         )
-        for offset, (load, atl, ctl, tsb) in enumerate(values[shown_from:])
+        for p in points
     )
-    _, last_atl, last_ctl, last_tsb = values[-1]
+    last = points[-1]
     # TSB "today" is form going into today: yesterday's CTL - yesterday's ATL.
-    acwr = science.acute_chronic_ratio(last_atl, last_ctl)
+    acwr = science.acute_chronic_ratio(last.atl, last.ctl)
     return TrainingLoad(
-        atl=round(last_atl, 1),
-        ctl=round(last_ctl, 1),
-        tsb=round(last_tsb, 1),
+        atl=round(last.atl, 1),
+        ctl=round(last.ctl, 1),
+        tsb=round(last.tsb, 1),
         acwr=round(acwr, 2) if acwr is not None else None,
         series=shown,
     )

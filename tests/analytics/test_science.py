@@ -155,6 +155,14 @@ def test_constant_load_converges_to_the_load_itself():
     assert last.day == date(2025, 1, 1) + timedelta(days=399)
 
 
+def test_the_last_days_are_the_whole_series_tail():
+    loads = [float(n % 9) * 11.5 for n in range(216)]
+    whole = science.training_load_series(loads, first_day=date(2025, 1, 1))
+    tail = science.training_load_series(loads, first_day=date(2025, 1, 1), last_days=90)
+    assert tail == whole[-90:]
+    assert tail[0].day == date(2025, 1, 1) + timedelta(days=126)
+
+
 def test_first_day_uses_k_and_tsb_uses_yesterdays_values():
     points = science.training_load_series([100.0, 0.0], first_day=date(2025, 1, 1))
     # k7 = 1 - e^(-1/7) = 0.133122; k42 = 1 - e^(-1/42) = 0.023528
