@@ -65,12 +65,17 @@ class Statement:
     that goes there or the constant the queryset itself put there."""
 
     sql: str
-    bindings: tuple[tuple[bool, Any], ...]
+    # (True, position of the value, the type the backend wrapped its stand-in in, or None) or
+    # (False, the constant, None).
+    bindings: tuple[tuple[bool, Any, type | None], ...]
     compiler: Any
     using: str
 
     def params(self, values: Sequence[Any]) -> list[Any]:
-        return [values[where] if is_value else where for is_value, where in self.bindings]
+        return [
+            (values[where] if wrap is None else wrap(values[where])) if is_value else where
+            for is_value, where, wrap in self.bindings
+        ]
 
     def rows(self, values: Sequence[Any]) -> list[tuple[Any, ...]]:
         """The rows of the queryset for ``values``, converted as the ORM converts them."""
@@ -138,6 +143,13 @@ def compiled_rows_of(
     return statement.rows(values)
 
 
+def _is_stand_in(param: Any, stand_in: Any) -> bool:
+    if type(param) is type(stand_in):
+        return bool(param == stand_in)
+    # An int subclass the backend wraps an integer in (psycopg's Int8 for a BigIntegerField).
+    return type(stand_in) is int and isinstance(param, int) and int(param) == stand_in
+
+
 def _compile(
     build: Callable[..., QuerySet[Any, Any]], kinds: Sequence[type], using: str
 ) -> Statement | None:
@@ -153,21 +165,20 @@ def _compile(
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return None
-    bindings: list[tuple[bool, Any]] = []
+    bindings: list[tuple[bool, Any, type | None]] = []
     used = set()
     for param in params:
         position = next(
-            (
-                where
-                for where, stand_in in enumerate(stand_ins)
-                if type(param) is type(stand_in) and param == stand_in
-            ),
+            (where for where, stand_in in enumerate(stand_ins) if _is_stand_in(param, stand_in)),
             None,
         )
         if position is None:
-            bindings.append((False, param))
+            bindings.append((False, param, None))
         else:
-            bindings.append((True, position))
+            # A bigint column's value comes wrapped (psycopg's Int8, so PostgreSQL is told its
+            # type): the real value is wrapped the same way.
+            wrap = None if type(param) is type(stand_ins[position]) else type(param)
+            bindings.append((True, position, wrap))
             used.add(position)
     if len(used) != len(stand_ins) or any(str(stand_in) in sql for stand_in in stand_ins):
         return None

@@ -180,3 +180,26 @@ def test_the_summary_shapes_compile():
     names = {key[0] if isinstance(key, tuple) else key for key in callers_keys}
     assert {"runner_weeks", "runner_days", "longest_run", "fastest_run"} <= names
     assert all(statement is not None for statement in statements._SHAPES.values())
+
+
+def test_a_bigint_column_s_values_are_bound_in_the_backend_s_wrapper():
+    # Django hands psycopg a BigIntegerField's value wrapped (Int8), not as a plain int; the
+    # stand-in was then not found and the shape silently took the ORM path. It must be found,
+    # and the real value wrapped the same way.
+    from datetime import UTC, date, datetime
+
+    from training.models import RunnerDay
+
+    runner = UserFactory()
+    for day, seconds in ((2, 1800), (3, 2400)):
+        RunFactory(
+            runner=runner, started_at=datetime(2026, 3, day, 7, tzinfo=UTC), duration_s=seconds
+        )
+
+    def days_lasting(seconds: int):
+        return RunnerDay.objects.filter(duration_s=seconds).values_list("local_date")
+
+    statement = statements.compiled("days-lasting", days_lasting, (int,))
+    assert statement is not None
+    assert statement.rows((2400,)) == [(date(2026, 3, 3),)]
+    assert statement.rows((1800,)) == [(date(2026, 3, 2),)]
