@@ -31,6 +31,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker import page_etags
 from tracker.pagination import page_total_expression
 from tracker.rows import fetch_rows, iso_datetime
 
@@ -147,7 +148,7 @@ class ETagMixin:
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         tags = if_none_match_tags(request)
         if tags is not None:
-            tag = self._current_page_etag()
+            tag = self._conditional_page_etag()
             if tag in tags or "*" in tags:
                 return not_modified(tag)
         response = super().list(request, *args, **kwargs)  # type: ignore[misc]
@@ -159,6 +160,23 @@ class ETagMixin:
             versions = [(str(row["id"]), str(row["updated_at"])) for row in rows]
             response[ETAG_HEADER] = etag_for_page(request, count, versions)
         return response
+
+    def _conditional_page_etag(self) -> str:
+        """The tag ``list()`` would answer, for a conditional GET: from the cache while the
+        versions the view names for its list still hold (``tracker.page_etags``), else from the
+        page. A view opts in with ``list_versions()``, a string that changes whenever anything
+        its list could show changes (``None``: not for this request)."""
+        versions = getattr(self, "list_versions", lambda: None)()
+        if versions is None:
+            return self._current_page_etag()
+        request = self.request  # type: ignore[attr-defined]
+        key = page_etags.entry_key(request)
+        tag = page_etags.cached_tag(key, versions)
+        if tag is None:
+            # Computed after the versions were read: see tracker.page_etags for why that order.
+            tag = self._current_page_etag()
+            page_etags.remember_tag(key, versions, tag)
+        return tag
 
     def _current_page_etag(self) -> str:
         """The tag ``list()`` would answer, from a count and the page's ids and versions only."""
@@ -208,6 +226,9 @@ class ETagMixin:
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():
+            # A view whose delete writes other rows may need their locks before the object's
+            # (``lock_before_object``), so that every writer takes them in one order.
+            getattr(self, "lock_before_object", lambda: None)()
             return super().destroy(request, *args, **kwargs)  # type: ignore[misc]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -10,12 +10,18 @@ stores the run's best efforts, and a profile whose heart rates or sex change reb
 loads.
 Writes that bypass the ORM (the benchmark loader's COPY) call ``rebuild``. Each refresh
 recomputes the touched days or runs from the runs themselves, so nothing drifts.
+
+The same writes give the runner's run list a new version (``RunListVersion``, ``bump_versions``),
+under the runner's lock, which a conditional GET of the run list compares with the cache
+(``tracker.page_etags``); a write that leaves the aggregates valid takes the lock and the new
+version alone (``runs_written``).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
@@ -192,6 +198,55 @@ def _lock_runners(runner_ids: Iterable[int]) -> None:
     )
 
 
+def new_version() -> int:
+    """A run list's next version (``RunListVersion``): random, so that no value ever comes
+    back (from the OS's generator: gunicorn's forked workers share ``random``'s state)."""
+    return secrets.randbits(62)
+
+
+def bump_versions(runner_ids: Iterable[int]) -> None:
+    """New versions for these runners' run lists, in the caller's transaction, whose locks on
+    the runners (``_lock_runners``) it must already hold: one upsert."""
+    from training.models import RunListVersion
+
+    rows = [RunListVersion(runner_id=r, version=new_version()) for r in sorted(set(runner_ids))]
+    if rows:
+        RunListVersion.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["runner"], update_fields=["version"]
+        )
+
+
+def runs_written(runner_ids: Iterable[int]) -> None:
+    """For a write of runs that leaves the aggregates valid (no field they read changed): the
+    runners' locks and new list versions, as a refresh would take them."""
+    ids = sorted(set(runner_ids))
+    if len(ids) == 1:
+        _lock_runner(ids[0])  # prepared on PostgreSQL
+    elif ids:
+        _lock_runners(ids)
+    bump_versions(ids)
+
+
+def lock_runner_owning(owner_ids: Any) -> None:
+    """Take the runner's lock for an object about to be locked and deleted whose deletion
+    updates runs (a plan, a workout, a shoe: ``owner_ids``, a ``values`` queryset of that
+    object's runner id), **before** the object's own row lock.
+
+    A run logged against the object holds its runner's lock until it commits, and only then
+    checks its foreign key, waiting for the object's lock; the deletion's update of the runs
+    takes the runner's lock (``runs_written``). Taken in that order by the deletion, the two
+    would wait for each other (a deadlock, tests/reliability/test_concurrency.py); taken first,
+    the deletion simply waits for the run to commit. One query."""
+    from django.contrib.auth import get_user_model
+
+    list(
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk__in=owner_ids)
+        .values_list("pk", flat=True)
+    )
+
+
 def refresh_days(days: Iterable[tuple[Any, Any]]) -> None:
     """Recompute the ``RunnerDay`` rows of these (runner id, local day) pairs, and the
     ``RunnerWeek`` rows of their weeks, from the runs of those weeks: a lock on the runners, then
@@ -205,6 +260,7 @@ def refresh_days(days: Iterable[tuple[Any, Any]]) -> None:
     if not days_by_runner:
         return
     _lock_runners(days_by_runner.keys())
+    bump_versions(days_by_runner.keys())
     for runner_id, wanted in days_by_runner.items():
         mondays = {week_start(day) for day in wanted}
         week_days = sorted(monday + timedelta(days=n) for monday in mondays for n in range(7))
@@ -330,25 +386,33 @@ def _upsert_sql(model: Any, unique_columns: tuple[str, ...]) -> tuple[str, list[
 
 
 def _store_day_and_week(new_day: RunnerDay, new_week: RunnerWeek) -> None:
-    """Upsert a day and its week: on PostgreSQL in one prepared statement (the second upsert
-    in a data-modifying ``WITH``), elsewhere as two ORM upserts."""
+    """Upsert a day, its week and the runner's list version: on PostgreSQL in one prepared
+    statement (the first two upserts in a data-modifying ``WITH``), elsewhere as three ORM
+    upserts."""
     from django.db import connection
 
-    from training.models import RunnerDay, RunnerWeek
+    from training.models import RunListVersion, RunnerDay, RunnerWeek
 
     if connection.vendor != "postgresql":
         _upsert(RunnerDay, [new_day], ["runner", "local_date"])
         _upsert(RunnerWeek, [new_week], ["runner", "week_start"])
+        bump_versions([new_day.runner_id])
         return
     day_sql, day_fields = _upsert_sql(RunnerDay, ("runner_id", "local_date"))
+    version_sql, version_fields = _upsert_sql(RunListVersion, ("runner_id",))
     week_sql, week_fields = _upsert_sql(RunnerWeek, ("runner_id", "week_start"))
+    version = RunListVersion(runner_id=new_day.runner_id, version=new_version())
     params = [
         field.get_db_prep_save(getattr(row, field.attname), connection)
-        for row, fields in ((new_day, day_fields), (new_week, week_fields))
+        for row, fields in (
+            (new_day, day_fields),
+            (version, version_fields),
+            (new_week, week_fields),
+        )
         for field in fields
     ]
     with prepared_cursor() as cursor:
-        cursor.execute(f"WITH day AS ({day_sql}) {week_sql}", params)
+        cursor.execute(f"WITH day AS ({day_sql}), version AS ({version_sql}) {week_sql}", params)
 
 
 # What add_run reads of a day and of a week: runs first (NULL when there is no row).
@@ -655,3 +719,28 @@ def rebuild(runner_ids: Iterable[int] | None = None, *, apps: Any = None) -> Non
     for batch in _batched(week_rows(day_rows())):
         day_model.objects.bulk_create([row for row in batch if isinstance(row, day_model)])
         week_model.objects.bulk_create([row for row in batch if isinstance(row, week_model)])
+    _bump_all_versions(apps, None if runner_ids is None else ids)
+
+
+def _bump_all_versions(apps: Any, runner_ids: list[int] | None) -> None:
+    """``rebuild``'s writes bypassed the ORM: every runner concerned (every user with ``None``)
+    gets a new list version, in batches. Not in migrations older than the versions' table."""
+    from django.conf import settings
+
+    try:
+        version_model = apps.get_model("training", "RunListVersion")
+    except LookupError:
+        return
+    if runner_ids is None:
+        user_model = apps.get_model(settings.AUTH_USER_MODEL)
+        runner_ids = list(user_model.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(runner_ids), _BATCH_ROWS):
+        version_model.objects.bulk_create(
+            [
+                version_model(runner_id=runner_id, version=new_version())
+                for runner_id in runner_ids[start : start + _BATCH_ROWS]
+            ],
+            update_conflicts=True,
+            unique_fields=["runner"],
+            update_fields=["version"],
+        )

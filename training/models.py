@@ -644,14 +644,20 @@ def run_pace_s_per_km(distance_m: float | None, duration_s: int) -> float | None
 
 
 class RunQuerySet(models.QuerySet["Run"]):
-    """Bulk writes of runs that keep the summary aggregates (``training.aggregates``) in step,
-    in the same transaction: Django's bulk paths skip ``Run.save`` and ``Run.delete``."""
+    """Bulk writes of runs that keep the summary aggregates and the runners' list versions
+    (``training.aggregates``) in step, in the same transaction: Django's bulk paths skip
+    ``Run.save`` and ``Run.delete``."""
 
     def update(self, **kwargs: Any) -> int:
         from training import aggregates
 
         if not aggregates.AGGREGATED_RUN_FIELDS & kwargs.keys():
-            return super().update(**kwargs)
+            # The aggregates stay valid; the runners' list versions still move.
+            with transaction.atomic(using=self.db, savepoint=False):
+                runner_ids = set(self.order_by().values_list("runner_id", flat=True).distinct())
+                count = super().update(**kwargs)
+                aggregates.runs_written(runner_ids)
+            return count
         with transaction.atomic(using=self.db, savepoint=False):
             touched = list(self.values_list("pk", "runner_id", "local_date"))
             count = super().update(**kwargs)
@@ -898,6 +904,7 @@ class Run(TimeStampedModel):
             if update_fields is not None and not (
                 aggregates.AGGREGATED_RUN_FIELDS & set(kwargs["update_fields"])
             ):
+                aggregates.runs_written([self.runner_id])  # the aggregates stay valid
                 return
             if adding:
                 aggregates.add_run(self)
@@ -1252,6 +1259,28 @@ class RunnerWeek(models.Model):
 
     def __str__(self) -> str:
         return f"{self.runs} runs of {self.runner_id} in the week of {self.week_start}"
+
+
+class RunListVersion(models.Model):
+    """The version of one runner's runs: a new random number whenever their runs are written.
+
+    A conditional GET of the run list compares the versions of the runners it shows with the
+    ones stored beside the list's ETag in the cache (``tracker.page_etags``) and answers 304
+    without reading the page while they hold (docs/PERFORMANCE.md, section 33). Kept with the
+    aggregates (``training.aggregates.bump_versions``): every run write, in its transaction,
+    under the runner's lock, so the row is never contended on its own and a committed write
+    has always moved it. Random, not counted: a value never comes back, not after the row is
+    deleted with its runner, nor in another database sharing the cache. Writes that bypass
+    the ORM call ``aggregates.rebuild``, which bumps too.
+    """
+
+    runner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"runs of {self.runner_id} at version {self.version}"
 
 
 class RunnerEffort(models.Model):

@@ -45,7 +45,7 @@ from analytics.science import (
     time_in_zones_s,
 )
 from tracker.authentication import register_entry_fact
-from tracker.statements import compiled
+from tracker.statements import compiled, compiled_rows_of
 from training.models import (
     Comment,
     CommentVisit,
@@ -54,6 +54,7 @@ from training.models import (
     PlanTemplate,
     Run,
     RunBestEffort,
+    RunListVersion,
     RunnerProfile,
     RunnerWeek,
     RunTrack,
@@ -153,6 +154,22 @@ def runs_of_runners(runner_ids: list[int] | None) -> QuerySet[Run]:
     if len(runner_ids) == 1:
         return Run.objects.filter(runner_id=runner_ids[0])
     return Run.objects.filter(runner_id__in=runner_ids)
+
+
+def run_list_versions(runner_ids: list[int]) -> str:
+    """The versions of these runners' run lists as one string ("id:version,…", in the order
+    given, empty for a runner whose runs were never written since the versions exist), which
+    changes with every write of any of their runs (``RunListVersion``). One prepared statement
+    on PostgreSQL."""
+    rows = compiled_rows_of(("run_list_versions", len(runner_ids)), _versions_query, runner_ids)
+    version_of = dict(rows)
+    return ",".join(f"{runner_id}:{version_of.get(runner_id, '')}" for runner_id in runner_ids)
+
+
+def _versions_query(*runner_ids: int) -> QuerySet[Any]:
+    return RunListVersion.objects.filter(runner_id__in=runner_ids).values_list(
+        "runner_id", "version"
+    )
 
 
 def runs_visible_to(user: UserLike) -> QuerySet[Run]:

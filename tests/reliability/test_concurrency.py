@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection, connections
 
-from tests.factories import PlanFactory, RunFactory, WorkoutFactory
+from tests.factories import PlanFactory, RunFactory, ShoeFactory, WorkoutFactory
 from tests.helpers import assert_error
 from training.models import Plan, Run
 
@@ -204,3 +204,42 @@ def test_deleting_a_plan_while_runs_are_logged_leaves_no_dangling_reference(
     if deleted.status_code == 204:
         assert not Plan.objects.filter(pk=plan.pk).exists()
         assert not Run.objects.filter(plan_id=plan.pk).exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("deleted", ["workouts", "shoes"])
+def test_deleting_a_workout_or_shoe_while_runs_are_logged_does_not_deadlock(
+    client_for, runner, plan, deleted
+):
+    # Like the plan's case: the deletion updates the runs (and so takes the runner's lock)
+    # while runs logged against the object check their foreign key at commit.
+    _postgresql_only()
+    target = (
+        WorkoutFactory(plan=plan, scheduled_date=plan.start_date + timedelta(days=1))
+        if deleted == "workouts"
+        else ShoeFactory(runner=runner)
+    )
+    link = (
+        {"plan": str(plan.pk), "workout": str(target.pk)}
+        if deleted == "workouts"
+        else {"shoe": str(target.pk)}
+    )
+
+    def act(index: int):
+        client = client_for(runner)
+        if index == 0:
+            return "delete", client.delete(f"{API}/{deleted}/{target.pk}")
+        body = {
+            **link,
+            "started_at": f"2026-01-{6 + index % 20:02d}T08:{index:02d}:00Z",
+            "distance_m": 5000 + index,
+            "duration_s": 1500,
+        }
+        return "log", client.post(f"{API}/runs", body, format="json")
+
+    results = _in_threads(13, act)
+    statuses = sorted(response.status_code for _, response in results)
+    assert all(status in {201, 204, 400, 404, 409} for status in statuses), statuses
+    deletion = next(response for kind, response in results if kind == "delete")
+    assert deletion.status_code in {204, 409}

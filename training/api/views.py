@@ -35,7 +35,7 @@ from rest_framework.views import APIView
 from tracker.concurrency import ETagMixin
 from tracker.errors import service_errors
 from tracker.statements import Shape
-from training import services
+from training import aggregates, services
 from training.api.filters import (
     DeletionFilter,
     DjangoFilterBackend,
@@ -75,6 +75,7 @@ from training.selectors import (
     run_count_of_runners,
     run_for_detail,
     run_heart_rate_zones,
+    run_list_versions,
     run_visible_to,
     runner_ids_visible_to,
     runs_of_runners,
@@ -139,6 +140,17 @@ class ShapedListMixin:
             if page is not None:
                 return view.get_paginated_response(view.get_serializer(page, many=True).data)
         return super().list(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+
+def _lock_runner_first(view: Any, runner_of: Any) -> None:
+    """``aggregates.lock_runner_owning`` for the object the path names (nothing for an id that
+    is not a UUID: get_object answers 404). ``runner_of``: a ``values`` queryset of the runner
+    id of the object with that id."""
+    try:
+        object_id = uuid.UUID(str(view.kwargs[view.lookup_url_kwarg or view.lookup_field]))
+    except (KeyError, ValueError):
+        return
+    aggregates.lock_runner_owning(runner_of(object_id))
 
 
 class BaseViewSet(ETagMixin, IdempotentCreateMixin, ShapedListMixin, viewsets.ModelViewSet):
@@ -238,6 +250,10 @@ class PlanViewSet(BaseViewSet):
             serializer.instance = services.plan_update(
                 plan=cast(Plan, serializer.instance), **fields
             )
+
+    def lock_before_object(self) -> None:
+        # Deleting a plan updates its runs (services.plan_delete): the runner's lock first.
+        _lock_runner_first(self, lambda pk: Plan.objects.filter(pk=pk).values("runner_id"))
 
     def perform_destroy(self, instance: Plan) -> None:
         with service_errors():
@@ -429,6 +445,10 @@ class WorkoutViewSet(BaseViewSet):
                 workout=cast(Workout, serializer.instance), **serializer.validated_data
             )
 
+    def lock_before_object(self) -> None:
+        # Deleting a workout updates its runs (services.workout_delete): the runner's lock first.
+        _lock_runner_first(self, lambda pk: Workout.objects.filter(pk=pk).values("plan__runner_id"))
+
     def perform_destroy(self, instance: Workout) -> None:
         with service_errors():
             services.workout_delete(workout=instance)
@@ -505,6 +525,19 @@ class RunViewSet(BaseViewSet):
             raise Http404(f"No {Run._meta.object_name} matches the given query.")
         self.check_object_permissions(self.request, run)
         return run
+
+    def list_versions(self) -> str | None:
+        """What a conditional GET of the list compares with the cache (tracker.page_etags):
+        the versions of the caller's visible runners, for the flat list chosen by page
+        parameters alone: a filter, or a plan in the path (``plans/{id}/runs``, which must answer
+        404 once the plan is deleted or out of view), depends on more than the runs. Not for a
+        superuser's list of every runner."""
+        if self.kwargs or not self.request.query_params.keys() <= _PAGE_PARAMETERS:
+            return None
+        runner_ids = self._runner_ids()
+        if not runner_ids:
+            return None
+        return run_list_versions(runner_ids)
 
     def list_shape(self) -> Shape | None:
         if not self.request.query_params.keys() <= _PAGE_PARAMETERS:
@@ -632,6 +665,10 @@ class ShoeViewSet(BaseViewSet):
                 shoe=cast(Shoe, serializer.instance), **serializer.validated_data
             )
         serializer.instance = self._with_distance(shoe)
+
+    def lock_before_object(self) -> None:
+        # Deleting a shoe updates its runs (services.shoe_delete): the runner's lock first.
+        _lock_runner_first(self, lambda pk: Shoe.objects.filter(pk=pk).values("runner_id"))
 
     def perform_destroy(self, instance: Shoe) -> None:
         with service_errors():
