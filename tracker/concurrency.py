@@ -171,7 +171,7 @@ class ETagMixin:
             return self._current_page_etag()
         request = self.request  # type: ignore[attr-defined]
         key = page_etags.entry_key(request)
-        tag = page_etags.cached_tag(key, versions)
+        tag = page_etags.cached_tag(key, versions, request=request._request)
         if tag is None:
             # Computed after the versions were read: see tracker.page_etags for why that order.
             tag = self._current_page_etag()

@@ -46,23 +46,36 @@ PAGE_ETAG_TTL_S = 300
 _PREFIX = "page-etag:"
 
 
-def entry_key(request: Any) -> str:
-    """The entry of this caller's list at this absolute URL (path, filters, ordering, page) in
-    the current time zone (the page's timestamps are shown in it), in this database."""
+def entry_key_prefix(request: Any) -> str:
+    """The entry's key without the user id that ends it: this list's absolute URL (path,
+    filters, ordering, page) in the current time zone (the page's timestamps are shown in it),
+    in this database. The token cache's script appends the id (tracker.token_cache). Computed
+    once per request (the token's round trip asks first, the view again)."""
+    known: str | None = getattr(request, "_page_etag_key_prefix", None)
+    if known is not None:
+        return known
     database = settings.DATABASES[DEFAULT_DB_ALIAS].get("NAME")
     text = "|".join(
-        (
-            str(database),
-            str(getattr(request.user, "pk", None)),
-            request.build_absolute_uri(),
-            timezone.get_current_timezone_name(),
-        )
+        (str(database), request.build_absolute_uri(), timezone.get_current_timezone_name())
     )
-    return _PREFIX + hashlib.sha256(text.encode()).hexdigest()[:40]
+    prefix = _PREFIX + hashlib.sha256(text.encode()).hexdigest()[:40] + ":"
+    request._page_etag_key_prefix = prefix
+    return prefix
 
 
-def cached_tag(key: str, versions: str) -> str | None:
-    """The tag stored under ``key`` if it was computed at ``versions``; else ``None``."""
+def entry_key(request: Any) -> str:
+    """The entry of this caller's list at this URL (``entry_key_prefix`` and the user id)."""
+    return entry_key_prefix(request) + str(getattr(request.user, "pk", None))
+
+
+def cached_tag(key: str, versions: str, request: Any = None) -> str | None:
+    """The tag stored under ``key`` if it was computed at ``versions``; else ``None``. A token
+    request's entry was read with its token, in the same round trip (``prefetched_page_etag``
+    on the request, tracker.token_cache): whenever that read it, however long before the
+    versions, an entry whose versions still hold is current."""
+    prefetched = getattr(request, "prefetched_page_etag", None) if request is not None else None
+    if prefetched is not None and prefetched[0] == key:
+        return _tag_at(prefetched[1], versions)
     if cache_health.cache_skipped():
         return None
     cache = caches[CACHE_ALIAS]
@@ -76,6 +89,10 @@ def cached_tag(key: str, versions: str) -> str | None:
         cache_health.record_fault(exc)
         return None
     cache_health.record_success()
+    return _tag_at(entry, versions)
+
+
+def _tag_at(entry: str | None, versions: str) -> str | None:
     if not entry:
         return None
     stored_versions, _, tag = entry.rpartition("\n")

@@ -4,9 +4,11 @@ tracker/authentication.py decides what an entry means (knox stays the source of 
 module stores, reads and tombstones entries in the ``default`` cache. With Redis, a request whose
 token has an entry costs one ``EVALSHA``: the script reads the entry and, when one is there,
 increments the user's rate-limit key (the same key, format and atomic ``INCR`` + ``EXPIRE`` as
-tracker/throttling.py) and returns both. The rate key is named after the user id inside the
-entry, so it is computed in the script: like the throttle's own script this needs one Redis
-server (not Redis Cluster, where a script may only touch the keys it is given).
+tracker/throttling.py) and returns both. For a conditional GET of a list whose ETag the cache
+keeps (tracker.page_etags), it also reads that list's entry, so that the 304 needs no round trip
+to Redis of its own. Those keys are named after the user id inside the entry, so they are
+computed in the script: like the throttle's own script this needs one Redis server (not Redis
+Cluster, where a script may only touch the keys it is given).
 
 Every cache fault is handled as the throttles handle theirs (:data:`throttling.cache_health`):
 logged, remembered for ``/health/ready``, and the cache left alone for a few seconds; the caller
@@ -22,6 +24,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from redis.commands.core import Script
 
+from tracker import page_etags
 from tracker.throttling import (
     FixedWindowRateThrottle,
     Window,
@@ -39,18 +42,23 @@ TOKEN_CACHE_TTL_S = 300
 # Written over an entry when its token is revoked; entries are only ever written with SET NX.
 TOMBSTONE = "-"
 
-# KEYS[1]: the entry. ARGV: rate key before and after the user id ('' = count nothing), and the
-# rate key's expiry (s). Returns {entry or '', count or 0}.
+# KEYS[1]: the entry. ARGV: rate key before and after the user id ('' = count nothing), the
+# rate key's expiry (s), and a cached list ETag's key before the user id ('' = none, see
+# tracker.page_etags). Returns {entry or '', count or 0, the list ETag entry or ''}.
 _AUTHENTICATE_AND_COUNT = """
 local entry = redis.call('GET', KEYS[1])
-if (not entry) or entry == '-' then return {'', 0} end
-if ARGV[1] == '' then return {entry, 0} end
+if (not entry) or entry == '-' then return {'', 0, ''} end
 local user_id = string.match(entry, '^(%d+)|')
-if not user_id then return {'', 0} end
-local key = ARGV[1] .. user_id .. ARGV[2]
-local used = redis.call('INCR', key)
-if used == 1 then redis.call('EXPIRE', key, ARGV[3]) end
-return {entry, used}
+if not user_id then return {'', 0, ''} end
+local used = 0
+if ARGV[1] ~= '' then
+    local key = ARGV[1] .. user_id .. ARGV[2]
+    used = redis.call('INCR', key)
+    if used == 1 then redis.call('EXPIRE', key, ARGV[3]) end
+end
+local page = false
+if ARGV[4] ~= '' then page = redis.call('GET', ARGV[4] .. user_id) end
+return {entry, used, page or ''}
 """
 _SCRIPTS: dict[int, tuple[Any, Script]] = {}
 
@@ -82,6 +90,18 @@ def _window_for(request: Any) -> Window | None:
     return None
 
 
+def _page_etag_prefix(request: Any) -> str:
+    """For a conditional GET of a list whose view keeps its ETag in the cache
+    (``list_versions``, tracker.page_etags), that entry's key without the user id: the script
+    reads it with the token. '' otherwise."""
+    if request is None or request.method != "GET" or "If-None-Match" not in request.headers:
+        return ""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if getattr(view, "action", None) != "list" or not hasattr(view, "list_versions"):
+        return ""
+    return page_etags.entry_key_prefix(request)
+
+
 def authenticate_and_count(request: Any, key: str) -> str | None:
     """The entry stored under ``key``, counting the request's budget if there is one.
 
@@ -94,32 +114,48 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
         return None
     cache = caches[CACHE_ALIAS]
     window = _window_for(request)
+    page_prefix = _page_etag_prefix(request)
+    page = ""
     try:
         if isinstance(cache, RedisCache):
-            args: list[Any] = ["", "", 0]
+            args: list[Any] = ["", "", 0, ""]
             if window is not None:
                 # The throttle's key with the user id cut out: Django's key function puts the
                 # key last ("prefix:version:key"), so the script can put the id back between.
                 after = f":{window.window_s}:{window.window_start}"
                 before = cache.make_and_validate_key(window.key("user:")).removesuffix(after)
-                args = [before, after, window.timeout_s]
-            found, used = _script(cache)(keys=[cache.make_and_validate_key(key)], args=args)
+                args[:3] = [before, after, window.timeout_s]
+            if page_prefix:
+                args[3] = cache.make_and_validate_key(page_prefix)  # the id goes last, as above
+            found, used, page_found = _script(cache)(
+                keys=[cache.make_and_validate_key(key)], args=args
+            )
             entry = found.decode() if isinstance(found, bytes) else str(found)
+            page = page_found.decode() if isinstance(page_found, bytes) else str(page_found)
             used = int(used)
         else:
             entry = cache.get(key) or ""
             used = 0
-            if entry and entry != TOMBSTONE and window is not None:
-                ident = f"user:{entry.split('|', 1)[0]}"
-                used = _local_increment(cache, window.key(ident), window.timeout_s)
+            if entry and entry != TOMBSTONE:
+                user_id = entry.split("|", 1)[0]
+                if window is not None:
+                    used = _local_increment(cache, window.key(f"user:{user_id}"), window.timeout_s)
+                if page_prefix:
+                    page = cache.get(page_prefix + user_id) or ""
     except Exception as exc:  # redis-py raises several families; none may fail the request
         cache_health.record_fault(exc)
         return None
     cache_health.record_success()
     if not entry or entry == TOMBSTONE:
         return None
-    if window is not None and request is not None:
-        _django_request(request).rate_limit = window.status(used)  # type: ignore[attr-defined]
+    if request is not None:
+        django_request = _django_request(request)
+        if window is not None:
+            django_request.rate_limit = window.status(used)  # type: ignore[attr-defined]
+        if page_prefix:
+            # The user id is the entry's; tracker.page_etags checks the key it asks for.
+            page_key = page_prefix + entry.split("|", 1)[0]
+            django_request.prefetched_page_etag = (page_key, page)  # type: ignore[attr-defined]
     return entry
 
 

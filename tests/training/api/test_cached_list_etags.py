@@ -9,12 +9,17 @@ stale 304 would tell a client its copy is current when it is not.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 from django.db import connection
 from django.db.models import QuerySet
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory, UserFactory
 from tests.helpers import API
@@ -239,3 +244,54 @@ def test_a_plan_s_run_list_answers_404_once_the_plan_is_out_of_view(coach_client
     assert coach_client.get(url, headers={"If-None-Match": tag}).status_code == 304
     Plan.objects.filter(pk=plan.pk).update(coach=None)
     assert coach_client.get(url, headers={"If-None-Match": tag}).status_code == 404
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def token_cache_backend(request, clean_token_cache):
+    """The verified-token cache in local memory, or in Redis (its Lua script)."""
+    if request.param == "local memory":
+        yield
+        return
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test-{uuid.uuid4().hex}"
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    with override_settings(CACHES={"default": {**backend, "KEY_PREFIX": prefix}}):
+        cache_health.reset()
+        yield
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.mark.django_db
+def test_a_token_request_reads_the_list_s_entry_with_its_token(
+    runner, token_cache_backend, monkeypatch
+):
+    RunFactory(runner=runner)
+    _, token = AuthToken.objects.create(user=runner, expiry=timedelta(hours=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    tag = _page_tag(client)  # the token verified in the database, its entry stored
+    assert _conditional(client, tag).status_code == 304  # the list's tag computed and stored
+
+    class ReadApartFromTheToken:
+        def get(self, *args, **kwargs):
+            raise AssertionError("the list's entry was read apart from the token")
+
+        set = get
+
+    # From now on the entry comes in the token's round trip (tracker.token_cache): the cached
+    # list ETag module never reads the cache itself.
+    monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: ReadApartFromTheToken()})
+    with CaptureQueriesContext(connection) as captured:
+        response = _conditional(client, tag)
+    assert response.status_code == 304
+    assert response["ETag"] == tag
+    assert cache_health.last_fault is None
+    assert not any('"training_run"' in query["sql"] for query in captured.captured_queries)
+    monkeypatch.undo()
+    RunFactory(runner=runner)  # moves the versions: the entry read with the token is stale
+    changed = _conditional(client, tag)
+    assert changed.status_code == 200
+    assert changed["ETag"] == _page_tag(client)
