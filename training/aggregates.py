@@ -204,15 +204,20 @@ def new_version() -> int:
     return secrets.randbits(62)
 
 
-def bump_versions(runner_ids: Iterable[int]) -> None:
+def bump_versions(runner_ids: Iterable[int], version_model: Any = None) -> None:
     """New versions for these runners' run lists, in the caller's transaction, whose locks on
-    the runners (``_lock_runners``) it must already hold: one upsert."""
-    from training.models import RunListVersion
-
-    rows = [RunListVersion(runner_id=r, version=new_version()) for r in sorted(set(runner_ids))]
-    if rows:
-        RunListVersion.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["runner"], update_fields=["version"]
+    the runners (``_lock_runners``) it must already hold: one upsert per ``_BATCH_ROWS``
+    runners. ``version_model``: a migration's historical ``RunListVersion``."""
+    if version_model is None:
+        from training.models import RunListVersion as version_model
+    ids = sorted(set(runner_ids))
+    for start in range(0, len(ids), _BATCH_ROWS):
+        batch = ids[start : start + _BATCH_ROWS]
+        version_model.objects.bulk_create(
+            [version_model(runner_id=r, version=new_version()) for r in batch],
+            update_conflicts=True,
+            unique_fields=["runner"],
+            update_fields=["version"],
         )
 
 
@@ -724,7 +729,7 @@ def rebuild(runner_ids: Iterable[int] | None = None, *, apps: Any = None) -> Non
 
 def _bump_all_versions(apps: Any, runner_ids: list[int] | None) -> None:
     """``rebuild``'s writes bypassed the ORM: every runner concerned (every user with ``None``)
-    gets a new list version, in batches. Not in migrations older than the versions' table."""
+    gets a new list version. Not in migrations older than the versions' table."""
     from django.conf import settings
 
     try:
@@ -733,14 +738,5 @@ def _bump_all_versions(apps: Any, runner_ids: list[int] | None) -> None:
         return
     if runner_ids is None:
         user_model = apps.get_model(settings.AUTH_USER_MODEL)
-        runner_ids = list(user_model.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(runner_ids), _BATCH_ROWS):
-        version_model.objects.bulk_create(
-            [
-                version_model(runner_id=runner_id, version=new_version())
-                for runner_id in runner_ids[start : start + _BATCH_ROWS]
-            ],
-            update_conflicts=True,
-            unique_fields=["runner"],
-            update_fields=["version"],
-        )
+        runner_ids = list(user_model.objects.values_list("pk", flat=True))
+    bump_versions(runner_ids, version_model)
