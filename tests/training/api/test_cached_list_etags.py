@@ -58,7 +58,8 @@ def test_every_way_of_writing_runs_moves_the_runner_s_version(runner, other_runn
     run.notes = "edited"
     run.save()
     moved()
-    # QuerySet.update of a field the aggregates do not read takes no Python hook at all.
+    # QuerySet.update of a field the aggregates do not read skips their refresh: only the
+    # runner's lock and version are taken (aggregates.runs_written).
     Run.objects.filter(pk=run.pk).update(notes="bulk")
     moved()
     built = RunFactory.build(runner=runner)
