@@ -30,6 +30,18 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts and ends with an empty cache: login limits count there, and a list page
+    or token entry kept for an earlier test's user must not answer for this one's (SQLite hands
+    out the primary keys of rolled-back rows again)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def clean_token_cache():
     """An empty cache, healthy, and knox's sweep clock reset, before and after the test: for

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 
 from tracker import page_etags
 from tracker.pagination import page_total_expression
+from tracker.renderers import FastJSONRenderer, RenderedJSON
 from tracker.rows import fetch_rows, iso_datetime
 
 ETAG_HEADER = "ETag"
@@ -85,6 +86,17 @@ def if_none_match_tags(request: Request) -> list[str] | None:
             code="invalid",
         )
     return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def _keeps_body(request: Request) -> bool:
+    """Whether this request's answer may be kept in the cache, or answered from it: rendered as
+    plain JSON by the API's renderer (not the browsable API's HTML, not ``indent=``), with
+    ``KEEP_LIST_PAGES`` on."""
+    return (
+        getattr(request, "accepted_media_type", None) == page_etags.CACHED_MEDIA_TYPE
+        and type(getattr(request, "accepted_renderer", None)) is FastJSONRenderer
+        and page_etags.keeps_pages()
+    )
 
 
 def not_modified(tag: str) -> Response:
@@ -147,34 +159,53 @@ class ETagMixin:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         tags = if_none_match_tags(request)
+        # A view naming its list's versions (``list_versions()``: a string that changes whenever
+        # anything the list could show changes; ``None``: not for this request) has its answers
+        # kept in the cache (tracker.page_etags), read here before the page.
+        keeps_body = _keeps_body(request)
+        versions = (
+            getattr(self, "list_versions", lambda: None)()
+            if tags is not None or keeps_body
+            else None
+        )
+        key = page_etags.entry_key(request) if versions is not None else ""
+        cached = (
+            page_etags.cached_page(key, versions, request=request._request)
+            if versions is not None
+            else None
+        )
         if tags is not None:
-            tag = self._conditional_page_etag()
+            tag = cached.tag if cached is not None else self._conditional_page_etag(key, versions)
             if tag in tags or "*" in tags:
                 return not_modified(tag)
+        if cached is not None and cached.body is not None and keeps_body:
+            response = Response(RenderedJSON(cached.body))
+            response[ETAG_HEADER] = cached.tag
+            return response
         response = super().list(request, *args, **kwargs)  # type: ignore[misc]
         if status.is_success(response.status_code):
             data = response.data
             paged = isinstance(data, dict) and "results" in data
             rows = data["results"] if paged else data
             count = data.get("count") if paged else None
-            versions = [(str(row["id"]), str(row["updated_at"])) for row in rows]
-            response[ETAG_HEADER] = etag_for_page(request, count, versions)
+            versions_shown = [(str(row["id"]), str(row["updated_at"])) for row in rows]
+            tag = etag_for_page(request, count, versions_shown)
+            response[ETAG_HEADER] = tag
+            if versions is not None and keeps_body:
+                # Kept once rendered; the versions were read before the page (see above).
+                def remember(rendered: Any) -> None:
+                    if rendered.status_code == status.HTTP_200_OK:
+                        page_etags.remember_page(key, versions, tag, rendered.content)
+
+                response.add_post_render_callback(remember)
         return response
 
-    def _conditional_page_etag(self) -> str:
-        """The tag ``list()`` would answer, for a conditional GET: from the cache while the
-        versions the view names for its list still hold (``tracker.page_etags``), else from the
-        page. A view opts in with ``list_versions()``, a string that changes whenever anything
-        its list could show changes (``None``: not for this request)."""
-        versions = getattr(self, "list_versions", lambda: None)()
-        if versions is None:
-            return self._current_page_etag()
-        request = self.request  # type: ignore[attr-defined]
-        key = page_etags.entry_key(request)
-        tag = page_etags.cached_tag(key, versions, request=request._request)
-        if tag is None:
-            # Computed after the versions were read: see tracker.page_etags for why that order.
-            tag = self._current_page_etag()
+    def _conditional_page_etag(self, key: str, versions: str | None) -> str:
+        """The tag ``list()`` would answer, for a conditional GET whose cache entry (if any) is
+        not at ``versions``: computed from the page, and remembered at those versions when the
+        view names them (read before the page: see tracker.page_etags for why that order)."""
+        tag = self._current_page_etag()
+        if versions is not None:
             page_etags.remember_tag(key, versions, tag)
         return tag
 

@@ -63,6 +63,11 @@ def _may_differ(body: bytes) -> bool:
     return False
 
 
+class RenderedJSON(bytes):
+    """A body this renderer produced earlier (a list page kept in the cache, tracker.page_etags),
+    handed back as response data: rendered as the very bytes it is."""
+
+
 # Kept over drf-orjson-renderer: its bytes differ from DRF's (raw U+2028, tests pin), 2026-12-05
 class FastJSONRenderer(JSONRenderer):
     """``application/json`` through orjson, identical to ``rest_framework``'s ``JSONRenderer``."""
@@ -75,6 +80,8 @@ class FastJSONRenderer(JSONRenderer):
     ) -> bytes:
         if data is None:
             return b""
+        if type(data) is RenderedJSON:
+            return bytes(data)
         if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
             return super().render(data, accepted_media_type, renderer_context)
         # One-shot iterables (generators) that orjson's attempt consumed are remembered, so a

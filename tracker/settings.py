@@ -211,6 +211,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A list page's rendered body kept in that cache beside its versions, so that reading the same
+# page again costs the versions alone (tracker/page_etags.py; docs/PRODUCTION.md, Cached list
+# pages). Off: every 200 reads its page; ETags are still kept for 304s.
+KEEP_LIST_PAGES = env.bool("KEEP_LIST_PAGES", default=True)
 
 # --- 5. Files, static, request limits, i18n ----------------------------------------------------
 STATIC_URL = "static/"

@@ -4,11 +4,11 @@ tracker/authentication.py decides what an entry means (knox stays the source of 
 module stores, reads and tombstones entries in the ``default`` cache. With Redis, a request whose
 token has an entry costs one ``EVALSHA``: the script reads the entry and, when one is there,
 increments the user's rate-limit key (the same key, format and atomic ``INCR`` + ``EXPIRE`` as
-tracker/throttling.py) and returns both. For a conditional GET of a list whose ETag the cache
-keeps (tracker.page_etags), it also reads that list's entry, so that the 304 needs no round trip
-to Redis of its own. Those keys are named after the user id inside the entry, so they are
-computed in the script: like the throttle's own script this needs one Redis server (not Redis
-Cluster, where a script may only touch the keys it is given).
+tracker/throttling.py) and returns both. For a GET of a list whose answers the cache keeps
+(tracker.page_etags), it also reads that list's entry, so that a 304, or a 200 with the kept
+body, needs no round trip to Redis of its own. Those keys are named after the user id inside the
+entry, so they are computed in the script: like the throttle's own script this needs one Redis
+server (not Redis Cluster, where a script may only touch the keys it is given).
 
 Every cache fault is handled as the throttles handle theirs (:data:`throttling.cache_health`):
 logged, remembered for ``/health/ready``, and the cache left alone for a few seconds; the caller
@@ -43,8 +43,10 @@ TOKEN_CACHE_TTL_S = 300
 TOMBSTONE = "-"
 
 # KEYS[1]: the entry. ARGV: rate key before and after the user id ('' = count nothing), the
-# rate key's expiry (s), and a cached list ETag's key before the user id ('' = none, see
-# tracker.page_etags). Returns {entry or '', count or 0, the list ETag entry or ''}.
+# rate key's expiry (s), a cached list's key before the user id ('' = none, see
+# tracker.page_etags), and '1' when the list's kept body is wanted ('': its versions and tag
+# only, the lines before the second newline, for a conditional GET whose likely answer is 304).
+# Returns {entry or '', count or 0, the list's entry or ''}.
 _AUTHENTICATE_AND_COUNT = """
 local entry = redis.call('GET', KEYS[1])
 if (not entry) or entry == '-' then return {'', 0, ''} end
@@ -57,7 +59,14 @@ if ARGV[1] ~= '' then
     if used == 1 then redis.call('EXPIRE', key, ARGV[3]) end
 end
 local page = false
-if ARGV[4] ~= '' then page = redis.call('GET', ARGV[4] .. user_id) end
+if ARGV[4] ~= '' then
+    page = redis.call('GET', ARGV[4] .. user_id)
+    if page and ARGV[5] ~= '1' then
+        local first = string.find(page, '\\n', 1, true)
+        local second = first and string.find(page, '\\n', first + 1, true)
+        if second then page = string.sub(page, 1, second - 1) end
+    end
+end
 return {entry, used, page or ''}
 """
 _SCRIPTS: dict[int, tuple[Any, Script]] = {}
@@ -90,16 +99,25 @@ def _window_for(request: Any) -> Window | None:
     return None
 
 
-def _page_etag_prefix(request: Any) -> str:
-    """For a conditional GET of a list whose view keeps its ETag in the cache
-    (``list_versions``, tracker.page_etags), that entry's key without the user id: the script
-    reads it with the token. '' otherwise."""
-    if request is None or request.method != "GET" or "If-None-Match" not in request.headers:
-        return ""
+def _page_etag_prefix(request: Any) -> tuple[str, bool]:
+    """For a GET of a list whose view keeps its answers in the cache (``list_versions``,
+    tracker.page_etags), that entry's key without the user id, and whether its body is wanted
+    (not for a conditional GET, nor one rendered other than as plain JSON): the script reads it
+    with the token. ('', False) otherwise."""
+    if request is None or request.method != "GET":
+        return "", False
+    conditional = "If-None-Match" in request.headers
+    wants_body = (
+        not conditional
+        and getattr(request, "accepted_media_type", None) == page_etags.CACHED_MEDIA_TYPE
+        and page_etags.keeps_pages()
+    )
+    if not (conditional or wants_body):
+        return "", False
     view = (getattr(request, "parser_context", None) or {}).get("view")
     if getattr(view, "action", None) != "list" or not hasattr(view, "list_versions"):
-        return ""
-    return page_etags.entry_key_prefix(request)
+        return "", False
+    return page_etags.entry_key_prefix(request), wants_body
 
 
 def authenticate_and_count(request: Any, key: str) -> str | None:
@@ -114,11 +132,11 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
         return None
     cache = caches[CACHE_ALIAS]
     window = _window_for(request)
-    page_prefix = _page_etag_prefix(request)
-    page = ""
+    page_prefix, wants_body = _page_etag_prefix(request)
+    page: bytes = b""
     try:
         if isinstance(cache, RedisCache):
-            args: list[Any] = ["", "", 0, ""]
+            args: list[Any] = ["", "", 0, "", "1" if wants_body else ""]
             if window is not None:
                 # The throttle's key with the user id cut out: Django's key function puts the
                 # key last ("prefix:version:key"), so the script can put the id back between.
@@ -131,7 +149,7 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
                 keys=[cache.make_and_validate_key(key)], args=args
             )
             entry = found.decode() if isinstance(found, bytes) else str(found)
-            page = page_found.decode() if isinstance(page_found, bytes) else str(page_found)
+            page = page_found if isinstance(page_found, bytes) else str(page_found).encode()
             used = int(used)
         else:
             entry = cache.get(key) or ""
@@ -141,7 +159,7 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
                 if window is not None:
                     used = _local_increment(cache, window.key(f"user:{user_id}"), window.timeout_s)
                 if page_prefix:
-                    page = cache.get(page_prefix + user_id) or ""
+                    page = cache.get(page_prefix + user_id) or b""
     except Exception as exc:  # redis-py raises several families; none may fail the request
         cache_health.record_fault(exc)
         return None

@@ -30,6 +30,10 @@ def _warm_up() -> None:
     getattr(caches["default"], "_cache", None)
     import psycopg_pool  # noqa: F401 - Django imports it on the first pooled connection
 
+    from tracker.page_etags import code_identity
+
+    code_identity()  # hashes the project's sources: the key of every cached list page
+
     for name in (
         "DEFAULT_RENDERER_CLASSES",
         "DEFAULT_PARSER_CLASSES",

@@ -24,8 +24,9 @@ API = "/api/v1"
 # The run, with "mine or a runner I coach" checked on that row (training/selectors.py
 # run_visible_to); it was the coached-runner lookup and then the run.
 RETRIEVE_MAX_QUERIES = 1
-# The coached-runner lookup, then the page with its total count (tracker/pagination.py).
-LIST_MAX_QUERIES = 2
+# The coached-runner lookup, the runners' list versions (tracker.page_etags: a first GET finds no
+# page kept at them), then the page with its total count (tracker/pagination.py).
+LIST_MAX_QUERIES = 3
 # One query for what the body leaves out: the runner's row (so no foreign-key probe), with the
 # profile's time zone and the default shoe as subqueries, read by the runner's id so the API's
 # lazily loaded user is never loaded (training/services.py _run_defaults; no primary key check:

@@ -3,21 +3,16 @@ nobody and a superuser, plus helpers to check the error shape (docs/API.md, Erro
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
+import redis
+from django.test import override_settings
 
 from tests.factories import PlanFactory, RunFactory, WorkoutFactory
 from tests.helpers import World
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    # Login limits count in the cache; each test starts with a fresh budget.
-    cache.clear()
-    yield
-    cache.clear()
+from tracker.throttling import cache_health
 
 
 @pytest.fixture
@@ -44,3 +39,21 @@ def world(runner, other_runner, coach, other_coach, superuser) -> World:
         started_at=datetime(2026, 1, 7, 7, 0, tzinfo=UTC),
     )
     return World(plan_a, workout_a, run_a, plan_b, workout_b, run_b)
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def token_cache_backend(request, clean_token_cache):
+    """The verified-token cache in local memory, or in Redis (its Lua script)."""
+    if request.param == "local memory":
+        yield
+        return
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test-{uuid.uuid4().hex}"
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    with override_settings(CACHES={"default": {**backend, "KEY_PREFIX": prefix}}):
+        cache_health.reset()
+        yield
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
