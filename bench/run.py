@@ -38,6 +38,13 @@ PY = str(VENV_BIN / "python")
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/tracker_bench"
 FLOOR_SETTINGS = "bench.floor_settings"
 APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT, HEAVY_PORT = 8765, 8766, 8767, 8768, 8769
+# The run list once more, on a server that keeps no list page in the cache (KEEP_LIST_PAGES off):
+# what every GET of the list cost before section 34 of docs/PERFORMANCE.md, and what the first
+# GET after a write costs still. The bench asks for one page again and again, which the main
+# server answers from the page it kept.
+PAGE_READ_PORT = 8770
+PAGE_READ_ROW = "list runs (50), page read"
+PAGE_READ_ENV = {"KEEP_LIST_PAGES": "false"}
 # The summary's data-size check (issue 16): one runner with this many runs in a database of its
 # own, against the main data set's runner with 5,000.
 HEAVY_RUNNER_RUNS = int(os.environ.get("BENCH_HEAVY_RUNNER_RUNS", "50000"))
@@ -274,12 +281,19 @@ def query_counts(
     ids: dict,
     endpoints: list[tuple[str, str, str | None]],
     settings_module: str = "tracker.settings",
+    extra_env: dict[str, str] | None = None,
 ):
     env = {**server_env(database_url), "DJANGO_SETTINGS_MODULE": settings_module}
+    env.update(extra_env or {})
     env["BENCH_ENDPOINTS"] = json.dumps(endpoints)
     env["BENCH_IDS"] = json.dumps(ids)
     out = run_checked([PY, "bench/query_counts.py"], env)
     return json.loads(out.strip().splitlines()[-1])
+
+
+def endpoint_port(name: str) -> int:
+    """The server a row is measured on: the main one, but for the page-read row."""
+    return PAGE_READ_PORT if name == PAGE_READ_ROW else APP_PORT
 
 
 def free(port: int) -> bool:
@@ -290,7 +304,7 @@ def free(port: int) -> bool:
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: install Debian's package with `apt-get install -y wrk`")
-    for port in (APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT, HEAVY_PORT):
+    for port in (APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT, HEAVY_PORT, PAGE_READ_PORT):
         if not free(port):
             raise SystemExit(f"port {port} is busy; stop what listens there")
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DB
@@ -311,6 +325,7 @@ def main() -> None:
     writer = {"Authorization": f"Token {ids['writer_token']}"}
     endpoints = [
         ("list runs (50)", "GET", "/api/v1/runs?limit=50", None, auth),
+        (PAGE_READ_ROW, "GET", "/api/v1/runs?limit=50", None, auth),
         (
             "list runs (50), 304",
             "GET",
@@ -339,6 +354,7 @@ def main() -> None:
         "bench.ceiling:app", CEILING_PORT, {**env, "BENCH_RUNNER_ID": str(ids["runner_id"])}
     )
     small = gunicorn("tracker.wsgi:application", SMALL_PORT, server_env(small_url))
+    page_read = gunicorn("tracker.wsgi:application", PAGE_READ_PORT, {**env, **PAGE_READ_ENV})
     heavy = gunicorn("tracker.wsgi:application", HEAVY_PORT, server_env(heavy_url))
     heavy_auth = {"Authorization": f"Token {heavy_ids['token']}"}
     # The floors: the same app and settings plus two views that do no work (bench/floor_urls.py).
@@ -358,6 +374,7 @@ def main() -> None:
         )
         wait_until_up(FLOOR_PORT, "/api/v1/floor/token", auth)
         wait_until_up(HEAVY_PORT, "/api/v1/runs?limit=1", heavy_auth)
+        wait_until_up(PAGE_READ_PORT, "/api/v1/runs?limit=1", auth)
         endpoints = [
             (name, method, path, body, resolve_etag(APP_PORT, path, headers))
             for name, method, path, body, headers in endpoints
@@ -365,7 +382,11 @@ def main() -> None:
         # Warm every worker's connections and caches before measuring (8 connections reach all
         # of gunicorn.conf.py's workers), the ceiling's and the small data set's too.
         small_auth = {"Authorization": f"Token {small_ids['token']}"}
-        warm_ups = [(APP_PORT, path, headers) for _, m, path, _, headers in endpoints if m == "GET"]
+        warm_ups = [
+            (endpoint_port(name), path, headers)
+            for name, m, path, _, headers in endpoints
+            if m == "GET"
+        ]
         warm_ups += [(CEILING_PORT, "/", {}), (SMALL_PORT, "/api/v1/analytics/summary", small_auth)]
         warm_ups += [(FLOOR_PORT, path, headers) for _, path, headers in floors]
         warm_ups += [(HEAVY_PORT, "/api/v1/analytics/summary", heavy_auth)]
@@ -453,7 +474,7 @@ def main() -> None:
             endpoint_results[name] = (
                 method,
                 path,
-                wrk(f"http://127.0.0.1:{APP_PORT}{path}", headers, body),
+                wrk(f"http://127.0.0.1:{endpoint_port(name)}{path}", headers, body),
             )
         log(f"ceiling: {DURATION_S} s, {CONNECTIONS} connections (2 of 2)")
         ceiling_rounds.append(wrk(f"http://127.0.0.1:{CEILING_PORT}/", {}))
@@ -468,7 +489,7 @@ def main() -> None:
                 **against(result, ceiling_result),
             }
     finally:
-        for process in (app, ceiling, small, floor, heavy):
+        for process in (app, ceiling, small, floor, heavy, page_read):
             stop(process)
 
     # The query counter runs its own requests (another host name, so another list ETag): it is
@@ -479,7 +500,20 @@ def main() -> None:
         [
             (name, method, path, body, "If-None-Match" in headers)
             for name, method, path, body, headers in endpoints
+            if name != PAGE_READ_ROW
         ],
+    )
+    counts.update(
+        query_counts(
+            database_url,
+            ids,
+            [
+                (name, method, path, body, False)
+                for name, method, path, body, _ in endpoints
+                if name == PAGE_READ_ROW
+            ],
+            extra_env=PAGE_READ_ENV,
+        )
     )
     for name, count in counts.items():
         results["endpoints"][name]["queries"] = count
