@@ -1,10 +1,11 @@
 """Everything under /api/v1/. Explicit paths come before the router so that fixed segments
-(``runs/import``, ``plans/<id>/progress``) win over the router's detail routes."""
+(``runs/import``, ``plans/<id>/progress``) win over the router's detail routes. A path is tried
+only against the routes its first segment can begin (tracker.routing, ``segment_include``)."""
 
-from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from tracker.routing import with_optional_slash
+from tracker.routing import segment_include, with_optional_slash
 from training.api.views import (
     UUID_REGEX,
     DeletionViewSet,
@@ -44,35 +45,37 @@ router.register("shoes", ShoeViewSet, basename="shoe")
 router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns: list = [
-    path("", include("analytics.api.urls")),
-    path("", include("training.api.file_urls")),
-    path("", include("accounts.api.urls")),
+    segment_include("analytics.api.urls"),
+    segment_include("training.api.file_urls"),
+    segment_include("accounts.api.urls"),
     # Seed-compatible nested routes (docs/API.md, Routes), plan from the path.
-    *with_optional_slash(
-        [
-            re_path(
-                rf"^plans/(?P<id>{UUID_REGEX})/workouts$",
-                PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),
-                name="plan-workouts",
-            ),
-            re_path(
-                rf"^workouts/(?P<id>{UUID_REGEX})/comments$",
-                WorkoutCommentsView.as_view(),
-                name="workout-comments",
-            ),
-            re_path(
-                rf"^runs/(?P<id>{UUID_REGEX})/comments$",
-                RunCommentsView.as_view(),
-                name="run-comments",
-            ),
-            re_path(
-                rf"^plans/(?P<id>{UUID_REGEX})/runs$",
-                PlanRunViewSet.as_view({"get": "list", "post": "create"}),
-                name="plan-runs",
-            ),
-            path("profile", ProfileView.as_view(), name="profile"),
-        ]
+    *(
+        with_optional_slash(
+            [
+                re_path(
+                    rf"^plans/(?P<id>{UUID_REGEX})/workouts$",
+                    PlanWorkoutViewSet.as_view({"get": "list", "post": "create"}),
+                    name="plan-workouts",
+                ),
+                re_path(
+                    rf"^workouts/(?P<id>{UUID_REGEX})/comments$",
+                    WorkoutCommentsView.as_view(),
+                    name="workout-comments",
+                ),
+                re_path(
+                    rf"^runs/(?P<id>{UUID_REGEX})/comments$",
+                    RunCommentsView.as_view(),
+                    name="run-comments",
+                ),
+                re_path(
+                    rf"^plans/(?P<id>{UUID_REGEX})/runs$",
+                    PlanRunViewSet.as_view({"get": "list", "post": "create"}),
+                    name="plan-runs",
+                ),
+                path("profile", ProfileView.as_view(), name="profile"),
+            ]
+        )
     ),
     # router:
-    path("", include(router.urls)),
+    segment_include(router.urls),
 ]

@@ -3,12 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from tracker import health, metrics
-from tracker.routing import optional_slash
+from tracker.routing import optional_slash, segment_include
 from training.api.feeds import calendar_feed
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("tracker.api_urls")),
+    segment_include("tracker.api_urls", prefix="api/v1/"),
     # Probes and metrics (tracker.middleware.HealthCheckMiddleware answers them first; these
     # routes name them), with or without the trailing slash.
     *optional_slash("health", health.health, "health"),
