@@ -144,6 +144,9 @@ class FirstSegmentResolver(URLResolver):
             # As URLResolver.resolve builds the match (django/urls/resolvers.py), minus "tried".
             sub_match_dict = {**kwargs, **self.default_kwargs, **sub_match.kwargs}
             current_route = "" if isinstance(entry, URLPattern) else str(entry.pattern)
+            route = sub_match.route
+            if current_route:  # joined as URLResolver._join_route joins them
+                route = current_route + route.removeprefix("^")
             return ResolverMatch(
                 sub_match.func,
                 sub_match.args if sub_match_dict else args + sub_match.args,
@@ -151,7 +154,7 @@ class FirstSegmentResolver(URLResolver):
                 sub_match.url_name,
                 [self.app_name, *sub_match.app_names],
                 [self.namespace, *sub_match.namespaces],
-                self._join_route(current_route, sub_match.route),
+                route,
                 [],
                 captured_kwargs=sub_match.captured_kwargs,
                 extra_kwargs={**self.default_kwargs, **sub_match.extra_kwargs},

@@ -34,8 +34,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from analytics.science import (
@@ -169,6 +171,37 @@ def run_list_versions(runner_ids: list[int]) -> str:
 def _versions_query(*runner_ids: int) -> QuerySet[Any]:
     return RunListVersion.objects.filter(runner_id__in=runner_ids).values_list(
         "runner_id", "version"
+    )
+
+
+def plan_workout_list_version(user_id: int, plan_id: uuid.UUID) -> str | None:
+    """A version of a plan's workout list, read with the plan's visibility to ``user_id`` (its
+    runner or its coach) in one prepared statement: a digest of the ``(id, xmin)`` of each of the
+    plan's workouts. PostgreSQL stamps every row version with the id of the transaction that
+    wrote it (``xmin``), so any committed insert, update or delete of one of them, through the
+    ORM or behind it, changes the digest, and an unchanged digest means the very same rows.
+    ``None`` when the plan is out of that user's view (or gone), and off PostgreSQL, whose rows
+    carry no such stamp."""
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return None
+    rows = compiled_rows_of(
+        "plan_workout_list_version", _plan_workouts_version_query, [plan_id, user_id]
+    )
+    return str(rows[0][0]) if rows else None
+
+
+def _plan_workouts_version_query(plan_id: uuid.UUID, user_id: int) -> QuerySet[Any]:
+    # Table names from the models' metadata, no value: the ids are the statement's parameters.
+    # ORDER BY: the same rows always give the same digest. md5 only shortens the text (no
+    # adversary picks transaction ids); an empty plan's version is ''.
+    workouts, plans = Workout._meta.db_table, Plan._meta.db_table
+    stamps = "string_agg(w.id::text || '@' || w.xmin::text, ',' ORDER BY w.id)"
+    digest_sql = f"SELECT COALESCE(md5({stamps}), '') FROM \"{workouts}\" w"  # noqa: S608
+    digest_sql += f' WHERE w.plan_id = "{plans}"."id"'
+    return (
+        Plan.objects.filter(Q(runner_id=user_id) | Q(coach_id=user_id), pk=plan_id)
+        .annotate(workouts_version=RawSQL(digest_sql, (), output_field=TextField()))  # noqa: S611
+        .values_list("workouts_version")
     )
 
 

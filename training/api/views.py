@@ -70,6 +70,7 @@ from training.models import Deletion, Plan, PlanTemplate, Run, Shoe, Workout
 from training.selectors import (
     comments_on,
     deletions_visible_to,
+    plan_workout_list_version,
     plans_visible_to,
     run_best_efforts,
     run_count_of_runners,
@@ -752,8 +753,30 @@ class PlanWorkoutViewSet(PlanScopedMixin, WorkoutViewSet):
         viewer = self.request.user if user_id is None else User(pk=user_id, is_superuser=False)
         yield self.filter_queryset(workouts_visible_to(viewer).filter(plan_id=plan_id))
 
+    def list_versions(self) -> str | None:
+        """What a GET of the plan's workout list compares with the cache (tracker.page_etags):
+        the digest of the plan's workouts, read in one statement with the plan's visibility to
+        the caller (``plan_workout_list_version``), for page parameters alone. ``None`` for a
+        plan out of view (the list then answers 404 as before), a superuser, a filter, and off
+        PostgreSQL."""
+        if not self.request.query_params.keys() <= _PAGE_PARAMETERS:
+            return None
+        user = self.request.user
+        if user.is_superuser or user.pk is None:
+            return None
+        try:
+            plan_id = uuid.UUID(str(self.kwargs["id"]))
+        except (KeyError, ValueError):
+            return None
+        version = plan_workout_list_version(user.pk, plan_id)
+        # Read with the plan's visibility: a kept answer needs no look at the plan of its own.
+        self._plan_in_view = version is not None
+        return version
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
+        if getattr(self, "_plan_in_view", False):
+            return response
         if response.status_code == status.HTTP_304_NOT_MODIFIED or not response.data["results"]:
             self.get_plan()  # 404 when the plan is out of view
         return response
