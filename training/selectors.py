@@ -192,11 +192,13 @@ def plan_workout_list_version(user_id: int, plan_id: uuid.UUID) -> str | None:
 
 def _plan_workouts_version_query(plan_id: uuid.UUID, user_id: int) -> QuerySet[Any]:
     # Table names from the models' metadata, no value: the ids are the statement's parameters.
-    # ORDER BY: the same rows always give the same digest. md5 only shortens the text (no
-    # adversary picks transaction ids); an empty plan's version is ''.
+    # ORDER BY: the same rows always give the same digest. A 64-bit hash of the text: a change
+    # keeps it with a chance of one in 2**64 (nobody chooses transaction ids), where md5 or
+    # sha256 cost 0.25 ms more for a 100-workout plan. An empty plan's version is ''.
     workouts, plans = Workout._meta.db_table, Plan._meta.db_table
     stamps = "string_agg(w.id::text || '@' || w.xmin::text, ',' ORDER BY w.id)"
-    digest_sql = f"SELECT COALESCE(md5({stamps}), '') FROM \"{workouts}\" w"  # noqa: S608
+    digest = f"hashtextextended({stamps}, 0)::text"
+    digest_sql = f"SELECT COALESCE({digest}, '') FROM \"{workouts}\" w"  # noqa: S608
     digest_sql += f' WHERE w.plan_id = "{plans}"."id"'
     return (
         Plan.objects.filter(Q(runner_id=user_id) | Q(coach_id=user_id), pk=plan_id)
