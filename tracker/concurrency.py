@@ -206,7 +206,7 @@ class ETagMixin:
         view names them (read before the page: see tracker.page_etags for why that order)."""
         tag = self._current_page_etag()
         if versions is not None:
-            page_etags.remember_tag(key, versions, tag)
+            page_etags.remember_page(key, versions, tag)
         return tag
 
     def _current_page_etag(self) -> str:

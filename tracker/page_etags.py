@@ -145,12 +145,6 @@ def cached_page(key: str, versions: str, request: Any = None) -> CachedPage | No
     return _page_at(entry, versions)
 
 
-def cached_tag(key: str, versions: str, request: Any = None) -> str | None:
-    """The tag of ``cached_page``."""
-    page = cached_page(key, versions, request)
-    return None if page is None else page.tag
-
-
 def _page_at(entry: bytes | str | None, versions: str) -> CachedPage | None:
     if not entry:
         return None
@@ -180,8 +174,3 @@ def remember_page(key: str, versions: str, tag: str, body: bytes | None = None) 
         cache_health.record_fault(exc)
         return
     cache_health.record_success()
-
-
-def remember_tag(key: str, versions: str, tag: str) -> None:
-    """``remember_page`` without a body (a 304 computes only the tag)."""
-    remember_page(key, versions, tag)

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory, UserFactory
 from tests.helpers import API
+from tests.training.api.kept_answers import API_RUN_WRITES, write_run_through_the_api
 from tracker import page_etags
 from tracker.throttling import cache_health
 from training import aggregates
@@ -124,14 +125,8 @@ def test_a_cached_304_ends_with_any_write(api_client, runner, write):
     assert _conditional(api_client, tag).status_code == 304
     assert _conditional(api_client, tag).status_code == 304  # now from the cache
     target = runs[0]
-    if write == "api_patch":
-        response = api_client.patch(f"{API}/runs/{target.pk}", {"notes": "x"}, format="json")
-        assert response.status_code == 200
-    elif write == "api_create":
-        body = {"started_at": "2026-03-09T07:00:00Z", "distance_m": 5000, "duration_s": 1500}
-        assert api_client.post(f"{API}/runs", body, format="json").status_code == 201
-    elif write == "api_delete":
-        assert api_client.delete(f"{API}/runs/{target.pk}").status_code == 204
+    if write in API_RUN_WRITES:
+        write_run_through_the_api(api_client, target, write)
     elif write == "queryset_update":
         Run.objects.filter(pk=target.pk).update(updated_at=datetime(2027, 1, 1, tzinfo=UTC))
     else:
@@ -184,11 +179,13 @@ def test_a_coach_s_cached_304_ends_when_a_runner_comes_into_view(coach_client, c
 
 @pytest.mark.django_db
 def test_an_entry_serves_only_at_the_versions_it_was_stored_with():
-    page_etags.remember_tag("page-etag:test", "7:41", '"abc"')
-    assert page_etags.cached_tag("page-etag:test", "7:41") == '"abc"'
-    assert page_etags.cached_tag("page-etag:test", "7:42") is None
-    assert page_etags.cached_tag("page-etag:test", "7:41,8:") is None
-    assert page_etags.cached_tag("page-etag:other", "7:41") is None
+    page_etags.remember_page("page-etag:test", "7:41", '"abc"')
+    assert page_etags.cached_page("page-etag:test", "7:41") == ('"abc"', None)
+    assert page_etags.cached_page("page-etag:test", "7:42") is None
+    assert page_etags.cached_page("page-etag:test", "7:41,8:") is None
+    assert page_etags.cached_page("page-etag:other", "7:41") is None
+    page_etags.remember_page("page-etag:test", "7:41", '"abc"', b'{"a":"b\nc"}')
+    assert page_etags.cached_page("page-etag:test", "7:41") == ('"abc"', b'{"a":"b\nc"}')
 
 
 @pytest.mark.django_db
@@ -219,7 +216,7 @@ def test_an_unreachable_cache_answers_from_the_page(api_client, runner, monkeypa
 @pytest.mark.django_db
 def test_a_filtered_list_is_not_cached(api_client, runner, monkeypatch):
     stored = []
-    monkeypatch.setattr(page_etags, "remember_tag", lambda *args: stored.append(args))
+    monkeypatch.setattr(page_etags, "remember_page", lambda *args: stored.append(args))
     RunFactory(runner=runner, source=Run.Source.MANUAL)
     url = f"{URL}&source=manual"
     tag = api_client.get(url)["ETag"]

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.test import override_settings
@@ -23,36 +22,28 @@ from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory, UserFactory
 from tests.helpers import API
+from tests.training.api.kept_answers import (
+    API_RUN_WRITES,
+    assert_same_answer,
+    fresh,
+    get_reading,
+    write_run_through_the_api,
+)
 from tracker import page_etags
 from tracker.throttling import cache_health
 from training import aggregates
 from training.models import Run
 
 URL = f"{API}/runs?limit=50"
-# What a client sees of an answer besides its body.
-HEADERS = ("Content-Type", "ETag", "Vary", "Allow")
+RUN_PAGE = '"training_run"'
 
 
 def _get(client, url: str = URL):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.content
-    response.read_runs = any('"training_run"' in query["sql"] for query in captured)
-    return response
+    return get_reading(client, url, RUN_PAGE)
 
 
 def _fresh(client, url: str = URL):
-    """The page as the database gives it now: with the cache emptied, nothing can answer."""
-    cache.clear()
-    response = _get(client, url)
-    assert response.read_runs
-    return response
-
-
-def _same_answer(kept, fresh) -> None:
-    assert kept.content == fresh.content
-    for header in HEADERS:
-        assert kept.get(header) == fresh.get(header), header
+    return fresh(client, url, RUN_PAGE)
 
 
 def _runs(runner, count: int = 3) -> list[Run]:
@@ -70,11 +61,11 @@ def test_a_kept_page_is_the_page_byte_for_byte(api_client, runner):
     # escapes, quotes and a newline; and a distance whose float needs every digit.
     RunFactory(runner=runner, notes='Côte "raide"\u2028\u2029\nfin', distance_m=4999.999999999)
     first = _get(api_client)
-    assert first.read_runs
+    assert first.read_page
     kept = _get(api_client)
-    assert not kept.read_runs  # the versions only: the page was not read
-    _same_answer(kept, first)
-    _same_answer(kept, _fresh(api_client))
+    assert not kept.read_page  # the versions only: the page was not read
+    assert_same_answer(kept, first)
+    assert_same_answer(kept, _fresh(api_client))
     assert b"\\u2028" in kept.content and "Côte".encode() in kept.content
 
 
@@ -94,16 +85,10 @@ def test_a_kept_page_is_the_page_byte_for_byte(api_client, runner):
 def test_a_kept_page_ends_with_any_write(api_client, runner, write):
     runs = _runs(runner)
     before = _get(api_client)
-    assert not _get(api_client).read_runs
+    assert not _get(api_client).read_page
     target = runs[0]
-    if write == "api_patch":
-        response = api_client.patch(f"{API}/runs/{target.pk}", {"notes": "x"}, format="json")
-        assert response.status_code == 200
-    elif write == "api_create":
-        body = {"started_at": "2026-03-09T07:00:00Z", "distance_m": 5000, "duration_s": 1500}
-        assert api_client.post(f"{API}/runs", body, format="json").status_code == 201
-    elif write == "api_delete":
-        assert api_client.delete(f"{API}/runs/{target.pk}").status_code == 204
+    if write in API_RUN_WRITES:
+        write_run_through_the_api(api_client, target, write)
     elif write == "orm_save_of_unaggregated_fields":
         target.notes = "saved"
         target.save(update_fields=["notes"])
@@ -120,10 +105,10 @@ def test_a_kept_page_ends_with_any_write(api_client, runner, write):
         assert _get(api_client).content == before.content  # unseen until the rebuild
         aggregates.rebuild([runner.pk])
     after = _get(api_client)
-    assert after.read_runs
+    assert after.read_page
     assert after.content != before.content
-    _same_answer(after, _fresh(api_client))
-    assert not _get(api_client).read_runs  # kept again, at the new versions
+    assert_same_answer(after, _fresh(api_client))
+    assert not _get(api_client).read_page  # kept again, at the new versions
 
 
 @pytest.mark.django_db
@@ -131,18 +116,18 @@ def test_a_coach_s_kept_page_follows_the_runners_in_view(coach_client, coach, ru
     PlanFactory(runner=runner, coach=coach)
     run = RunFactory(runner=runner)
     _get(coach_client)
-    assert not _get(coach_client).read_runs
+    assert not _get(coach_client).read_page
     Run.objects.filter(pk=run.pk).update(notes="the runner's edit")
     after = _get(coach_client)
     assert b"the runner's edit" in after.content
-    _same_answer(after, _fresh(coach_client))
+    assert_same_answer(after, _fresh(coach_client))
     newcomer = UserFactory()
     RunFactory(runner=newcomer, notes="written before the coach could see it")
-    assert not _get(coach_client).read_runs
+    assert not _get(coach_client).read_page
     PlanFactory(runner=newcomer, coach=coach)
     widened = _get(coach_client)
     assert b"written before the coach could see it" in widened.content
-    _same_answer(widened, _fresh(coach_client))
+    assert_same_answer(widened, _fresh(coach_client))
 
 
 @pytest.mark.django_db
@@ -151,11 +136,11 @@ def test_a_kept_page_answers_only_its_own_caller_and_url(client_for, runner, oth
     RunFactory(runner=other_runner, notes="theirs")
     mine, theirs = client_for(runner), client_for(other_runner)
     _get(mine)
-    assert not _get(mine).read_runs
+    assert not _get(mine).read_page
     other = _get(theirs)
-    assert other.read_runs and b"theirs" in other.content and b"mine" not in other.content
+    assert other.read_page and b"theirs" in other.content and b"mine" not in other.content
     second_page = _get(mine, f"{API}/runs?limit=50&offset=1")
-    assert second_page.read_runs and second_page.json()["results"] == []
+    assert second_page.read_page and second_page.json()["results"] == []
 
 
 @pytest.mark.django_db
@@ -169,7 +154,7 @@ def test_only_plain_json_is_kept_and_answered(api_client, runner):
     assert indented.content.startswith(b"{\n    ")
     assert not any('"training_runlistversion"' in query["sql"] for query in captured)
     assert indented["ETag"] == plain["ETag"]
-    assert not _get(api_client).read_runs  # the plain entry is still there, unharmed
+    assert not _get(api_client).read_page  # the plain entry is still there, unharmed
 
 
 @pytest.mark.django_db
@@ -178,8 +163,8 @@ def test_a_page_too_large_to_keep_is_read_each_time(api_client, runner, monkeypa
     monkeypatch.setattr(page_etags, "PAGE_BODY_MAX_BYTES", 10)
     first = _get(api_client)
     again = _get(api_client)
-    assert again.read_runs
-    _same_answer(again, first)
+    assert again.read_page
+    assert_same_answer(again, first)
     # Its tag is still kept for conditional requests.
     tag = first["ETag"]
     with CaptureQueriesContext(connection) as captured:
@@ -201,9 +186,9 @@ def test_an_unreachable_cache_answers_from_the_page(api_client, runner, monkeypa
     monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: Unreachable()})
     try:
         answered = _get(api_client)
-        assert answered.read_runs
+        assert answered.read_page
         assert cache_health.last_fault is not None
-        _same_answer(answered, expected)
+        assert_same_answer(answered, expected)
     finally:
         cache_health.reset()
 
@@ -253,9 +238,9 @@ def test_the_token_s_round_trip_brings_the_kept_page(runner, token_cache_backend
 
     monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: ReadApartFromTheToken()})
     kept = _get(client)
-    assert not kept.read_runs
+    assert not kept.read_page
     assert cache_health.last_fault is None
-    _same_answer(kept, first)
+    assert_same_answer(kept, first)
     monkeypatch.undo()
     # A conditional GET whose tag is not current brings only the entry's versions and tag with
     # the token from Redis (its likely answer is a 304): the 200 then comes from the page.
@@ -263,8 +248,8 @@ def test_the_token_s_round_trip_brings_the_kept_page(runner, token_cache_backend
     assert stale.status_code == 200
     Run.objects.filter(pk=runs[1].pk).update(notes="moved on")
     changed = _get(client)
-    assert changed.read_runs and b"moved on" in changed.content
-    _same_answer(stale, first)
+    assert changed.read_page and b"moved on" in changed.content
+    assert_same_answer(stale, first)
 
 
 @pytest.mark.django_db
@@ -272,7 +257,7 @@ def test_a_superuser_s_list_of_every_runner_is_not_kept(client_for, superuser, r
     RunFactory(runner=runner)
     client = client_for(superuser)
     _get(client)
-    assert _get(client).read_runs
+    assert _get(client).read_page
 
 
 @override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
@@ -281,8 +266,8 @@ def test_without_a_cache_every_answer_is_read(api_client, runner):
     _runs(runner)
     first = _get(api_client)
     again = _get(api_client)
-    assert again.read_runs
-    _same_answer(again, first)
+    assert again.read_page
+    assert_same_answer(again, first)
 
 
 @override_settings(KEEP_LIST_PAGES=False)
@@ -293,8 +278,8 @@ def test_with_pages_not_kept_every_200_is_read_and_304s_still_come_from_the_cach
     _runs(runner)
     first = _get(api_client)
     again = _get(api_client)
-    assert again.read_runs
-    _same_answer(again, first)
+    assert again.read_page
+    assert_same_answer(again, first)
     tag = first["ETag"]
     assert api_client.get(URL, HTTP_IF_NONE_MATCH=tag).status_code == 304
     with CaptureQueriesContext(connection) as captured:

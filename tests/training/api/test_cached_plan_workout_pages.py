@@ -14,13 +14,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PlanFactory, UserFactory, WorkoutFactory
 from tests.helpers import API
+from tests.training.api.kept_answers import assert_same_answer, fresh, get_reading
 from training import services
 from training.models import Plan, Workout
 from training.selectors import plan_workout_list_version
@@ -31,7 +31,7 @@ pytestmark = [
         connection.vendor != "postgresql", reason="the digest reads PostgreSQL's xmin"
     ),
 ]
-HEADERS = ("Content-Type", "ETag", "Vary", "Allow")
+WORKOUT_PAGE = '"training_workout"."name"'  # the digest reads no name
 
 
 def _url(plan: Plan) -> str:
@@ -39,25 +39,11 @@ def _url(plan: Plan) -> str:
 
 
 def _get(client, plan: Plan, status: int = 200):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(_url(plan))
-    assert response.status_code == status, response.content
-    response.read_workouts = any('"training_workout"."name"' in q["sql"] for q in captured)
-    response.queries = len(captured)
-    return response
+    return get_reading(client, _url(plan), WORKOUT_PAGE, status)
 
 
 def _fresh(client, plan: Plan):
-    cache.clear()  # nothing can answer: the page as the database gives it now
-    response = _get(client, plan)
-    assert response.read_workouts
-    return response
-
-
-def _same_answer(kept, fresh) -> None:
-    assert kept.content == fresh.content
-    for header in HEADERS:
-        assert kept.get(header) == fresh.get(header), header
+    return fresh(client, _url(plan), WORKOUT_PAGE)
 
 
 def _plan_with_workouts(runner, coach=None, count: int = 4) -> Plan:
@@ -73,12 +59,12 @@ def test_a_kept_page_is_the_page_and_reads_no_workout(api_client, runner):
     plan = _plan_with_workouts(runner)
     WorkoutFactory(plan=plan, notes='Côte "raide"\u2028\nfin', steps=[{"kind": "work"}])
     first = _get(api_client, plan)
-    assert first.read_workouts
+    assert first.read_page
     kept = _get(api_client, plan)
-    assert not kept.read_workouts
+    assert not kept.read_page
     assert kept.queries == 1  # the digest with the plan's visibility, nothing else
-    _same_answer(kept, first)
-    _same_answer(kept, _fresh(api_client, plan))
+    assert_same_answer(kept, first)
+    assert_same_answer(kept, _fresh(api_client, plan))
 
 
 @pytest.mark.parametrize(
@@ -96,7 +82,7 @@ def test_a_kept_page_ends_with_any_write(api_client, runner, write):
     plan = _plan_with_workouts(runner)
     target = plan.workouts.order_by("scheduled_date").first()
     before = _get(api_client, plan)
-    assert not _get(api_client, plan).read_workouts
+    assert not _get(api_client, plan).read_page
     if write == "api_create":
         body = {"name": "Tempo", "workout_type": "tempo", "scheduled_date": str(plan.start_date)}
         assert api_client.post(_url(plan), body, format="json").status_code == 201
@@ -114,17 +100,17 @@ def test_a_kept_page_ends_with_any_write(api_client, runner, write):
     else:
         Workout.objects.filter(pk=target.pk).update(plan=PlanFactory(runner=runner))
     after = _get(api_client, plan)
-    assert after.read_workouts
+    assert after.read_page
     assert after.content != before.content
-    _same_answer(after, _fresh(api_client, plan))
-    assert not _get(api_client, plan).read_workouts  # kept again, at the new digest
+    assert_same_answer(after, _fresh(api_client, plan))
+    assert not _get(api_client, plan).read_page  # kept again, at the new digest
 
 
 def test_a_plan_out_of_view_answers_404_whatever_the_cache_holds(client_for, runner, coach):
     plan = _plan_with_workouts(runner, coach=coach)
     coach_client = client_for(coach)
     _get(coach_client, plan)
-    assert not _get(coach_client, plan).read_workouts
+    assert not _get(coach_client, plan).read_page
     Plan.objects.filter(pk=plan.pk).update(coach=None)
     _get(coach_client, plan, status=404)
     deleted = _plan_with_workouts(runner)
@@ -138,7 +124,7 @@ def test_each_caller_has_their_own_entry_and_a_stranger_none(client_for, runner,
     plan = _plan_with_workouts(runner, coach=coach)
     runner_page = _get(client_for(runner), plan)
     coach_page = _get(client_for(coach), plan)
-    assert coach_page.read_workouts  # not the runner's entry
+    assert coach_page.read_page  # not the runner's entry
     assert coach_page.content == runner_page.content  # the ETag names its caller
     _get(client_for(UserFactory()), plan, status=404)
 
@@ -148,7 +134,7 @@ def test_an_empty_plan_is_kept_too_and_ends_with_its_first_workout(api_client, r
     assert plan_workout_list_version(runner.pk, plan.pk) == ""
     empty = _get(api_client, plan)
     assert empty.json()["results"] == []
-    assert not _get(api_client, plan).read_workouts
+    assert not _get(api_client, plan).read_page
     WorkoutFactory(plan=plan)
     assert len(_get(api_client, plan).json()["results"]) == 1
 
@@ -172,13 +158,13 @@ def test_a_superuser_s_and_a_filtered_list_are_read_each_time(client_for, superu
     plan = _plan_with_workouts(runner)
     admin = client_for(superuser)
     _get(admin, plan)
-    assert _get(admin, plan).read_workouts
+    assert _get(admin, plan).read_page
     runner_client = client_for(runner)
     url = f"{_url(plan)}&workout_type=easy"
     runner_client.get(url)
     with CaptureQueriesContext(connection) as captured:
         assert runner_client.get(url).status_code == 200
-    assert any('"training_workout"."name"' in q["sql"] for q in captured)
+    assert any(WORKOUT_PAGE in q["sql"] for q in captured)
 
 
 # Committed for real: inside the test's one transaction every row written without a savepoint
@@ -192,7 +178,7 @@ def test_a_superuser_s_and_a_filtered_list_are_read_each_time(client_for, superu
 def test_a_kept_page_ends_with_a_write_behind_the_orm(api_client, runner, write):
     plan = _plan_with_workouts(runner)
     _get(api_client, plan)
-    assert not _get(api_client, plan).read_workouts
+    assert not _get(api_client, plan).read_page
     target = plan.workouts.first()
     if write == "save_keeping_updated_at":
         # The ETag reads (id, updated_at): only the body shows this change.
@@ -209,5 +195,5 @@ def test_a_kept_page_ends_with_a_write_behind_the_orm(api_client, runner, write)
         # Django's own QuerySet.update, which skips every model and queryset hook.
         QuerySet.update(Workout.objects.filter(plan=plan), name="Renamed")
     after = _get(api_client, plan)
-    assert after.read_workouts and b"Renamed" in after.content
-    _same_answer(after, _fresh(api_client, plan))
+    assert after.read_page and b"Renamed" in after.content
+    assert_same_answer(after, _fresh(api_client, plan))
