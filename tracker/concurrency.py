@@ -33,7 +33,7 @@ from rest_framework.response import Response
 
 from tracker import page_etags
 from tracker.pagination import page_total_expression
-from tracker.renderers import FastJSONRenderer, RenderedJSON
+from tracker.renderers import RenderedJSON
 from tracker.rows import fetch_rows, iso_datetime
 
 ETAG_HEADER = "ETag"
@@ -86,17 +86,6 @@ def if_none_match_tags(request: Request) -> list[str] | None:
             code="invalid",
         )
     return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
-
-
-def _keeps_body(request: Request) -> bool:
-    """Whether this request's answer may be kept in the cache, or answered from it: rendered as
-    plain JSON by the API's renderer (not the browsable API's HTML, not ``indent=``), with
-    ``KEEP_LIST_PAGES`` on."""
-    return (
-        getattr(request, "accepted_media_type", None) == page_etags.CACHED_MEDIA_TYPE
-        and type(getattr(request, "accepted_renderer", None)) is FastJSONRenderer
-        and page_etags.keeps_pages()
-    )
 
 
 def not_modified(tag: str) -> Response:
@@ -162,7 +151,7 @@ class ETagMixin:
         # A view naming its list's versions (``list_versions()``: a string that changes whenever
         # anything the list could show changes; ``None``: not for this request) has its answers
         # kept in the cache (tracker.page_etags), read here before the page.
-        keeps_body = _keeps_body(request)
+        keeps_body = page_etags.keeps_body(request)
         versions = (
             getattr(self, "list_versions", lambda: None)()
             if tags is not None or keeps_body

@@ -46,6 +46,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
+from tracker.renderers import FastJSONRenderer
 from tracker.throttling import cache_health, redis_client
 
 CACHE_ALIAS = "default"
@@ -63,9 +64,16 @@ _PREFIX = "page-etag:"
 _RENDERING_DISTRIBUTIONS = ("Django", "djangorestframework", "orjson")
 
 
-def keeps_pages() -> bool:
-    """Whether list bodies are kept at all (``KEEP_LIST_PAGES``; tags always are)."""
-    return bool(getattr(settings, "KEEP_LIST_PAGES", True))
+def keeps_body(request: Any) -> bool:
+    """Whether this (DRF) request's answer may be kept in the cache, or answered from it:
+    rendered as plain JSON by the API's renderer (not the browsable API's HTML, not
+    ``indent=``), with ``KEEP_LIST_PAGES`` on (tags are always kept). Content negotiation runs
+    before authentication, so the token's round trip (tracker.token_cache) asks this too."""
+    return (
+        getattr(request, "accepted_media_type", None) == CACHED_MEDIA_TYPE
+        and type(getattr(request, "accepted_renderer", None)) is FastJSONRenderer
+        and bool(getattr(settings, "KEEP_LIST_PAGES", True))
+    )
 
 
 class CachedPage(NamedTuple):

@@ -107,11 +107,7 @@ def _page_etag_prefix(request: Any) -> tuple[str, bool]:
     if request is None or request.method != "GET":
         return "", False
     conditional = "If-None-Match" in request.headers
-    wants_body = (
-        not conditional
-        and getattr(request, "accepted_media_type", None) == page_etags.CACHED_MEDIA_TYPE
-        and page_etags.keeps_pages()
-    )
+    wants_body = not conditional and page_etags.keeps_body(request)
     if not (conditional or wants_body):
         return "", False
     view = (getattr(request, "parser_context", None) or {}).get("view")

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.helpers import API
+from tracker import page_etags
 
 # What a client sees of an answer besides its body.
 HEADERS = ("Content-Type", "ETag", "Vary", "Allow")
@@ -53,3 +54,21 @@ def write_run_through_the_api(client: Any, run: Any, write: str) -> None:
     else:
         assert write == "api_delete"
         assert client.delete(f"{API}/runs/{run.pk}").status_code == 204
+
+
+class _FailingCache:
+    """A cache whose every read and write raises ``error``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+    set = get
+
+
+def fail_page_cache(monkeypatch: Any, error: Exception) -> None:
+    """Make tracker.page_etags' own reads and writes of the cache raise ``error`` (the token's
+    round trip, tracker.token_cache, is untouched)."""
+    monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: _FailingCache(error)})

@@ -20,7 +20,11 @@ from rest_framework.test import APIClient
 
 from tests.factories import PlanFactory, RunFactory, UserFactory
 from tests.helpers import API
-from tests.training.api.kept_answers import API_RUN_WRITES, write_run_through_the_api
+from tests.training.api.kept_answers import (
+    API_RUN_WRITES,
+    fail_page_cache,
+    write_run_through_the_api,
+)
 from tracker import page_etags
 from tracker.throttling import cache_health
 from training import aggregates
@@ -193,13 +197,7 @@ def test_an_unreachable_cache_answers_from_the_page(api_client, runner, monkeypa
     RunFactory(runner=runner)
     tag = _page_tag(api_client)
 
-    class Unreachable:
-        def get(self, *args, **kwargs):
-            raise ConnectionError("cache down")
-
-        set = get
-
-    monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: Unreachable()})
+    fail_page_cache(monkeypatch, ConnectionError("cache down"))
     try:
         response = _conditional(api_client, tag)
         assert response.status_code == 304
@@ -253,15 +251,9 @@ def test_a_token_request_reads_the_list_s_entry_with_its_token(
     tag = _page_tag(client)  # the token verified in the database, its entry stored
     assert _conditional(client, tag).status_code == 304  # the list's tag computed and stored
 
-    class ReadApartFromTheToken:
-        def get(self, *args, **kwargs):
-            raise AssertionError("the list's entry was read apart from the token")
-
-        set = get
-
     # From now on the entry comes in the token's round trip (tracker.token_cache): the cached
     # list ETag module never reads the cache itself.
-    monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: ReadApartFromTheToken()})
+    fail_page_cache(monkeypatch, AssertionError("the list's entry was read apart from the token"))
     with CaptureQueriesContext(connection) as captured:
         response = _conditional(client, tag)
     assert response.status_code == 304

@@ -25,6 +25,7 @@ from tests.helpers import API
 from tests.training.api.kept_answers import (
     API_RUN_WRITES,
     assert_same_answer,
+    fail_page_cache,
     fresh,
     get_reading,
     write_run_through_the_api,
@@ -177,13 +178,7 @@ def test_an_unreachable_cache_answers_from_the_page(api_client, runner, monkeypa
     _runs(runner)
     expected = _get(api_client)
 
-    class Unreachable:
-        def get(self, *args, **kwargs):
-            raise ConnectionError("cache down")
-
-        set = get
-
-    monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: Unreachable()})
+    fail_page_cache(monkeypatch, ConnectionError("cache down"))
     try:
         answered = _get(api_client)
         assert answered.read_page
@@ -230,13 +225,7 @@ def test_the_token_s_round_trip_brings_the_kept_page(runner, token_cache_backend
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     first = _get(client)  # the token verified in the database; the page kept
 
-    class ReadApartFromTheToken:
-        def get(self, *args, **kwargs):
-            raise AssertionError("the list's entry was read apart from the token")
-
-        set = get
-
-    monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: ReadApartFromTheToken()})
+    fail_page_cache(monkeypatch, AssertionError("the list's entry was read apart from the token"))
     kept = _get(client)
     assert not kept.read_page
     assert cache_health.last_fault is None
