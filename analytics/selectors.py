@@ -73,6 +73,7 @@ from training.aggregates import SUMMED_COLUMNS, load_profile_key
 from training.models import (
     Plan,
     Run,
+    RunListVersion,
     RunnerDay,
     RunnerEffort,
     RunnerProfile,
@@ -825,6 +826,57 @@ def visible_plan_state(user: Any, plan_id: uuid.UUID) -> PlanState | None:
         workouts=tuple(workouts),
         daily=daily,
     )
+
+
+def visible_plan_answer_version(user: Any, plan_id: uuid.UUID) -> str | None:
+    """A version of everything ``visible_plan_state`` reads for the plan ``plan_id``, if
+    ``user`` may see it, in one prepared statement: the plan row's ``xmin`` (its dates and
+    runner), a digest of the ``(id, xmin)`` of its workouts (``training.selectors``
+    ``plan_workout_list_version`` explains the stamp), the version of its runner's runs
+    (``RunListVersion``: every run write moves it; a run of the plan, or linked to one of its
+    workouts, is always the plan runner's, ``Run.clean``), and the runner's time zone with the
+    day it is there now, which decides "missed" and "upcoming". Plan progress and plan
+    analytics keep their answers in the cache at this version (tracker.kept_answers).
+
+    ``None`` when the plan is out of view (or gone) and off PostgreSQL, whose rows carry no
+    such stamp: the answer is then computed as always."""
+    if connection.vendor != "postgresql":
+        return None
+    params = {
+        "plan_id": plan_id,
+        "user_id": user.pk,
+        "superuser": bool(user.is_superuser),
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_visible_plan_answer_version_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    plan_stamp, workouts_digest, runs_version, zone_name = row
+    today = local_today(_zone_named(zone_name))
+    return f"{plan_stamp}:{workouts_digest}:{runs_version}:{zone_name}:{today.isoformat()}"
+
+
+@functools.cache
+def _visible_plan_answer_version_sql() -> str:
+    # The visibility test is ``_visible_plan_state_sql``'s. The workouts' digest is a 64-bit
+    # hash of their sorted stamps (a change keeps it with a chance of one in 2**64).
+    plan, workout = Plan._meta.db_table, Workout._meta.db_table
+    profile, versions = RunnerProfile._meta.db_table, RunListVersion._meta.db_table
+    return f"""
+        SELECT plan.xmin::text,
+               (SELECT COALESCE(hashtextextended(
+                    string_agg(workout.id::text || '@' || workout.xmin::text, ','
+                               ORDER BY workout.id), 0)::text, '')
+                FROM {workout} workout WHERE workout.plan_id = plan.id),
+               COALESCE(versions.version::text, ''),
+               COALESCE(profile.timezone, '')
+        FROM {plan} plan
+        LEFT JOIN {profile} profile ON profile.user_id = plan.runner_id
+        LEFT JOIN {versions} versions ON versions.runner_id = plan.runner_id
+        WHERE plan.id = %(plan_id)s
+          AND (%(superuser)s OR plan.runner_id = %(user_id)s OR plan.coach_id = %(user_id)s)
+    """  # noqa: S608
 
 
 def _statuses(state: PlanState) -> list[science.WorkoutStatus]:

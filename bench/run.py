@@ -38,12 +38,19 @@ PY = str(VENV_BIN / "python")
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/tracker_bench"
 FLOOR_SETTINGS = "bench.floor_settings"
 APP_PORT, CEILING_PORT, SMALL_PORT, FLOOR_PORT, HEAVY_PORT = 8765, 8766, 8767, 8768, 8769
-# The two kept lists once more, on a server that keeps no list page in the cache
-# (KEEP_LIST_PAGES off): what every GET of them cost before section 34 of docs/PERFORMANCE.md,
-# and what the first GET after a write costs still. The bench asks for one page again and
-# again, which the main server answers from the page it kept.
+# The two kept lists and the two kept plan answers once more, on a server that keeps none of
+# them in the cache (KEEP_LIST_PAGES off): what every GET of them cost before sections 34 and 35
+# of docs/PERFORMANCE.md, and what the first GET after a write costs still. The bench asks for
+# one page or answer again and again, which the main server answers from what it kept.
 PAGE_READ_PORT = 8770
-PAGE_READ_ROWS = frozenset({"list runs (50), page read", "list plan workouts, page read"})
+PAGE_READ_ROWS = frozenset(
+    {
+        "list runs (50), page read",
+        "list plan workouts, page read",
+        "plan progress, computed",
+        "plan analytics, computed",
+    }
+)
 PAGE_READ_ENV = {"KEEP_LIST_PAGES": "false"}
 # The summary's data-size check (issue 16): one runner with this many runs in a database of its
 # own, against the main data set's runner with 5,000.
@@ -336,6 +343,13 @@ def main() -> None:
         ("retrieve run", "GET", f"/api/v1/runs/{ids['run_id']}", None, auth),
         ("plan progress", "GET", f"/api/v1/plans/{ids['plan_id']}/progress", None, auth),
         (
+            "plan progress, computed",
+            "GET",
+            f"/api/v1/plans/{ids['plan_id']}/progress",
+            None,
+            auth,
+        ),
+        (
             "list plan workouts",
             "GET",
             f"/api/v1/plans/{ids['plan_id']}/workouts?limit=50",
@@ -352,6 +366,13 @@ def main() -> None:
         ("create run", "POST", "/api/v1/runs", RUN_BODY, writer),
         ("analytics summary", "GET", "/api/v1/analytics/summary", None, auth),
         ("plan analytics", "GET", f"/api/v1/analytics/plan/{ids['plan_id']}", None, auth),
+        (
+            "plan analytics, computed",
+            "GET",
+            f"/api/v1/analytics/plan/{ids['plan_id']}",
+            None,
+            auth,
+        ),
         ("health", "GET", "/health", None, {}),
     ]
 

@@ -101,17 +101,21 @@ def _window_for(request: Any) -> Window | None:
 
 def _page_etag_prefix(request: Any) -> tuple[str, bool]:
     """For a GET of a list whose view keeps its answers in the cache (``list_versions``,
-    tracker.page_etags), that entry's key without the user id, and whether its body is wanted
-    (not for a conditional GET, nor one rendered other than as plain JSON): the script reads it
-    with the token. ('', False) otherwise."""
+    tracker.page_etags), or of another answer kept so (``answer_versions``,
+    tracker.kept_answers), that entry's key without the user id, and whether its body is wanted
+    (not for a conditional GET of a list, nor one rendered other than as plain JSON): the
+    script reads it with the token. ('', False) otherwise."""
     if request is None or request.method != "GET":
         return "", False
-    conditional = "If-None-Match" in request.headers
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if getattr(view, "action", None) == "list" and hasattr(view, "list_versions"):
+        conditional = "If-None-Match" in request.headers
+    elif hasattr(view, "answer_versions"):
+        conditional = False  # an answer without a tag (tracker.kept_answers): only its body
+    else:
+        return "", False
     wants_body = not conditional and page_etags.keeps_body(request)
     if not (conditional or wants_body):
-        return "", False
-    view = (getattr(request, "parser_context", None) or {}).get("view")
-    if getattr(view, "action", None) != "list" or not hasattr(view, "list_versions"):
         return "", False
     return page_etags.entry_key_prefix(request), wants_body
 

@@ -27,6 +27,7 @@ from analytics.api.serializers import (
     summary_data,
 )
 from analytics.types import WeekOutOfRange
+from tracker.kept_answers import KeptAnswerMixin
 from training.models import Plan
 from training.selectors import plans_visible_to
 
@@ -75,25 +76,43 @@ def _visible_plan_state(request: Request, pk: Any) -> selectors.PlanState:
     return state
 
 
+class _KeptPlanAnswerView(KeptAnswerMixin, _PlanView):
+    """A plan's answer kept in the cache while the plan, its workouts, its runner's runs and
+    the runner's today hold (``selectors.visible_plan_answer_version``, tracker.kept_answers):
+    a read of an unchanged plan costs that one version statement."""
+
+    def answer_versions(self) -> str | None:
+        user = self.request.user
+        if user.pk is None:
+            return None
+        return selectors.visible_plan_answer_version(user, self.kwargs["pk"])
+
+
 # One query and a body built directly (docs/PERFORMANCE.md, section 23); the serializer class
 # documents the schema. (Comments, not docstrings: a view's docstring becomes its OpenAPI text.)
-class PlanAnalyticsView(_PlanView):
+class PlanAnalyticsView(_KeptPlanAnswerView):
     serializer_class = PlanAnalyticsSerializer
 
     @extend_schema(operation_id="analytics_plan", summary="Planned vs actual for one plan")
     def get(self, request: Request, pk: Any) -> Response:
-        analytics = selectors.plan_analytics_of(_visible_plan_state(request, pk))
-        return Response(plan_analytics_data(analytics))
+        def compute() -> Response:
+            analytics = selectors.plan_analytics_of(_visible_plan_state(request, pk))
+            return Response(plan_analytics_data(analytics))
+
+        return self.kept_answer(request, compute)
 
 
 # As PlanAnalyticsView, with only the seed's progress numbers computed.
-class PlanProgressView(_PlanView):
+class PlanProgressView(_KeptPlanAnswerView):
     serializer_class = PlanProgressSerializer
 
     @extend_schema(operation_id="plans_progress", summary="Seed-compatible plan progress")
     def get(self, request: Request, pk: Any) -> Response:
-        progress = selectors.plan_progress_of(_visible_plan_state(request, pk))
-        return Response(plan_progress_data(progress))
+        def compute() -> Response:
+            progress = selectors.plan_progress_of(_visible_plan_state(request, pk))
+            return Response(plan_progress_data(progress))
+
+        return self.kept_answer(request, compute)
 
 
 class PlanWeeklySummaryView(_PlanView):

@@ -1,5 +1,6 @@
-"""Helpers for the tests of answers kept in the cache (tracker.page_etags): the run list's and a
-plan's workout list's pages, and the run list's 304."""
+"""Helpers for the tests of answers kept in the cache (tracker.page_etags, tracker.kept_answers):
+the run list's and a plan's workout list's pages, the run list's 304, and a plan's progress and
+analytics."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ HEADERS = ("Content-Type", "ETag", "Vary", "Allow")
 API_RUN_WRITES = ("api_patch", "api_create", "api_delete")
 
 
-def get_reading(client: Any, url: str, page_sql: str, status: int = 200) -> Any:
-    """``client.get(url)``, checked for ``status``; ``read_page`` on the response says whether a
-    statement containing ``page_sql`` ran (the page was read, not kept), ``queries`` how many."""
+def get_reading(client: Any, url: str, page_sql: str, status: int = 200, **headers: Any) -> Any:
+    """``client.get(url, **headers)``, checked for ``status``; ``read_page`` on the response says
+    whether a statement containing ``page_sql`` ran (the page was read, or the answer computed,
+    not kept), ``queries`` how many."""
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = client.get(url, **headers)
     assert response.status_code == status, response.content
     response.read_page = any(page_sql in query["sql"] for query in captured)
     response.queries = len(captured)
