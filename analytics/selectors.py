@@ -139,6 +139,35 @@ def _profile_facts_query(runner_id: int) -> QuerySet[Any]:
     )[:1]
 
 
+def runner_summary_version(runner: Any) -> tuple[_Profile, str]:
+    """``runner_profile_facts`` and, read with them in one statement, a version of everything
+    the runner's summary shows but its URL: the runner's run-list version (``RunListVersion``:
+    every write of their runs, their days' loads or their efforts moves it), the profile facts
+    (time zone, heart rates, sex: the loads, zones and "today" depend on them) and the day it
+    is in that time zone now. The summary keeps its answer in the cache at this version
+    (tracker.kept_answers). A runner without a profile costs a second statement."""
+    rows = compiled_rows_of("summary_version", _summary_version_query, (runner.pk,))
+    if rows:
+        zone, max_hr, resting_hr, sex, runs_version = rows[0]
+        profile = _Profile(_zone_named(zone), max_hr, resting_hr, sex)
+        facts = f"{zone}|{max_hr}|{resting_hr}|{sex}"
+    else:
+        profile = _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
+        runs_version, facts = training_selectors.run_list_versions([runner.pk]), "-"
+    today = local_today(profile.tz)
+    return profile, f"{runs_version}:{facts}:{today.isoformat()}"
+
+
+def _summary_version_query(runner_id: int) -> QuerySet[Any]:
+    # By the runner's id, never their user row (the API's lazily loaded user has only the id).
+    version = RunListVersion.objects.filter(runner_id=runner_id).values("version")[:1]
+    return (
+        RunnerProfile.objects.filter(user_id=runner_id)
+        .annotate(runs_version=Subquery(version))
+        .values_list("timezone", "max_hr", "resting_hr", "sex", "runs_version")[:1]
+    )
+
+
 def local_today(tz: zoneinfo.ZoneInfo) -> date:
     """The calendar day now in ``tz`` (one place for tests to pin "today")."""
     return timezone.localdate(timezone=tz)

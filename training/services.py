@@ -509,7 +509,7 @@ def best_efforts_of(run: Run, samples: dict[str, Any]) -> list[RunBestEffort]:
 @transaction.atomic
 def run_track_set(*, run: Run, samples: dict[str, Any]) -> RunTrack:
     """Store ``samples`` as ``run``'s track (replacing any) and its best efforts with it, so the
-    two never disagree. Six queries (and a savepoint) whatever the track's length."""
+    two never disagree. Eight queries (and a savepoint) whatever the track's length."""
     track = RunTrack(run=run, samples=samples)
     if not RunTrack.objects.filter(run=run).update(samples=samples):
         track.save(force_insert=True)
@@ -522,6 +522,10 @@ def run_track_set(*, run: Run, samples: dict[str, Any]) -> RunTrack:
     aggregates.store_run_efforts(
         run, {effort.distance: effort.elapsed_s for effort in best_efforts}
     )
+    # The summary's answer is kept at its runner's run-list version (tracker.kept_answers): new
+    # personal bests must move it. Inside an import's transaction the run's insert already
+    # holds the runner's lock.
+    aggregates.runs_written([run.runner_id])
     return track
 
 

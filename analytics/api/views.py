@@ -32,7 +32,10 @@ from training.models import Plan
 from training.selectors import plans_visible_to
 
 
-class SummaryView(APIView):
+# The answer is kept in the cache while the runner's runs, profile facts and today hold
+# (``selectors.runner_summary_version``, tracker.kept_answers); that statement also gives the
+# profile a computed answer needs, so a miss costs no query more than before.
+class SummaryView(KeptAnswerMixin, APIView):
     @extend_schema(
         operation_id="analytics_summary",
         parameters=[SummaryQuerySerializer],
@@ -42,13 +45,20 @@ class SummaryView(APIView):
     def get(self, request: Request) -> Response:
         params = SummaryQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
+        return self.kept_answer(request, lambda: self._computed(request, params.validated_data))
+
+    def answer_versions(self) -> str | None:
+        self._profile, version = selectors.runner_summary_version(self.request.user)
+        return version
+
+    def _computed(self, request: Request, query: dict[str, Any]) -> Response:
         # Read by id, once: the summary needs the profile, never the user's own row.
-        profile = selectors.runner_profile_facts(request.user)
+        profile = getattr(self, "_profile", None) or selectors.runner_profile_facts(request.user)
         today = selectors.local_today(profile.tz)
-        date_from = params.validated_data.get("from")
-        date_to = params.validated_data.get("to")
-        if "from" not in params.validated_data and "to" not in params.validated_data:
-            date_from = science.period_start(params.validated_data.get("period", "all"), today)
+        date_from = query.get("from")
+        date_to = query.get("to")
+        if "from" not in query and "to" not in query:
+            date_from = science.period_start(query.get("period", "all"), today)
             date_to = today
         summary = selectors.runner_summary(
             runner=request.user, date_from=date_from, date_to=date_to, today=today, profile=profile
