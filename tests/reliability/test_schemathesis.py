@@ -269,6 +269,14 @@ def _keep_run_rules(body: dict, world: dict, method: str) -> None:
             if (first in body) != (second in body):
                 body.pop(first, None)
                 body.pop(second, None)
+    elif method == "PUT":
+        # A PUT keeps the stored value of an optional field it leaves out (DRF), which earlier
+        # examples may have changed: send the missing one of a pair, equal to the other.
+        for first, second in (("elapsed_s", "duration_s"), ("avg_heart_rate", "max_heart_rate")):
+            if body.get(first) is None and body.get(second) is not None:
+                body[first] = body[second]
+            elif body.get(second) is None and body.get(first) is not None:
+                body[second] = body[first]
     if body.get("elapsed_s") is not None and body.get("duration_s") is not None:
         body["elapsed_s"] = max(body["elapsed_s"], body["duration_s"])
     if body.get("avg_heart_rate") is not None and body.get("max_heart_rate") is not None:

@@ -3,8 +3,10 @@ wrapper, plus the pool check and the prepared statements of :mod:`tracker.databa
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.backends.utils import CursorWrapper
@@ -14,6 +16,17 @@ from django_prometheus.db.backends.postgresql.base import (
 from django_prometheus.db.common import ExportingCursorWrapper
 
 from tracker.database import check_pooled_connection
+
+
+@functools.cache
+def exporting_cursor_class(cursor_class: type, alias: str, vendor: str) -> type:
+    """django-prometheus's counting cursor class for ``cursor_class``, built once. Its
+    ``ExportingCursorWrapper`` builds a new class on every call, and its backend calls it for
+    every connection checkout from the pool, as does ``prepared_cursor`` below for every hot
+    statement: two to seven class builds a request (about 15 µs each, and a new class starts
+    with a cold attribute cache), seen in the 304's and the summary's profiles
+    (docs/PERFORMANCE.md, section 35)."""
+    return ExportingCursorWrapper(cursor_class, alias, vendor)
 
 
 class DatabaseOperations(PostgresOperations):
@@ -40,6 +53,14 @@ class DatabaseWrapper(PrometheusDatabaseWrapper):  # type: ignore[misc]
             pool._check = check_pooled_connection
         return pool
 
+    def get_connection_params(self) -> dict[str, Any]:
+        # As django-prometheus's, with its cursor class built once (``exporting_cursor_class``).
+        params = PostgresDatabaseWrapper.get_connection_params(self)
+        params["cursor_factory"] = exporting_cursor_class(
+            params["cursor_factory"], self.alias, self.vendor
+        )
+        return params
+
     def prepared_cursor(self) -> CursorWrapper:
         """A cursor like ``cursor()`` (query log, metrics, execute wrappers) whose statements are
         bound on the server, so that psycopg prepares each one once per connection when
@@ -47,7 +68,7 @@ class DatabaseWrapper(PrometheusDatabaseWrapper):  # type: ignore[misc]
         self.ensure_connection()
         raw = self.connection
         client_factory = raw.cursor_factory
-        raw.cursor_factory = ExportingCursorWrapper(ServerBindingCursor, self.alias, self.vendor)
+        raw.cursor_factory = exporting_cursor_class(ServerBindingCursor, self.alias, self.vendor)
         try:
             return self.cursor()
         finally:
