@@ -5,8 +5,8 @@ module stores, reads and tombstones entries in the ``default`` cache. With Redis
 token has an entry costs one ``EVALSHA``: the script reads the entry and, when one is there,
 increments the user's rate-limit key (the same key, format and atomic ``INCR`` + ``EXPIRE`` as
 tracker/throttling.py) and returns both. For a GET of a list whose answers the cache keeps
-(tracker.page_etags), it also reads that list's entry, so that a 304, or a 200 with the kept
-body, needs no round trip to Redis of its own. Those keys are named after the user id inside the
+(tracker.page_etags), or of another kept answer (tracker.kept_answers), it also reads that
+entry, so that a 304, or a 200 with the kept body, needs no round trip to Redis of its own. Those keys are named after the user id inside the
 entry, so they are computed in the script: like the throttle's own script this needs one Redis
 server (not Redis Cluster, where a script may only touch the keys it is given).
 
