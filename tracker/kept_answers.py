@@ -1,9 +1,11 @@
 """GET answers (not lists) kept in the cache while the versions they were computed at hold.
 
 Plan progress and plan analytics cost one statement and a pass over the plan's workouts and
-days in Python, then a rendering: about 2 ms. What they show changes only when the plan, its
-workouts, its runner's runs or the runner's "today" change, and one cheap statement can name all
-of those (``analytics.selectors.visible_plan_answer_version``). A view with such a version keeps
+days in Python, then a rendering; the analytics summary six statements and the load series.
+What they show changes only when the plan, its workouts, the runner's runs or profile facts, or
+the runner's "today" change, and one cheap statement can name all of those
+(``analytics.selectors.visible_plan_answer_version``, ``runner_summary_version``). A view with
+such a version keeps
 its rendered answer beside it, exactly as tracker.page_etags keeps a list's page, and with the
 same argument for why that is safe: the versions are read **before** the answer is computed, so a
 write committed after that read moves the versions past what is stored (docs/PERFORMANCE.md,
@@ -31,11 +33,11 @@ from tracker.renderers import RenderedJSON
 NO_TAG = "-"
 
 
+# For an APIView whose GET answer is a function of what ``answer_versions()`` names: a string
+# that changes whenever anything the answer shows could change, read in one cheap statement, or
+# ``None`` (not for this request: the answer is computed as always). (A comment: drf-spectacular
+# takes a view's docstring, inherited ones too, for its OpenAPI description.)
 class KeptAnswerMixin:
-    """For an APIView whose GET answer is a function of what ``answer_versions()`` names: a
-    string that changes whenever anything the answer shows could change, read in one cheap
-    statement, or ``None`` (not for this request: the answer is computed as always)."""
-
     def answer_versions(self) -> str | None:
         return None
 

@@ -6,9 +6,10 @@ token has an entry costs one ``EVALSHA``: the script reads the entry and, when o
 increments the user's rate-limit key (the same key, format and atomic ``INCR`` + ``EXPIRE`` as
 tracker/throttling.py) and returns both. For a GET of a list whose answers the cache keeps
 (tracker.page_etags), or of another kept answer (tracker.kept_answers), it also reads that
-entry, so that a 304, or a 200 with the kept body, needs no round trip to Redis of its own. Those keys are named after the user id inside the
-entry, so they are computed in the script: like the throttle's own script this needs one Redis
-server (not Redis Cluster, where a script may only touch the keys it is given).
+entry, so that a 304, or a 200 with the kept body, needs no round trip to Redis of its own.
+Those keys are named after the user id inside the entry, so they are computed in the script:
+like the throttle's own script this needs one Redis server (not Redis Cluster, where a script
+may only touch the keys it is given).
 
 Every cache fault is handled as the throttles handle theirs (:data:`throttling.cache_health`):
 logged, remembered for ``/health/ready``, and the cache left alone for a few seconds; the caller

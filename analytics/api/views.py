@@ -86,11 +86,10 @@ def _visible_plan_state(request: Request, pk: Any) -> selectors.PlanState:
     return state
 
 
+# A plan's answer kept in the cache while the plan, its workouts, its runner's runs and the
+# runner's today hold (``selectors.visible_plan_answer_version``, tracker.kept_answers): a read
+# of an unchanged plan costs that one version statement.
 class _KeptPlanAnswerView(KeptAnswerMixin, _PlanView):
-    """A plan's answer kept in the cache while the plan, its workouts, its runner's runs and
-    the runner's today hold (``selectors.visible_plan_answer_version``, tracker.kept_answers):
-    a read of an unchanged plan costs that one version statement."""
-
     def answer_versions(self) -> str | None:
         user = self.request.user
         if user.pk is None:

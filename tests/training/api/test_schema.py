@@ -289,3 +289,17 @@ def test_the_token_scheme_shows_its_prefix(schema):
     )
     assert "Authorization: Token " in scheme["description"]
     assert scheme["x-example"].startswith("Token ")
+
+
+def test_no_operation_takes_an_internal_docstring_for_its_description(schema):
+    # drf-spectacular describes an operation with its view's docstring, inherited ones included:
+    # a mixin's or a base view's docstring written for engineers (reST ``markup``, module names)
+    # would become API documentation. Views and mixins below them keep such notes in comments.
+    leaked = {
+        (path, method): operation["description"]
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        and any(mark in operation.get("description", "") for mark in ("``", "tracker."))
+    }
+    assert leaked == {}
