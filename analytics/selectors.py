@@ -103,6 +103,10 @@ class _Profile:
     sex: str
 
 
+# A runner without a profile: UTC, no heart rates, sex unspecified.
+_NO_PROFILE = _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
+
+
 def _zone_named(name: str | None) -> zoneinfo.ZoneInfo:
     """The profile's time zone; UTC when it is empty or not a zone this machine knows."""
     try:
@@ -114,7 +118,7 @@ def _zone_named(name: str | None) -> zoneinfo.ZoneInfo:
 def _profile_of(user: Any) -> _Profile:
     profile = getattr(user, "profile", None)
     if profile is None:
-        return _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
+        return _NO_PROFILE
     return _Profile(_zone_named(profile.timezone), profile.max_hr, profile.resting_hr, profile.sex)
 
 
@@ -128,7 +132,7 @@ def runner_profile_facts(runner: Any) -> _Profile:
         return _profile_of(runner)
     rows = compiled_rows_of("profile_facts", _profile_facts_query, (runner.pk,))
     if not rows:
-        return _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
+        return _NO_PROFILE
     zone, max_hr, resting_hr, sex = rows[0]
     return _Profile(_zone_named(zone), max_hr, resting_hr, sex)
 
@@ -152,7 +156,7 @@ def runner_summary_version(runner: Any) -> tuple[_Profile, str]:
         profile = _Profile(_zone_named(zone), max_hr, resting_hr, sex)
         facts = f"{zone}|{max_hr}|{resting_hr}|{sex}"
     else:
-        profile = _Profile(zoneinfo.ZoneInfo("UTC"), None, None, "unspecified")
+        profile = _NO_PROFILE
         runs_version, facts = training_selectors.run_list_versions([runner.pk]), "-"
     today = local_today(profile.tz)
     return profile, f"{runs_version}:{facts}:{today.isoformat()}"

@@ -4,6 +4,7 @@ analytics."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.helpers import API
 from tracker import page_etags
+from tracker.throttling import cache_health
 
 # What a client sees of an answer besides its body.
 HEADERS = ("Content-Type", "ETag", "Vary", "Allow")
@@ -74,3 +76,16 @@ def fail_page_cache(monkeypatch: Any, error: Exception) -> None:
     """Make tracker.page_etags' own reads and writes of the cache raise ``error`` (the token's
     round trip, tracker.token_cache, is untouched)."""
     monkeypatch.setattr(page_etags, "caches", {page_etags.CACHE_ALIAS: _FailingCache(error)})
+
+
+def get_with_the_cache_down(monkeypatch: Any, get: Callable[[], Any]) -> Any:
+    """``get()``'s response while tracker.page_etags' own reads and writes of the cache raise,
+    after checking the fault was recorded; the cache is healthy again afterwards (a recorded
+    fault makes every later request skip it for a few seconds)."""
+    fail_page_cache(monkeypatch, ConnectionError("cache down"))
+    try:
+        response = get()
+        assert cache_health.last_fault is not None
+        return response
+    finally:
+        cache_health.reset()
