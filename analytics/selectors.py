@@ -122,33 +122,14 @@ def _profile_of(user: Any) -> _Profile:
     return _Profile(_zone_named(profile.timezone), profile.max_hr, profile.resting_hr, profile.sex)
 
 
-def runner_profile_facts(runner: Any) -> _Profile:
-    """The profile facts the analytics use (time zone, heart rates, sex), read by the runner's
-    id in one query: ``runner.profile`` on the API's lazily loaded user would read the user's row
-    first (tracker/authentication.py), a round trip the summary has no use for. A loaded user
-    whose profile is already cached answers from it, with no query."""
-    state = vars(runner).get("_state")  # only a loaded model instance has it in its __dict__
-    if state is not None and "profile" in state.fields_cache:
-        return _profile_of(runner)
-    rows = compiled_rows_of("profile_facts", _profile_facts_query, (runner.pk,))
-    if not rows:
-        return _NO_PROFILE
-    zone, max_hr, resting_hr, sex = rows[0]
-    return _Profile(_zone_named(zone), max_hr, resting_hr, sex)
-
-
-def _profile_facts_query(runner_id: int) -> QuerySet[Any]:
-    return RunnerProfile.objects.filter(user_id=runner_id).values_list(
-        "timezone", "max_hr", "resting_hr", "sex"
-    )[:1]
-
-
 def runner_summary_version(runner: Any) -> tuple[_Profile, str]:
-    """``runner_profile_facts`` and, read with them in one statement, a version of everything
-    the runner's summary shows but its URL: the runner's run-list version (``RunListVersion``:
-    every write of their runs, their days' loads or their efforts moves it), the profile facts
-    (time zone, heart rates, sex: the loads, zones and "today" depend on them) and the day it
-    is in that time zone now. The summary keeps its answer in the cache at this version
+    """The profile facts the analytics use (time zone, heart rates, sex), read by the runner's
+    id (``runner.profile`` on the API's lazily loaded user would read the user's row first,
+    tracker/authentication.py, a round trip the summary has no use for), and, read with them in
+    one statement, a version of everything the runner's summary shows but its URL: the runner's
+    run-list version (``RunListVersion``: every write of their runs, their days' loads or their
+    efforts moves it), the profile facts (the loads, zones and "today" depend on them) and the
+    day it is in that time zone now. The summary keeps its answer in the cache at this version
     (tracker.kept_answers). A runner without a profile costs a second statement."""
     rows = compiled_rows_of("summary_version", _summary_version_query, (runner.pk,))
     if rows:
@@ -238,7 +219,8 @@ def runner_summary(
     profile: _Profile | None = None,
 ) -> RunnerSummary:
     """Everything the summary endpoint and the dashboard home show for ``runner``
-    (``profile``: the runner's ``runner_profile_facts`` when the caller has read them).
+    (``profile``: the runner's profile facts when the caller has read them,
+    ``runner_summary_version``).
 
     Totals, longest and fastest run cover ``date_from``…``date_to`` (local days, inclusive;
     ``date_from=None`` means since the first run, ``date_to=None`` means today). The weekly series
@@ -892,16 +874,14 @@ def visible_plan_answer_version(user: Any, plan_id: uuid.UUID) -> str | None:
 
 @functools.cache
 def _visible_plan_answer_version_sql() -> str:
-    # The visibility test is ``_visible_plan_state_sql``'s. The workouts' digest is a 64-bit
-    # hash of their sorted stamps (a change keeps it with a chance of one in 2**64).
-    plan, workout = Plan._meta.db_table, Workout._meta.db_table
-    profile, versions = RunnerProfile._meta.db_table, RunListVersion._meta.db_table
+    # The visibility test is ``_visible_plan_state_sql``'s; the workouts' digest is the one
+    # their list's version reads.
+    plan, profile = Plan._meta.db_table, RunnerProfile._meta.db_table
+    versions = RunListVersion._meta.db_table
+    workouts_digest = training_selectors.plan_workouts_digest_sql("plan.id")
     return f"""
         SELECT plan.xmin::text,
-               (SELECT COALESCE(hashtextextended(
-                    string_agg(workout.id::text || '@' || workout.xmin::text, ','
-                               ORDER BY workout.id), 0)::text, '')
-                FROM {workout} workout WHERE workout.plan_id = plan.id),
+               {workouts_digest},
                COALESCE(versions.version::text, ''),
                COALESCE(profile.timezone, '')
         FROM {plan} plan

@@ -5,11 +5,10 @@ days in Python, then a rendering; the analytics summary six statements and the l
 What they show changes only when the plan, its workouts, the runner's runs or profile facts, or
 the runner's "today" change, and one cheap statement can name all of those
 (``analytics.selectors.visible_plan_answer_version``, ``runner_summary_version``). A view with
-such a version keeps
-its rendered answer beside it, exactly as tracker.page_etags keeps a list's page, and with the
-same argument for why that is safe: the versions are read **before** the answer is computed, so a
-write committed after that read moves the versions past what is stored (docs/PERFORMANCE.md,
-section 35).
+such a version keeps its rendered answer beside it, exactly as tracker.page_etags keeps a list's
+page, and with the same argument for why that is safe: the versions are read **before** the
+answer is computed, so a write committed after that read moves the versions past what is stored
+(docs/PERFORMANCE.md, section 35).
 
 These answers carry no ``ETag``, so only the body is kept, under the tag ``NO_TAG``; a request
 that is not plain ``application/json`` (the browsable API, ``indent=``) or arrives with

@@ -190,16 +190,26 @@ def plan_workout_list_version(user_id: int, plan_id: uuid.UUID) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def _plan_workouts_version_query(plan_id: uuid.UUID, user_id: int) -> QuerySet[Any]:
-    # Table names from the models' metadata, no value: the ids are the statement's parameters.
-    # ORDER BY: the same rows always give the same digest. A 64-bit hash of the text: a change
-    # keeps it with a chance of one in 2**64 (nobody chooses transaction ids), where md5 or
-    # sha256 cost 0.25 ms more for a 100-workout plan. An empty plan's version is ''.
-    workouts, plans = Workout._meta.db_table, Plan._meta.db_table
+def plan_workouts_digest_sql(plan_id_column: str) -> str:
+    """A scalar subquery (PostgreSQL) giving the digest of the ``(id, xmin)`` of the workouts of
+    the plan whose id is ``plan_id_column`` (an outer query's column): what
+    ``plan_workout_list_version`` and the plan answers' version
+    (``analytics.selectors.visible_plan_answer_version``) read. ORDER BY: the same rows always
+    give the same digest. A 64-bit hash of the text: a change keeps it with a chance of one in
+    2**64 (nobody chooses transaction ids), where md5 or sha256 cost 0.25 ms more for a
+    100-workout plan. An empty plan's digest is ''. Table names from the models' metadata, no
+    value: the ids are the statement's parameters."""
+    workouts = Workout._meta.db_table
     stamps = "string_agg(w.id::text || '@' || w.xmin::text, ',' ORDER BY w.id)"
     digest = f"hashtextextended({stamps}, 0)::text"
-    digest_sql = f"SELECT COALESCE({digest}, '') FROM \"{workouts}\" w"  # noqa: S608
-    digest_sql += f' WHERE w.plan_id = "{plans}"."id"'
+    return (
+        f"(SELECT COALESCE({digest}, '') FROM \"{workouts}\" w"  # noqa: S608
+        f" WHERE w.plan_id = {plan_id_column})"
+    )
+
+
+def _plan_workouts_version_query(plan_id: uuid.UUID, user_id: int) -> QuerySet[Any]:
+    digest_sql = plan_workouts_digest_sql(f'"{Plan._meta.db_table}"."id"')
     return (
         Plan.objects.filter(Q(runner_id=user_id) | Q(coach_id=user_id), pk=plan_id)
         .annotate(workouts_version=RawSQL(digest_sql, (), output_field=TextField()))  # noqa: S611

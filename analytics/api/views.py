@@ -3,6 +3,7 @@ shapes are the serializers of ``analytics.api.serializers``."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
@@ -47,13 +48,16 @@ class SummaryView(KeptAnswerMixin, APIView):
         params.is_valid(raise_exception=True)
         return self.kept_answer(request, lambda: self._computed(request, params.validated_data))
 
+    @cached_property
+    def _profile_and_version(self) -> tuple[Any, str]:
+        # Read by id, once: the summary needs the profile, never the user's own row.
+        return selectors.runner_summary_version(self.request.user)
+
     def answer_versions(self) -> str | None:
-        self._profile, version = selectors.runner_summary_version(self.request.user)
-        return version
+        return self._profile_and_version[1]
 
     def _computed(self, request: Request, query: dict[str, Any]) -> Response:
-        # Read by id, once: the summary needs the profile, never the user's own row.
-        profile = getattr(self, "_profile", None) or selectors.runner_profile_facts(request.user)
+        profile = self._profile_and_version[0]
         today = selectors.local_today(profile.tz)
         date_from = query.get("from")
         date_to = query.get("to")
@@ -91,10 +95,7 @@ def _visible_plan_state(request: Request, pk: Any) -> selectors.PlanState:
 # of an unchanged plan costs that one version statement.
 class _KeptPlanAnswerView(KeptAnswerMixin, _PlanView):
     def answer_versions(self) -> str | None:
-        user = self.request.user
-        if user.pk is None:
-            return None
-        return selectors.visible_plan_answer_version(user, self.kwargs["pk"])
+        return selectors.visible_plan_answer_version(self.request.user, self.kwargs["pk"])
 
 
 # One query and a body built directly (docs/PERFORMANCE.md, section 23); the serializer class

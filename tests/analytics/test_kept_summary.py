@@ -105,7 +105,7 @@ def test_a_kept_summary_ends_with_a_profile_change(api_client, runner, runs, cha
 
 
 def test_a_kept_summary_ends_at_the_runner_s_midnight(api_client, runs, monkeypatch):
-    today = selectors.local_today(selectors.runner_profile_facts(runs[0].runner).tz)
+    today = selectors.local_today(selectors.runner_summary_version(runs[0].runner)[0].tz)
     monkeypatch.setattr(selectors, "local_today", lambda tz: today)
     before = _get(api_client)
     assert not _get(api_client).read_page
