@@ -7,8 +7,9 @@ domain rule lives in the model's ``clean()`` and runs through the services (trai
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import tzinfo
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -43,7 +44,7 @@ from training.steps import PACE_ZONE_NAMES, StepsError, validate_steps
 User = get_user_model()
 
 
-def _request_user(serializer: serializers.Serializer) -> Any:
+def _request_user(serializer: serializers.BaseSerializer[Any]) -> Any:
     request = serializer.context.get("request")
     return getattr(request, "user", None)
 
@@ -55,11 +56,21 @@ def set_queryset(serializer: serializers.Serializer, name: str, queryset: QueryS
 
 
 class FieldsBuiltOnceMixin:
-    """For a ModelSerializer whose fields come from its class alone (``Meta``, the declared
-    fields): build them from the model's metadata once per class and give each instance a deep
-    copy, as DRF itself does with declared fields. Building them was a quarter of a
-    ``POST /runs``'s Python (docs/PERFORMANCE.md, section 30); copying costs about a third of
-    that. A subclass that scopes fields to the request does so on its copy, after ``super()``."""
+    # (Comments, not a docstring: drf-spectacular publishes a serializer's inherited docstring
+    # as its schema component's description.)
+    #
+    # For a ModelSerializer whose fields come from its class alone (``Meta``, the declared
+    # fields): build them from the model's metadata once per class and give each instance its own
+    # copies. Building them was a quarter of a ``POST /runs``'s Python (docs/PERFORMANCE.md,
+    # section 30).
+    #
+    # The copies are shallow, unlike DRF's deep copies of declared fields, which rebuild every
+    # field from its arguments and were most of what was left (section 36). A field's per-instance
+    # state (its name, parent, source, ``read_only`` set by a subclass) lives in its own
+    # ``__dict__``, which ``copy.copy`` copies; what stays shared is what DRF never changes after
+    # construction (validators, error messages, choices). So a subclass may set attributes on its
+    # copies, after ``super()``, but must not mutate a shared object in place, and caller-scoped
+    # choices belong in ``CallerScopedPrimaryKeyRelatedField``, read per value, not per body.
 
     def get_fields(self) -> dict[str, Any]:
         cls = type(self)
@@ -67,7 +78,53 @@ class FieldsBuiltOnceMixin:
         if template is None:
             template = super().get_fields()  # type: ignore[misc]
             cls._built_fields = template  # type: ignore[attr-defined]
-        return copy.deepcopy(template)
+        return {name: copy.copy(field) for name, field in template.items()}
+
+
+class CallerScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A link by id to an object the request's caller may name: ``scope(user)`` gives those
+    objects. Built when a value is looked up (``get_queryset``), so a body that leaves the link
+    out never builds the query; and the declared ``queryset`` (one of none) stays what the schema
+    reads the model from and what a caller-less serializer accepts."""
+
+    def __init__(self, *, scope: Callable[[Any], QuerySet[Any]], **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        user = _request_user(self.root)
+        if user is None or not user.is_authenticated:
+            return cast(QuerySet[Any], super().get_queryset())
+        return self.scope(user)
+
+
+class PlanFromPathMixin:
+    # A serializer of an object under a plan's route (``/plans/{id}/workouts``, ``.../runs``):
+    # with ``plan_from_path``, the plan comes from the URL and is not part of the body.
+
+    def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plan_from_path = plan_from_path
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
+        if self._plan_from_path:
+            fields["plan"].read_only = True
+        return fields
+
+
+def _plans_of_caller(user: Any) -> QuerySet[Plan]:
+    # A superuser editing another runner's run is checked by the model (plan and run must
+    # share the runner).
+    return Plan.objects.all() if user.is_superuser else Plan.objects.filter(runner=user)
+
+
+def _workouts_of_caller(user: Any) -> QuerySet[Workout]:
+    return Workout.objects.all() if user.is_superuser else Workout.objects.filter(plan__runner=user)
+
+
+def _shoes_of_caller(user: Any) -> QuerySet[Shoe]:
+    return Shoe.objects.all() if user.is_superuser else Shoe.objects.filter(runner=user)
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -280,8 +337,10 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanUpdateSerializer(PlanSerializer):
-    """The body of PUT/PATCH /plans/{id} as the schema documents it: ``runner`` is fixed at
-    creation, so it is read-only here (the view still validates with ``PlanSerializer``)."""
+    """A plan's body for PUT and PATCH: its ``runner`` is fixed when the plan is created."""
+
+    # What the schema documents for PUT/PATCH /plans/{id}; the view still validates with
+    # PlanSerializer, which refuses a different runner.
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -403,9 +462,11 @@ class PlanShiftSerializer(serializers.Serializer):
     )
 
 
-class WorkoutSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
-    plan = serializers.PrimaryKeyRelatedField(
-        queryset=Plan.objects.none(), help_text="Id of a plan the caller may see."
+class WorkoutSerializer(PlanFromPathMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer):
+    plan = CallerScopedPrimaryKeyRelatedField(
+        queryset=Plan.objects.none(),
+        scope=plans_visible_to,
+        help_text="Id of a plan the caller may see.",
     )
     steps = StepsField(
         required=False,
@@ -432,23 +493,6 @@ class WorkoutSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         list_serializer_class = _RowsListSerializer
-
-    def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._plan_from_path = plan_from_path
-
-    def get_fields(self) -> dict[str, Any]:
-        # Scoped here rather than in __init__: the fields are built only when a request body is
-        # validated (or the schema is generated), never for the lean reads below.
-        fields = super().get_fields()
-        user = _request_user(self)
-        plan: Any = fields["plan"]
-        if user is not None:
-            plan.queryset = plans_visible_to(user)
-        if self._plan_from_path:
-            # Nested route: the plan comes from the URL and is not part of the body.
-            fields["plan"].read_only = True
-        return fields
 
     # The columns a workout's body is made of, in the order ``_workout_row_body`` takes them;
     # a list reads just these, as tuples (``BaseViewSet.paginate_queryset``).
@@ -492,9 +536,10 @@ class WorkoutSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
 
 class PlanWorkoutSerializer(WorkoutSerializer):
-    """The body of POST /plans/{id}/workouts as the schema documents it: the plan comes from
-    the path, so ``plan`` is read-only (its own component name keeps POST /workouts' ``plan``
-    writable and required in the schema)."""
+    """A workout's body for POST /plans/{id}/workouts: the plan comes from the path."""
+
+    # What the schema documents: ``plan`` read-only. Its own component name keeps POST
+    # /workouts' ``plan`` writable and required in the schema.
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("plan_from_path", True)
@@ -514,22 +559,25 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
-class RunSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
+class RunSerializer(PlanFromPathMixin, FieldsBuiltOnceMixin, serializers.ModelSerializer):
     started_at = AwareDateTimeField(help_text="ISO 8601 with offset; not in the future.")
-    plan = serializers.PrimaryKeyRelatedField(
+    plan = CallerScopedPrimaryKeyRelatedField(
         queryset=Plan.objects.none(),
+        scope=_plans_of_caller,
         required=False,
         allow_null=True,
         help_text="Id of one of the runner's plans; set from the workout when only that is given.",
     )
-    workout = serializers.PrimaryKeyRelatedField(
+    workout = CallerScopedPrimaryKeyRelatedField(
         queryset=Workout.objects.none(),
+        scope=_workouts_of_caller,
         required=False,
         allow_null=True,
         help_text="Id of a workout of the run's plan (of the same runner).",
     )
-    shoe = serializers.PrimaryKeyRelatedField(
+    shoe = CallerScopedPrimaryKeyRelatedField(
         queryset=Shoe.objects.none(),
+        scope=_shoes_of_caller,
         required=False,
         allow_null=True,
         help_text="Id of one of the runner's shoes (retired ones too), or null. On create, "
@@ -581,35 +629,6 @@ class RunSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
                 },
             }
         }
-
-    def __init__(self, *args: Any, plan_from_path: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._plan_from_path = plan_from_path
-
-    def get_fields(self) -> dict[str, Any]:
-        # Scoped here rather than in __init__: the fields are built only when a request body is
-        # validated (or the schema is generated), never for the lean reads below.
-        fields = super().get_fields()
-        user = _request_user(self)
-        if user is not None and user.is_authenticated:
-            # A run links only to the runner's own plans; a superuser editing another runner's
-            # run is checked by the model (plan and run must share the runner).
-            plans = Plan.objects.all() if user.is_superuser else Plan.objects.filter(runner=user)
-            workouts = (
-                Workout.objects.all()
-                if user.is_superuser
-                else Workout.objects.filter(plan__runner=user)
-            )
-            shoes = Shoe.objects.all() if user.is_superuser else Shoe.objects.filter(runner=user)
-            plan_field: Any = fields["plan"]
-            workout_field: Any = fields["workout"]
-            shoe_field: Any = fields["shoe"]
-            plan_field.queryset = plans
-            workout_field.queryset = workouts
-            shoe_field.queryset = shoes
-        if self._plan_from_path:
-            fields["plan"].read_only = True
-        return fields
 
     # The columns a run's body is made of, in the order ``_run_row_body`` takes them. A list
     # reads just these, as tuples (``BaseViewSet.paginate_queryset``): no model instances.
@@ -777,9 +796,10 @@ class PlanRunSerializer(RunSerializer):
 
 
 class ShoeSerializer(serializers.ModelSerializer):
-    """A shoe with its distance (docs/API.md, Shoes). The instance must come from
-    ``training.selectors.shoes_with_distance`` (the views re-read it after a write), which
-    annotates ``distance_m`` and ``run_count``."""
+    """A shoe with the distance run in it."""
+
+    # The instance must come from training.selectors.shoes_with_distance (the views re-read it
+    # after a write), which annotates distance_m and run_count (docs/API.md, Shoes).
 
     distance_m = serializers.FloatField(
         read_only=True,

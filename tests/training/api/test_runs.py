@@ -328,8 +328,15 @@ def test_each_serializer_gets_its_own_fields_scoped_to_its_caller(rf, runner, ot
 
     first, second = fields_for(runner), fields_for(other_runner)
     assert first["plan"] is not second["plan"]
-    assert list(first["plan"].queryset) == [mine]
-    assert list(second["plan"].queryset) == [theirs]
+    assert list(first["plan"].get_queryset()) == [mine]
+    assert list(second["plan"].get_queryset()) == [theirs]
     template = RunSerializer.__dict__["_built_fields"]
     assert template["plan"].parent is None  # never bound, never scoped
-    assert not template["plan"].queryset.exists()
+    assert not template["plan"].get_queryset().exists()  # no caller: no plan can be named
+    # The copies are shallow (FieldsBuiltOnceMixin): a subclass's change to one copy (a plan
+    # taken from the path) stays on that copy.
+    request = Request(rf.post("/"))
+    request.user = runner
+    from_path = RunSerializer(context={"request": request}, plan_from_path=True).fields
+    assert from_path["plan"].read_only
+    assert not first["plan"].read_only and not template["plan"].read_only

@@ -303,3 +303,17 @@ def test_no_operation_takes_an_internal_docstring_for_its_description(schema):
         and any(mark in operation.get("description", "") for mark in ("``", "tracker."))
     }
     assert leaked == {}
+
+
+def test_no_component_takes_an_internal_docstring_for_its_description(schema):
+    # The same for a serializer's schema component: drf-spectacular takes the class's docstring,
+    # a mixin's included (FieldsBuiltOnceMixin's engineering notes were published this way as
+    # the description of Run, Workout and their request shapes until they became comments).
+    # Markdown code spans are fine here; module and class names and performance notes are not.
+    marks = ("tracker.", "training.", "analytics.", "Serializer", "Mixin", "PERFORMANCE.md")
+    leaked = {
+        name: component["description"]
+        for name, component in schema["components"]["schemas"].items()
+        if any(mark in component.get("description", "") for mark in marks)
+    }
+    assert leaked == {}
