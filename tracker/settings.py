@@ -297,6 +297,8 @@ REST_FRAMEWORK = {
     ],
     # DRF's JSON output byte for byte, encoded by orjson (docs/PERFORMANCE.md). No browsable API.
     "DEFAULT_RENDERER_CLASSES": ["tracker.renderers.FastJSONRenderer"],
+    # DRF's negotiation, with its commonest answers found without parsing (docs/PERFORMANCE.md).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.negotiation.FirstRendererNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         # Over-deep or non-finite JSON → 400 instead of a 500 (tracker/parsers.py).
         "tracker.parsers.JSONParser",
