@@ -17,6 +17,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import empty
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, heart_rate_zones
 from tracker.rows import iso_datetime
@@ -78,6 +79,26 @@ class FieldsBuiltOnceMixin:
             template = super().get_fields()  # type: ignore[misc]
             cls._built_fields = template  # type: ignore[attr-defined]
         return {name: _shallow_copy(field) for name, field in template.items()}
+
+    def get_validators(self) -> list[Any]:
+        # DRF derives a ModelSerializer's own validators (unique-together, unique-for-date) from
+        # the model's constraints and the fields that can carry a value, reading the model's
+        # metadata again for every body: 4 % of a create's Python (section 36). Kept per class
+        # and per set of such fields; the validators hold no per-request state (DRF shares
+        # Meta.validators' instances the same way).
+        cache = type(self).__dict__.get("_built_validators")
+        if cache is None:
+            cache = {}
+            type(self)._built_validators = cache  # type: ignore[attr-defined]
+        fields: dict[str, Any] = self.fields  # type: ignore[attr-defined]
+        key = tuple(
+            (name, field.source)
+            for name, field in fields.items()
+            if not field.read_only or field.default is not empty
+        )
+        if key not in cache:
+            cache[key] = super().get_validators()  # type: ignore[misc]
+        return list(cache[key])
 
 
 def _shallow_copy(field: Any) -> Any:

@@ -311,6 +311,48 @@ def test_unknown_run_ordering_is_400(api_client, runs):
 
 
 @pytest.mark.django_db
+def test_model_validators_are_derived_once_per_class_and_field_set(rf, runner, monkeypatch):
+    # FieldsBuiltOnceMixin keeps what DRF's ModelSerializer.get_validators derives from the
+    # model, per class and per set of fields that can carry a value (a plan from the path makes
+    # another set): the same validators, derived once each.
+    from rest_framework import serializers as drf
+    from rest_framework.request import Request
+
+    from training.api.serializers import PlanWorkoutSerializer, RunSerializer, WorkoutSerializer
+
+    derived = []
+    drf_get_validators = drf.ModelSerializer.get_validators
+
+    def counting(serializer):
+        derived.append(type(serializer).__name__)
+        return drf_get_validators(serializer)
+
+    monkeypatch.setattr(drf.ModelSerializer, "get_validators", counting)
+    request = Request(rf.post("/"))
+    request.user = runner
+    for cls in (RunSerializer, WorkoutSerializer, PlanWorkoutSerializer):
+        monkeypatch.setattr(cls, "_built_validators", {}, raising=False)
+    cases = [
+        (RunSerializer, {}),
+        (RunSerializer, {}),
+        (RunSerializer, {"plan_from_path": True}),
+        (WorkoutSerializer, {}),
+        (PlanWorkoutSerializer, {}),
+        (PlanWorkoutSerializer, {}),
+    ]
+    for cls, options in cases:
+        serializer = cls(context={"request": request}, **options)
+        kept = serializer.validators
+        assert [type(v) for v in kept] == [type(v) for v in drf_get_validators(serializer)]
+    assert derived == [
+        "RunSerializer",
+        "RunSerializer",
+        "WorkoutSerializer",
+        "PlanWorkoutSerializer",
+    ]
+
+
+@pytest.mark.django_db
 def test_each_serializer_gets_its_own_fields_scoped_to_its_caller(rf, runner, other_runner):
     # RunSerializer builds its fields once per class (FieldsBuiltOnceMixin) and hands out copies:
     # one caller's scoping must never reach another's serializer or the shared template.
