@@ -49,12 +49,6 @@ def _request_user(serializer: serializers.BaseSerializer[Any]) -> Any:
     return getattr(request, "user", None)
 
 
-def set_queryset(serializer: serializers.Serializer, name: str, queryset: QuerySet) -> None:
-    """Scope a related field's choices to the request's user (they cannot be known at import)."""
-    field: Any = serializer.fields[name]
-    field.queryset = queryset
-
-
 class FieldsBuiltOnceMixin:
     # (Comments, not a docstring: drf-spectacular publishes a serializer's inherited docstring
     # as its schema component's description.)
@@ -310,14 +304,15 @@ class StepsField(serializers.JSONField):
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    runner = serializers.PrimaryKeyRelatedField(
+    runner = CallerScopedPrimaryKeyRelatedField(
         queryset=User.objects.none(),
+        scope=runners_plannable_by,
         required=False,
         help_text="User id of the runner the plan is for; defaults to the caller. A coach may "
         "name a runner they coach. Cannot change after creation.",
     )
     coach = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(),
+        queryset=coach_candidates(),
         required=False,
         allow_null=True,
         help_text="User id of the coach (an active staff user in the coach group, or a "
@@ -342,12 +337,6 @@ class PlanSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"name": {"trim_whitespace": True}}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = _request_user(self)
-        set_queryset(self, "runner", runners_plannable_by(user))
-        set_queryset(self, "coach", coach_candidates())
 
     def to_internal_value(self, data: Any) -> Any:
         # Checked before the field: another runner's id would otherwise be answered as
@@ -376,15 +365,12 @@ class PlanUpdateSerializer(PlanSerializer):
 
 
 class PlanCopySerializer(serializers.Serializer):
-    runner = serializers.PrimaryKeyRelatedField(
+    runner = CallerScopedPrimaryKeyRelatedField(
         queryset=User.objects.none(),
+        scope=runners_plannable_by,
         help_text="User id of the runner who gets the copy: the caller or a runner they coach.",
     )
     start_date = serializers.DateField(help_text="First day of the copy; workouts shift with it.")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        set_queryset(self, "runner", runners_plannable_by(_request_user(self)))
 
 
 class TemplateWorkoutSerializer(serializers.ModelSerializer):
@@ -453,8 +439,9 @@ class PlanTemplateSaveSerializer(serializers.Serializer):
 
 
 class PlanTemplateApplySerializer(serializers.Serializer):
-    runner = serializers.PrimaryKeyRelatedField(
+    runner = CallerScopedPrimaryKeyRelatedField(
         queryset=User.objects.none(),
+        scope=runners_plannable_by,
         help_text="User id of the runner who gets the plan: the caller or a runner they coach.",
     )
     start_date = serializers.DateField(
@@ -465,10 +452,6 @@ class PlanTemplateApplySerializer(serializers.Serializer):
         help_text="Race day, for a template anchored on it; the plan is placed so that its "
         "race falls on this day.",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        set_queryset(self, "runner", runners_plannable_by(_request_user(self)))
 
 
 class PlanShiftSerializer(serializers.Serializer):
