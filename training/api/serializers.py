@@ -38,7 +38,12 @@ from training.models import (
     run_pace_s_per_km,
     validate_timezone_name,
 )
-from training.selectors import coach_candidates, coached_runner_ids, plans_visible_to
+from training.selectors import (
+    coach_candidates,
+    coached_runner_ids,
+    plans_visible_to,
+    shoes_editable_by,
+)
 from training.steps import PACE_ZONE_NAMES, StepsError, validate_steps
 
 User = get_user_model()
@@ -143,10 +148,6 @@ def _plans_of_caller(user: Any) -> QuerySet[Plan]:
 
 def _workouts_of_caller(user: Any) -> QuerySet[Workout]:
     return Workout.objects.all() if user.is_superuser else Workout.objects.filter(plan__runner=user)
-
-
-def _shoes_of_caller(user: Any) -> QuerySet[Shoe]:
-    return Shoe.objects.all() if user.is_superuser else Shoe.objects.filter(runner=user)
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -588,7 +589,7 @@ class RunSerializer(PlanFromPathMixin, FieldsBuiltOnceMixin, serializers.ModelSe
     )
     shoe = CallerScopedPrimaryKeyRelatedField(
         queryset=Shoe.objects.none(),
-        scope=_shoes_of_caller,
+        scope=shoes_editable_by,
         required=False,
         allow_null=True,
         help_text="Id of one of the runner's shoes (retired ones too), or null. On create, "
