@@ -352,6 +352,43 @@ def test_model_validators_are_derived_once_per_class_and_field_set(rf, runner, m
     ]
 
 
+def test_kept_model_validators_follow_the_fields_that_carry_a_value(monkeypatch):
+    # The project's run and workout serializers have no model-derived validators, so the test
+    # above compares empty lists. A serializer over a model with a unique pair (a runner's day)
+    # has one, and loses it when one of the pair is read-only: the kept answer must follow.
+    from rest_framework import serializers as drf
+    from rest_framework.validators import UniqueTogetherValidator
+
+    from training.api.serializers import FieldsBuiltOnceMixin
+    from training.models import RunnerDay
+
+    class DaySerializer(FieldsBuiltOnceMixin, drf.ModelSerializer):
+        class Meta:
+            model = RunnerDay
+            fields = ["runner", "local_date", "runs"]
+
+        def get_fields(self):
+            fields = super().get_fields()
+            if self.context.get("runner_fixed"):
+                fields["runner"].read_only = True
+            return fields
+
+    derived = []
+    drf_get_validators = drf.ModelSerializer.get_validators
+
+    def counting(serializer):
+        derived.append(serializer.context.get("runner_fixed", False))
+        return drf_get_validators(serializer)
+
+    monkeypatch.setattr(drf.ModelSerializer, "get_validators", counting)
+    answers = [
+        [type(v) for v in DaySerializer(context={"runner_fixed": fixed}).validators]
+        for fixed in (False, True, False, True)
+    ]
+    assert answers == [[UniqueTogetherValidator], [], [UniqueTogetherValidator], []]
+    assert derived == [False, True]
+
+
 @pytest.mark.django_db
 def test_each_serializer_gets_its_own_fields_scoped_to_its_caller(rf, runner, other_runner):
     # RunSerializer builds its fields once per class (FieldsBuiltOnceMixin) and hands out copies:
