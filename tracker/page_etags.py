@@ -24,6 +24,10 @@ and they are random, so a version never comes back. A write that bypasses the OR
 followed by ``aggregates.rebuild`` (which the summary needs as well) is not seen: the expiry
 bounds how long such an entry can serve.
 
+A token request's run list reads the versions from their copies in the cache, which its token's
+round trip brought (tracker.version_mirror): a copy is read before the page too, and never stands
+for a version the database has moved past, so the same argument holds.
+
 The cache is only ever a shortcut: no entry, an entry at other versions, or an unreachable
 cache (handled as the throttles handle it, ``throttling.cache_health``) all mean "read the
 page", exactly as without this module.

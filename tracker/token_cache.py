@@ -6,7 +6,9 @@ token has an entry costs one ``EVALSHA``: the script reads the entry and, when o
 increments the user's rate-limit key (the same key, format and atomic ``INCR`` + ``EXPIRE`` as
 tracker/throttling.py) and returns both. For a GET of a list whose answers the cache keeps
 (tracker.page_etags), or of another kept answer (tracker.kept_answers), it also reads that
-entry, so that a 304, or a 200 with the kept body, needs no round trip to Redis of its own.
+entry, so that a 304, or a 200 with the kept body, needs no round trip to Redis of its own; for
+the run list, the copies of the versions that entry was stored at too (tracker.version_mirror),
+so that it needs no round trip to PostgreSQL either.
 Those keys are named after the user id inside the entry, so they are computed in the script:
 like the throttle's own script this needs one Redis server (not Redis Cluster, where a script
 may only touch the keys it is given).
@@ -25,7 +27,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from redis.commands.core import Script
 
-from tracker import page_etags
+from tracker import page_etags, version_mirror
 from tracker.throttling import (
     FixedWindowRateThrottle,
     Window,
@@ -45,14 +47,16 @@ TOMBSTONE = "-"
 
 # KEYS[1]: the entry. ARGV: rate key before and after the user id ('' = count nothing), the
 # rate key's expiry (s), a cached list's key before the user id ('' = none, see
-# tracker.page_etags), and '1' when the list's kept body is wanted ('': its versions and tag
-# only, the lines before the second newline, for a conditional GET whose likely answer is 304).
-# Returns {entry or '', count or 0, the list's entry or ''}.
+# tracker.page_etags), '1' when the list's kept body is wanted ('': its versions and tag
+# only, the lines before the second newline, for a conditional GET whose likely answer is 304),
+# and the key of the versions' copies before the id ('' = none, tracker.version_mirror).
+# Returns {entry or '', count or 0, the list's entry or '', {id, copy or '', …}}: the copies of
+# the versions the list's entry names on its first line ("id:version,…").
 _AUTHENTICATE_AND_COUNT = """
 local entry = redis.call('GET', KEYS[1])
-if (not entry) or entry == '-' then return {'', 0, ''} end
+if (not entry) or entry == '-' then return {'', 0, '', {}} end
 local user_id = string.match(entry, '^(%d+)|')
-if not user_id then return {'', 0, ''} end
+if not user_id then return {'', 0, '', {}} end
 local used = 0
 if ARGV[1] ~= '' then
     local key = ARGV[1] .. user_id .. ARGV[2]
@@ -68,7 +72,14 @@ if ARGV[4] ~= '' then
         if second then page = string.sub(page, 1, second - 1) end
     end
 end
-return {entry, used, page or ''}
+local copies = {}
+if page and ARGV[6] ~= '' then
+    for id in string.gmatch(string.match(page, '^[^\\n]*'), '(%d+):') do
+        copies[#copies + 1] = id
+        copies[#copies + 1] = redis.call('GET', ARGV[6] .. id) or ''
+    end
+end
+return {entry, used, page or '', copies}
 """
 _SCRIPTS: dict[int, tuple[Any, Script]] = {}
 
@@ -100,25 +111,27 @@ def _window_for(request: Any) -> Window | None:
     return None
 
 
-def _page_etag_prefix(request: Any) -> tuple[str, bool]:
+def _page_etag_prefix(request: Any) -> tuple[str, bool, str]:
     """For a GET of a list whose view keeps its answers in the cache (``list_versions``,
     tracker.page_etags), or of another answer kept so (``answer_versions``,
-    tracker.kept_answers), that entry's key without the user id, and whether its body is wanted
-    (not for a conditional GET of a list, nor one rendered other than as plain JSON): the
-    script reads it with the token. ('', False) otherwise."""
+    tracker.kept_answers), that entry's key without the user id, whether its body is wanted
+    (not for a conditional GET of a list, nor one rendered other than as plain JSON), and the
+    name of the copies of the list's versions (``version_copies``, tracker.version_mirror; ''
+    for none): the script reads them with the token. ('', False, '') otherwise."""
     if request is None or request.method != "GET":
-        return "", False
+        return "", False, ""
     view = (getattr(request, "parser_context", None) or {}).get("view")
     if getattr(view, "action", None) == "list" and hasattr(view, "list_versions"):
         conditional = "If-None-Match" in request.headers
     elif hasattr(view, "answer_versions"):
         conditional = False  # an answer without a tag (tracker.kept_answers): only its body
     else:
-        return "", False
+        return "", False, ""
     wants_body = not conditional and page_etags.keeps_body(request)
     if not (conditional or wants_body):
-        return "", False
-    return page_etags.entry_key_prefix(request), wants_body
+        return "", False, ""
+    copies = getattr(view, "version_copies", "") if getattr(view, "action", None) == "list" else ""
+    return page_etags.entry_key_prefix(request), wants_body, copies
 
 
 def authenticate_and_count(request: Any, key: str) -> str | None:
@@ -133,11 +146,12 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
         return None
     cache = caches[CACHE_ALIAS]
     window = _window_for(request)
-    page_prefix, wants_body = _page_etag_prefix(request)
+    page_prefix, wants_body, copies_name = _page_etag_prefix(request)
     page: bytes = b""
+    copies: dict[int, str | None] = {}
     try:
         if isinstance(cache, RedisCache):
-            args: list[Any] = ["", "", 0, "", "1" if wants_body else ""]
+            args: list[Any] = ["", "", 0, "", "1" if wants_body else "", ""]
             if window is not None:
                 # The throttle's key with the user id cut out: Django's key function puts the
                 # key last ("prefix:version:key"), so the script can put the id back between.
@@ -146,12 +160,17 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
                 args[:3] = [before, after, window.timeout_s]
             if page_prefix:
                 args[3] = cache.make_and_validate_key(page_prefix)  # the id goes last, as above
-            found, used, page_found = _script(cache)(
+            if copies_name:
+                args[5] = version_mirror.key_prefix(cache, copies_name)
+            found, used, page_found, copies_found = _script(cache)(
                 keys=[cache.make_and_validate_key(key)], args=args
             )
             entry = found.decode() if isinstance(found, bytes) else str(found)
             page = page_found if isinstance(page_found, bytes) else str(page_found).encode()
             used = int(used)
+            for index in range(0, len(copies_found) - 1, 2):
+                copy = copies_found[index + 1]
+                copies[int(copies_found[index])] = copy.decode() if copy else None
         else:
             entry = cache.get(key) or ""
             used = 0
@@ -161,6 +180,14 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
                     used = _local_increment(cache, window.key(f"user:{user_id}"), window.timeout_s)
                 if page_prefix:
                     page = cache.get(page_prefix + user_id) or b""
+                if page and copies_name:
+                    ids = [
+                        int(part.split(b":", 1)[0])
+                        for part in page.split(b"\n", 1)[0].split(b",")
+                        if b":" in part
+                    ]
+                    found_copies = cache.get_many([f"{copies_name}{i}" for i in ids])
+                    copies = {i: found_copies.get(f"{copies_name}{i}") for i in ids}
     except Exception as exc:  # redis-py raises several families; none may fail the request
         cache_health.record_fault(exc)
         return None
@@ -175,6 +202,8 @@ def authenticate_and_count(request: Any, key: str) -> str | None:
             # The user id is the entry's; tracker.page_etags checks the key it asks for.
             page_key = page_prefix + entry.split("|", 1)[0]
             django_request.prefetched_page_etag = (page_key, page)  # type: ignore[attr-defined]
+            if copies_name:
+                django_request.prefetched_versions = copies  # type: ignore[attr-defined]
     return entry
 
 

@@ -14,7 +14,8 @@ recomputes the touched days or runs from the runs themselves, so nothing drifts.
 The same writes give the runner's run list a new version (``RunListVersion``, ``bump_versions``),
 under the runner's lock, which a conditional GET of the run list compares with the cache
 (``tracker.page_etags``); a write that leaves the aggregates valid takes the lock and the new
-version alone (``runs_written``).
+version alone (``runs_written``). Each new version is also copied into the cache, marked before
+it is written and settled after the commit (``tracker.version_mirror``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from analytics.science import BEST_EFFORT_DISTANCES_M, prorated_effort_s, session_load
+from tracker import version_mirror
 from tracker.database import prepared_cursor
+from tracker.version_mirror import RUN_LIST_VERSIONS
 
 if TYPE_CHECKING:
     from training.models import Run, RunnerDay, RunnerEffort, RunnerWeek
@@ -212,13 +215,16 @@ def bump_versions(runner_ids: Iterable[int], version_model: Any = None) -> None:
         from training.models import RunListVersion as version_model
     ids = sorted(set(runner_ids))
     for start in range(0, len(ids), _BATCH_ROWS):
-        batch = ids[start : start + _BATCH_ROWS]
-        version_model.objects.bulk_create(
-            [version_model(runner_id=r, version=new_version()) for r in batch],
-            update_conflicts=True,
-            unique_fields=["runner"],
-            update_fields=["version"],
-        )
+        rows = [
+            version_model(runner_id=r, version=new_version())
+            for r in ids[start : start + _BATCH_ROWS]
+        ]
+        with version_mirror.changing(
+            RUN_LIST_VERSIONS, {row.runner_id: row.version for row in rows}
+        ):
+            version_model.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["runner"], update_fields=["version"]
+            )
 
 
 def runs_written(runner_ids: Iterable[int]) -> None:
@@ -416,7 +422,10 @@ def _store_day_and_week(new_day: RunnerDay, new_week: RunnerWeek) -> None:
         )
         for field in fields
     ]
-    with prepared_cursor() as cursor:
+    with (
+        version_mirror.changing(RUN_LIST_VERSIONS, {version.runner_id: version.version}),
+        prepared_cursor() as cursor,
+    ):
         cursor.execute(f"WITH day AS ({day_sql}), version AS ({version_sql}) {week_sql}", params)
 
 

@@ -163,9 +163,20 @@ def run_list_versions(runner_ids: list[int]) -> str:
     given, empty for a runner whose runs were never written since the versions exist), which
     changes with every write of any of their runs (``RunListVersion``). One prepared statement
     on PostgreSQL."""
+    return run_list_versions_text(runner_ids, run_list_version_of(runner_ids))
+
+
+def run_list_version_of(runner_ids: list[int]) -> dict[int, str]:
+    """Each runner's run list version as text ('' for a runner without one yet), one prepared
+    statement on PostgreSQL."""
     rows = compiled_rows_of(("run_list_versions", len(runner_ids)), _versions_query, runner_ids)
-    version_of = dict(rows)
-    return ",".join(f"{runner_id}:{version_of.get(runner_id, '')}" for runner_id in runner_ids)
+    version_of = {runner_id: str(version) for runner_id, version in rows}
+    return {runner_id: version_of.get(runner_id, "") for runner_id in runner_ids}
+
+
+def run_list_versions_text(runner_ids: list[int], version_of: dict[int, str]) -> str:
+    """``run_list_versions``' string from each runner's version, in the order of ``runner_ids``."""
+    return ",".join(f"{runner_id}:{version_of[runner_id]}" for runner_id in runner_ids)
 
 
 def _versions_query(*runner_ids: int) -> QuerySet[Any]:

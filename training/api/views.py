@@ -8,6 +8,7 @@ constraint violations → 409), creates honour ``Idempotency-Key``.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from tracker import version_mirror
 from tracker.concurrency import ETagMixin
 from tracker.errors import service_errors
 from tracker.statements import Shape
@@ -76,7 +78,8 @@ from training.selectors import (
     run_count_of_runners,
     run_for_detail,
     run_heart_rate_zones,
-    run_list_versions,
+    run_list_version_of,
+    run_list_versions_text,
     run_visible_to,
     runner_ids_visible_to,
     runs_of_runners,
@@ -481,6 +484,8 @@ class WorkoutViewSet(BaseViewSet):
 )
 class RunViewSet(BaseViewSet):
     serializer_class = RunSerializer
+    # The list's versions have copies in the cache, read with the token (``list_versions``).
+    version_copies = version_mirror.RUN_LIST_VERSIONS
     filterset_class = RunFilter
     permission_classes = [IsAuthenticated, CanWriteRun]
     ordering_fields = [
@@ -538,7 +543,15 @@ class RunViewSet(BaseViewSet):
         runner_ids = self._runner_ids()
         if not runner_ids:
             return None
-        return run_list_versions(runner_ids)
+        # The copies the token's round trip read, if each runner has one (tracker.version_mirror);
+        # else the database, whose answer fills in the copies that were absent.
+        request = self.request._request
+        version_of = version_mirror.copies_read(request, runner_ids)
+        if version_of is None:
+            read_at = time.monotonic()
+            version_of = run_list_version_of(runner_ids)
+            version_mirror.fill_in(request, version_mirror.RUN_LIST_VERSIONS, version_of, read_at)
+        return run_list_versions_text(runner_ids, version_of)
 
     def list_shape(self) -> Shape | None:
         if not self.request.query_params.keys() <= _PAGE_PARAMETERS:

@@ -47,7 +47,16 @@ def token_cache_backend(request, clean_token_cache):
     if request.param == "local memory":
         yield
         return
-    url = request.getfixturevalue("redis_url")
+    yield from _redis_cache(request.getfixturevalue("redis_url"))
+
+
+@pytest.fixture
+def redis_token_cache(redis_url, clean_token_cache):
+    """The default cache in Redis alone, under a key prefix of its own."""
+    yield from _redis_cache(redis_url)
+
+
+def _redis_cache(url: str):
     prefix = f"test-{uuid.uuid4().hex}"
     backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     with override_settings(CACHES={"default": {**backend, "KEY_PREFIX": prefix}}):
