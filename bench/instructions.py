@@ -16,7 +16,8 @@ collector, which runs every few hundred allocations; two runs of the 50-run list
 Usage (after `make bench` has loaded the data): `.venv/bin/python bench/instructions.py PATH…`;
 ``--floor`` serves the bench's floor views too (bench/floor_urls.py). Needs Debian's valgrind.
 A PATH of ``"POST /api/v1/runs"`` posts the bench's "create run" body (``bench.run.RUN_BODY``) as
-the bench's writer, whose runs bench/load_data.py drops before each `make bench`.
+the bench's writer, whose runs bench/load_data.py drops before each `make bench`; one of
+``"304 /api/v1/runs?limit=50"`` sends the ETag a first GET answered in ``If-None-Match``.
 
 ``--gc`` measures instead, without valgrind, what a request leaves to Python's cyclic garbage
 collector: the objects it frees per request (a count that repeats exactly) and its pauses in ms
@@ -54,16 +55,22 @@ def serve(path: str, count: int, token: str, gc_report: bool = False) -> None:
 
     app = WSGIHandler()
     # "POST /api/v1/runs" posts the bench's "create run" body (bench.run.RUN_BODY) each time.
+    # "304 /api/v1/runs?limit=50" sends a GET with the ETag a first GET answered, in
+    # If-None-Match, each time (the bench's 304 row).
     method, _, target = path.rpartition(" ")
     method = method or "GET"
+    conditional = method == "304"
+    method = "GET" if conditional else method
     body = RUN_BODY.encode() if method == "POST" else b""
     route, _, query = target.partition("?")
     statuses = []
+    tags: list[str] = []
     pauses_s: list[float] = []
     pause_started = [0.0]
 
     def start_response(status: str, headers: list) -> None:
         statuses.append(status)
+        tags.extend(value for name, value in headers if name == "ETag")
 
     def on_gc(phase: str, info: dict) -> None:
         if phase == "start":
@@ -72,6 +79,8 @@ def serve(path: str, count: int, token: str, gc_report: bool = False) -> None:
             pauses_s.append(time.perf_counter() - pause_started[0])
 
     for number in range(WARM_UP + count):
+        if conditional and number == 1:
+            statuses.clear()  # the first GET answered 200 with the tag the others send
         if gc_report and number == WARM_UP:
             gc.collect()
             freed_before = sum(generation["collected"] for generation in gc.get_stats())
@@ -92,9 +101,12 @@ def serve(path: str, count: int, token: str, gc_report: bool = False) -> None:
             "wsgi.errors": sys.stderr,
             "wsgi.url_scheme": "http",
         }
+        if conditional and tags:
+            environ["HTTP_IF_NONE_MATCH"] = tags[0]
         b"".join(app(environ, start_response))
-    if any(not status.startswith(("200", "201")) for status in statuses):
-        raise SystemExit(f"{path} answered {sorted(set(statuses))}, not 200 or 201")
+    expected = ("304",) if conditional else ("200", "201")
+    if any(not status.startswith(expected) for status in statuses):
+        raise SystemExit(f"{path} answered {sorted(set(statuses))}, not {' or '.join(expected)}")
     if gc_report:
         gc.callbacks.remove(on_gc)
         gc.collect()  # what the last requests left behind counts too

@@ -63,13 +63,24 @@ if ARGV[1] ~= '' then
     used = redis.call('INCR', key)
     if used == 1 then redis.call('EXPIRE', key, ARGV[3]) end
 end
+local function versions_and_tag(value)
+    local first = string.find(value, '\\n', 1, true)
+    local second = first and string.find(value, '\\n', first + 1, true)
+    if second then return string.sub(value, 1, second - 1), true end
+    return value, false
+end
 local page = false
 if ARGV[4] ~= '' then
-    page = redis.call('GET', ARGV[4] .. user_id)
-    if page and ARGV[5] ~= '1' then
-        local first = string.find(page, '\\n', 1, true)
-        local second = first and string.find(page, '\\n', first + 1, true)
-        if second then page = string.sub(page, 1, second - 1) end
+    local page_key = ARGV[4] .. user_id
+    if ARGV[5] ~= '1' then
+        -- The entry's head only, not its body (about 25 kB for 50 runs): less work for Redis.
+        local cut
+        page, cut = versions_and_tag(redis.call('GETRANGE', page_key, 0, 4095))
+        if not cut and #page == 4096 then  -- a longer head (a coach of a hundred runners)
+            page = versions_and_tag(redis.call('GET', page_key))
+        end
+    else
+        page = redis.call('GET', page_key)
     end
 end
 local copies = {}

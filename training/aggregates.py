@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from analytics.science import BEST_EFFORT_DISTANCES_M, prorated_effort_s, session_load
 from tracker import version_mirror
 from tracker.database import prepared_cursor
-from tracker.version_mirror import RUN_LIST_VERSIONS
 
 if TYPE_CHECKING:
     from training.models import Run, RunnerDay, RunnerEffort, RunnerWeek
@@ -220,7 +219,7 @@ def bump_versions(runner_ids: Iterable[int], version_model: Any = None) -> None:
             for r in ids[start : start + _BATCH_ROWS]
         ]
         with version_mirror.changing(
-            RUN_LIST_VERSIONS, {row.runner_id: row.version for row in rows}
+            version_mirror.RUN_LIST_VERSIONS, {row.runner_id: row.version for row in rows}
         ):
             version_model.objects.bulk_create(
                 rows, update_conflicts=True, unique_fields=["runner"], update_fields=["version"]
@@ -423,7 +422,9 @@ def _store_day_and_week(new_day: RunnerDay, new_week: RunnerWeek) -> None:
         for field in fields
     ]
     with (
-        version_mirror.changing(RUN_LIST_VERSIONS, {version.runner_id: version.version}),
+        version_mirror.changing(
+            version_mirror.RUN_LIST_VERSIONS, {version.runner_id: version.version}
+        ),
         prepared_cursor() as cursor,
     ):
         cursor.execute(f"WITH day AS ({day_sql}), version AS ({version_sql}) {week_sql}", params)

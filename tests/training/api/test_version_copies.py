@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 from tests.factories import PlanFactory, RunFactory
 from tests.helpers import API
 from tests.training.api.kept_answers import API_RUN_WRITES, write_run_through_the_api
-from tracker import version_mirror
+from tracker import token_cache, version_mirror
 from tracker.throttling import cache_health, redis_client
 from training import aggregates
 from training.models import Run
@@ -327,3 +327,38 @@ def test_a_write_that_cannot_mark_still_succeeds(runner, token_cache_backend, mo
     finally:
         cache_health.reset()
     assert Run.objects.filter(runner=runner).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("runners", [1, 600], ids=["short head", "head past 4 kB"])
+def test_the_token_script_reads_a_conditional_list_s_head_only(redis_token_cache, runners):
+    """A conditional GET needs the entry's versions and tag, not the kept body: the script
+    reads its first 4 kB, and the whole entry only when the head is longer (a coach of many
+    runners). The copies come for every runner the head names."""
+    cache = caches[version_mirror.CACHE_ALIAS]
+    client = redis_client(cache)
+    token_key = cache.make_and_validate_key("token-entry")
+    client.set(token_key, "42|facts")
+    versions = ",".join(f"{1000 + index}:{index}" for index in range(runners))
+    page_prefix = cache.make_and_validate_key("page-entry:")
+    copies_prefix = version_mirror.key_prefix(cache, NAME)
+    client.set(f"{page_prefix}42", f'{versions}\n"tag"\n{{"results": []}}'.encode())
+    client.set(f"{copies_prefix}1000", "=0")
+    script = token_cache._script(cache)
+
+    def run(wants_body: str) -> tuple[bytes, list]:
+        _, _, page, copies = script(
+            keys=[token_key], args=["", "", 0, page_prefix, wants_body, copies_prefix]
+        )
+        return page, copies
+
+    head, copies = run("")
+    assert head.decode() == f'{versions}\n"tag"'
+    assert copies[:2] == [b"1000", b"=0"]
+    assert len(copies) == 2 * runners
+    whole, _ = run("1")
+    assert whole.endswith(b'"tag"\n{"results": []}')
+    client.set(f"{page_prefix}42", f'{versions}\n"tag"'.encode())  # a tag kept without a body
+    assert run("")[0].decode() == f'{versions}\n"tag"'
+    client.delete(f"{page_prefix}42")
+    assert run("") == (b"", [])
