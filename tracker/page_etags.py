@@ -142,19 +142,14 @@ def cached_page(key: str, versions: str, request: Any = None) -> CachedPage | No
     prefetched = getattr(request, "prefetched_page_etag", None) if request is not None else None
     if prefetched is not None and prefetched[0] == key:
         return _page_at(prefetched[1], versions)
-    if cache_health.cache_skipped():
-        return None
-    cache = caches[CACHE_ALIAS]
-    try:
+
+    def read_entry() -> Any:
+        cache = caches[CACHE_ALIAS]
         if isinstance(cache, RedisCache):
-            entry = redis_client(cache).get(cache.make_and_validate_key(key))
-        else:
-            entry = cache.get(key)
-    except Exception as exc:  # redis-py raises several families; none may fail the request
-        cache_health.record_fault(exc)
-        return None
-    cache_health.record_success()
-    return _page_at(entry, versions)
+            return redis_client(cache).get(cache.make_and_validate_key(key))
+        return cache.get(key)
+
+    return _page_at(cache_health.attempt(read_entry), versions)
 
 
 def _page_at(entry: bytes | str | None, versions: str) -> CachedPage | None:
@@ -171,18 +166,15 @@ def _page_at(entry: bytes | str | None, versions: str) -> CachedPage | None:
 def remember_page(key: str, versions: str, tag: str, body: bytes | None = None) -> None:
     """Store ``tag``, and ``body`` unless it is ``None`` or too large, as the list's answer at
     ``versions`` (read before the page they came from)."""
-    if cache_health.cache_skipped():
-        return
     entry = f"{versions}\n{tag}".encode()
     if body is not None and len(body) <= PAGE_BODY_MAX_BYTES:
         entry += b"\n" + body
-    cache = caches[CACHE_ALIAS]
-    try:
+
+    def store_entry() -> None:
+        cache = caches[CACHE_ALIAS]
         if isinstance(cache, RedisCache):
             redis_client(cache).set(cache.make_and_validate_key(key), entry, ex=PAGE_ETAG_TTL_S)
         else:
             cache.set(key, entry, PAGE_ETAG_TTL_S)
-    except Exception as exc:
-        cache_health.record_fault(exc)
-        return
-    cache_health.record_success()
+
+    cache_health.attempt(store_entry)

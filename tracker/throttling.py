@@ -24,8 +24,9 @@ import math
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -64,6 +65,9 @@ class RateLimitStatus:
         return max(1, math.ceil(self.reset_at - now))
 
 
+_T = TypeVar("_T")
+
+
 class _CacheHealth:
     """Per-process memory of the last cache fault, shared by the throttles and the health check."""
 
@@ -99,6 +103,20 @@ class _CacheHealth:
     def cache_skipped(self) -> bool:
         """True while a recent fault says not to wait on the cache again yet."""
         return time.monotonic() < self._skip_until_monotonic
+
+    def attempt(self, operation: Callable[[], _T], *, during_back_off: bool = False) -> _T | None:
+        """``operation()``'s result, or ``None`` when it raised (the fault recorded) or the
+        cache is being skipped after a fault, unless ``during_back_off`` (a write whose loss
+        would cost more than waiting on the cache once more)."""
+        if not during_back_off and self.cache_skipped():
+            return None
+        try:
+            result = operation()
+        except Exception as exc:  # redis-py raises several families; none may fail a request
+            self.record_fault(exc)
+            return None
+        self.record_success()
+        return result
 
     def reset(self) -> None:
         with self._lock:

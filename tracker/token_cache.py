@@ -230,18 +230,15 @@ def _local_increment(cache: Any, key: str, timeout_s: int) -> int:
 
 def remember_token(key: str, entry: str, *, ttl_ms: int) -> None:
     """Store ``entry`` unless the key holds anything (an entry, or a revocation's tombstone)."""
-    if cache_health.cache_skipped():
-        return
-    cache = caches[CACHE_ALIAS]
-    try:
+
+    def store_entry() -> None:
+        cache = caches[CACHE_ALIAS]
         if isinstance(cache, RedisCache):
             redis_client(cache).set(cache.make_and_validate_key(key), entry, nx=True, px=ttl_ms)
         else:
             cache.add(key, entry, ttl_ms / 1000)
-    except Exception as exc:
-        cache_health.record_fault(exc)
-        return
-    cache_health.record_success()
+
+    cache_health.attempt(store_entry)
 
 
 def forget_tokens(keys: list[str]) -> None:

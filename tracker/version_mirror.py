@@ -22,10 +22,10 @@ copy never stands for a version the database has moved past. Three rules make th
   key cannot have held a newer copy that expired in between.
 
 A rolled-back transaction leaves its marks until they expire (``MARK_TTL_S``), and readers read
-the database meanwhile. A writer that cannot reach the cache (an outage, or this process's
-back-off after a fault, tracker.throttling.cache_health) cannot mark. A copy it leaves standing
-may then be stale, for at most ``COPY_TTL_S``, the life of every copy (docs/PRODUCTION.md,
-Cached list pages and ETags).
+the database meanwhile. A writer that cannot reach the cache cannot mark (it tries even during
+this process's back-off after a fault, tracker.throttling.cache_health). A copy it leaves
+standing may then be stale, for at most ``COPY_TTL_S``, the life of every copy
+(docs/PRODUCTION.md, Cached list pages and ETags).
 """
 
 from __future__ import annotations
@@ -105,49 +105,44 @@ def _text(version: Any) -> str:
 
 
 def _mark(keys: list[str], mark: str) -> None:
-    if cache_health.cache_skipped():
-        return
-    cache = caches[CACHE_ALIAS]
-    try:
-        if isinstance(cache, RedisCache):
-            client = redis_client(cache)
-            if len(keys) == 1:  # a run's write: a pipeline object costs more than its command
-                client.set(cache.make_and_validate_key(keys[0]), mark, px=MARK_TTL_S * 1000)
-            else:
-                pipeline = client.pipeline(transaction=False)
-                for key in keys:
-                    pipeline.set(cache.make_and_validate_key(key), mark, px=MARK_TTL_S * 1000)
-                pipeline.execute()
-        else:
+    def mark_keys() -> None:
+        cache = caches[CACHE_ALIAS]
+        if not isinstance(cache, RedisCache):
             cache.set_many(dict.fromkeys(keys, mark), MARK_TTL_S)
-    except Exception as exc:  # redis-py raises several families; none may fail the write
-        cache_health.record_fault(exc)
-        return
-    cache_health.record_success()
+            return
+        client = redis_client(cache)
+        if len(keys) == 1:  # a run's write: a pipeline object costs more than its command
+            client.set(cache.make_and_validate_key(keys[0]), mark, px=MARK_TTL_S * 1000)
+            return
+        pipeline = client.pipeline(transaction=False)
+        for key in keys:
+            pipeline.set(cache.make_and_validate_key(key), mark, px=MARK_TTL_S * 1000)
+        pipeline.execute()
+
+    # Tried even while this process skips the cache after a fault, as a revocation is
+    # (tracker.token_cache.forget_tokens): a mark missed is the one way a copy can go stale.
+    cache_health.attempt(mark_keys, during_back_off=True)
 
 
 def _settle(keys: list[str], mark: str, copies: list[str]) -> None:
-    if cache_health.cache_skipped():
-        return
-    cache = caches[CACHE_ALIAS]
-    try:
+    def settle_keys() -> None:
+        cache = caches[CACHE_ALIAS]
         if isinstance(cache, RedisCache):
             _settle_script(redis_client(cache))(
                 keys=[cache.make_and_validate_key(key) for key in keys],
                 args=[mark, COPY_TTL_S * 1000, *copies],
             )
-        else:
-            # Tests' local-memory cache: one process, so the same steps need no atomicity.
-            for key, copy in zip(keys, copies, strict=True):
-                held = cache.get(key)
-                if held == mark:
-                    cache.set(key, copy, COPY_TTL_S)
-                elif isinstance(held, str) and held.startswith(COPY_PREFIX):
-                    cache.delete(key)
-    except Exception as exc:
-        cache_health.record_fault(exc)
-        return
-    cache_health.record_success()
+            return
+        # Tests' local-memory cache: one process, so the same steps need no atomicity.
+        for key, copy in zip(keys, copies, strict=True):
+            held = cache.get(key)
+            if held == mark:
+                cache.set(key, copy, COPY_TTL_S)
+            elif isinstance(held, str) and held.startswith(COPY_PREFIX):
+                cache.delete(key)
+
+    # Skipped during a back-off: the marks then stay until they expire, which is safe.
+    cache_health.attempt(settle_keys)
 
 
 def copies_read(request: Any, ids: list[int]) -> dict[int, str] | None:
@@ -170,7 +165,7 @@ def fill_in(request: Any, name: str, versions: Mapping[int, Any], read_at: float
     for the keys the token's round trip found absent (not marked): ``SET NX`` each. Only for a
     request whose token round trip read copies, the one kind that will read them again."""
     prefetched: dict[int, str | None] | None = getattr(request, "prefetched_versions", None)
-    if prefetched is None or cache_health.cache_skipped():
+    if prefetched is None:
         return
     absent = {
         object_id: version
@@ -179,22 +174,21 @@ def fill_in(request: Any, name: str, versions: Mapping[int, Any], read_at: float
     }
     if not absent or time.monotonic() - read_at > FILL_WINDOW_S:
         return
-    cache = caches[CACHE_ALIAS]
-    try:
-        if isinstance(cache, RedisCache):
-            pipeline = redis_client(cache).pipeline(transaction=False)
-            for object_id, version in absent.items():
-                pipeline.set(
-                    cache.make_and_validate_key(f"{name}{object_id}"),
-                    COPY_PREFIX + _text(version),
-                    nx=True,
-                    px=COPY_TTL_S * 1000,
-                )
-            pipeline.execute()
-        else:
+
+    def fill_keys() -> None:
+        cache = caches[CACHE_ALIAS]
+        if not isinstance(cache, RedisCache):
             for object_id, version in absent.items():
                 cache.add(f"{name}{object_id}", COPY_PREFIX + _text(version), COPY_TTL_S)
-    except Exception as exc:
-        cache_health.record_fault(exc)
-        return
-    cache_health.record_success()
+            return
+        pipeline = redis_client(cache).pipeline(transaction=False)
+        for object_id, version in absent.items():
+            pipeline.set(
+                cache.make_and_validate_key(f"{name}{object_id}"),
+                COPY_PREFIX + _text(version),
+                nx=True,
+                px=COPY_TTL_S * 1000,
+            )
+        pipeline.execute()
+
+    cache_health.attempt(fill_keys)

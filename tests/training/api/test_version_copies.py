@@ -362,3 +362,26 @@ def test_the_token_script_reads_a_conditional_list_s_head_only(redis_token_cache
     assert run("")[0].decode() == f'{versions}\n"tag"'
     client.delete(f"{page_prefix}42")
     assert run("") == (b"", [])
+
+
+@pytest.mark.django_db
+def test_a_mark_is_tried_even_while_the_process_skips_the_cache(
+    token_cache_backend, django_capture_on_commit_callbacks
+):
+    """After a fault a process leaves the cache alone for a few seconds. A write's mark is sent
+    anyway (a mark missed is the one way a copy goes stale), and reaching the cache ends the
+    back-off; a settle or a fill-in during one is skipped (a mark left standing is safe)."""
+    try:
+        cache_health.record_fault(ConnectionError("a moment ago"))
+        commit = _write(django_capture_on_commit_callbacks, {7: 1})
+        mark = _marked(NAME, 7)
+        assert not cache_health.cache_skipped()
+        cache_health.record_fault(ConnectionError("again"))
+        commit[0]()
+        assert _held(NAME, 7) == mark
+        version_mirror.fill_in(
+            SimpleNamespace(prefetched_versions={}), NAME, {8: "0"}, time.monotonic()
+        )
+        assert _held(NAME, 8) is None
+    finally:
+        cache_health.reset()
