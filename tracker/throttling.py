@@ -235,7 +235,7 @@ _INCR_WITH_EXPIRY = (
 # floor, docs/PERFORMANCE.md). The client only wraps the backend's connection pool, so one per
 # backend is the same connections. The script sends EVALSHA (the script's hash, not its text) and
 # reloads the script by itself if Redis lost it (a restart or SCRIPT FLUSH).
-_INCREMENT_SCRIPTS: weakref.WeakKeyDictionary[Any, Script] = weakref.WeakKeyDictionary()
+_SCRIPTS: weakref.WeakKeyDictionary[Any, dict[str, Script]] = weakref.WeakKeyDictionary()
 _CLIENTS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
@@ -249,13 +249,18 @@ def redis_client(cache: RedisCache) -> Any:
     return client
 
 
-def _increment_script(cache: RedisCache) -> Script:
-    backend = cache._cache
-    script = _INCREMENT_SCRIPTS.get(backend)
+def registered_script(cache: RedisCache, source: str) -> Script:
+    """The Lua ``source`` registered once per cache backend (the throttle's, the token cache's
+    and the version copies' scripts): calling it sends EVALSHA, reloading it if Redis lost it."""
+    scripts = _SCRIPTS.setdefault(cache._cache, {})
+    script = scripts.get(source)
     if script is None:
-        script = redis_client(cache).register_script(_INCR_WITH_EXPIRY)
-        _INCREMENT_SCRIPTS[backend] = script
+        script = scripts[source] = redis_client(cache).register_script(source)
     return script
+
+
+def _increment_script(cache: RedisCache) -> Script:
+    return registered_script(cache, _INCR_WITH_EXPIRY)
 
 
 def _redis_increment(cache: RedisCache, key: str, timeout_s: int) -> int:

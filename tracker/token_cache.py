@@ -34,6 +34,7 @@ from tracker.throttling import (
     _django_request,
     cache_health,
     redis_client,
+    registered_script,
 )
 
 logger = logging.getLogger(__name__)
@@ -92,16 +93,10 @@ if page and ARGV[6] ~= '' then
 end
 return {entry, used, page or '', copies}
 """
-_SCRIPTS: dict[int, tuple[Any, Script]] = {}
 
 
 def _script(cache: RedisCache) -> Script:
-    client = redis_client(cache)
-    held = _SCRIPTS.get(id(client))
-    if held is None or held[0] is not client:
-        held = (client, client.register_script(_AUTHENTICATE_AND_COUNT))
-        _SCRIPTS[id(client)] = held
-    return held[1]
+    return registered_script(cache, _AUTHENTICATE_AND_COUNT)
 
 
 def _window_for(request: Any) -> Window | None:

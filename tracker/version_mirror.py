@@ -40,7 +40,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
-from tracker.throttling import cache_health, redis_client
+from tracker.throttling import cache_health, redis_client, registered_script
 
 CACHE_ALIAS = "default"
 RUN_LIST_VERSIONS = "run-list-version:"
@@ -67,15 +67,6 @@ for i, key in ipairs(KEYS) do
 end
 return 0
 """
-_SCRIPTS: dict[int, tuple[Any, Any]] = {}
-
-
-def _settle_script(client: Any) -> Any:
-    held = _SCRIPTS.get(id(client))
-    if held is None or held[0] is not client:
-        held = (client, client.register_script(_SETTLE))
-        _SCRIPTS[id(client)] = held
-    return held[1]
 
 
 def key_prefix(cache: Any, name: str) -> str:
@@ -128,7 +119,7 @@ def _settle(keys: list[str], mark: str, copies: list[str]) -> None:
     def settle_keys() -> None:
         cache = caches[CACHE_ALIAS]
         if isinstance(cache, RedisCache):
-            _settle_script(redis_client(cache))(
+            registered_script(cache, _SETTLE)(
                 keys=[cache.make_and_validate_key(key) for key in keys],
                 args=[mark, COPY_TTL_S * 1000, *copies],
             )
