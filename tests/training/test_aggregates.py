@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import Value
+from django.db.models.functions import Upper
 
 from analytics import science, selectors
 from tests.factories import PlanFactory, RunFactory, UserFactory
@@ -546,6 +548,70 @@ def test_adding_a_run_reads_no_other_run(django_assert_num_queries):
     with django_assert_num_queries(3 if connection.vendor == "postgresql" else 5) as captured:
         aggregates.add_run(run)
     assert not [q for q in captured.captured_queries if 'training_run"' in q["sql"]]
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the INSERT rides with the upserts on PostgreSQL"
+)
+
+
+@postgresql_only
+def test_a_new_runs_insert_is_sent_in_the_statement_of_its_day_and_week(
+    django_assert_num_queries,
+):
+    runner = UserFactory()
+    when = datetime(2026, 6, 3, 7, tzinfo=UTC)
+    RunFactory(runner=runner, started_at=when, timezone="UTC")
+    run = Run(runner=runner, started_at=when, timezone="UTC", distance_m=5_000.0, duration_s=1_500)
+    # The lock, the day and week, then one statement: the run's INSERT and the three upserts;
+    # the 5 km run's RunnerEffort after it.
+    with django_assert_num_queries(4) as captured:
+        run.save()
+    inserts = [q["sql"] for q in captured.captured_queries if 'INTO "training_run"' in q["sql"]]
+    assert len(inserts) == 1
+    assert '"training_runnerday"' in inserts[0] and '"training_runnerweek"' in inserts[0]
+    stored = Run.objects.get(pk=run.pk)
+    assert (stored.distance_m, stored.duration_s) == (5_000.0, 1_500)
+    assert stored.local_date == when.date()
+    assert stored.created_at == run.created_at and stored.created_at is not None  # auto_now_add
+    assert not run._state.adding
+    assert RunnerDay.objects.get(runner=runner).runs == 2
+    assert_aggregates_match(runner)
+
+
+@postgresql_only
+def test_a_run_whose_runner_is_gone_is_still_inserted_and_refused_by_its_foreign_key():
+    # add_run finds no runner and adds nothing, but the run's INSERT must still be sent: the
+    # foreign key, checked at commit, is what refuses it.
+    missing = UserFactory()
+    missing_id = missing.pk
+    missing.delete()
+    # 8 km stands in for no standard distance: no RunnerEffort row, whose own keys would fail.
+    run = Run(
+        runner_id=missing_id,
+        started_at=NOW,
+        timezone="UTC",
+        distance_m=8_000.0,
+        duration_s=2_400,
+    )
+    with pytest.raises(IntegrityError, match="training_run"), transaction.atomic():
+        run.save()
+        connection.check_constraints()
+
+
+def test_a_value_given_as_an_expression_is_inserted_by_djangos_compiler():
+    runner = UserFactory()
+    run = Run(
+        runner=runner,
+        started_at=NOW,
+        timezone="UTC",
+        distance_m=5_000.0,
+        duration_s=1_500,
+        notes=Upper(Value("easy")),
+    )
+    run.save()
+    assert Run.objects.get(pk=run.pk).notes == "EASY"
+    assert_aggregates_match(runner)
 
 
 def test_a_day_without_its_load_remainder_or_with_a_stale_profile_is_recomputed():
