@@ -180,10 +180,6 @@ def _run_brief(row: tuple[Any, ...] | None) -> RunBrief | None:
     )
 
 
-def _first(rows: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
-    return rows[0] if rows else None
-
-
 def _runs_in_period(runner_id: int, date_to: date, date_from: date | None = None) -> QuerySet[Run]:
     """The runner's runs of the period's local days (from the first run when ``date_from`` is
     ``None``)."""
@@ -194,8 +190,9 @@ def _runs_in_period(runner_id: int, date_to: date, date_from: date | None = None
 def _longest_run_query(runner_id: int, *period: date) -> QuerySet[Any]:
     return (
         _runs_in_period(runner_id, *period)
+        .annotate(is_longest=Value(True))
         .order_by("-distance_m", "-started_at")
-        .values_list(*_BRIEF_FIELDS)[:1]
+        .values_list(*_BRIEF_FIELDS, "is_longest")[:1]
     )
 
 
@@ -203,10 +200,32 @@ def _fastest_run_query(runner_id: int, *period: date) -> QuerySet[Any]:
     return (
         _runs_in_period(runner_id, *period)
         .filter(distance_m__gte=FASTEST_RUN_MIN_DISTANCE_M)
-        .annotate(pace=pace_s_per_m())
+        .annotate(pace=pace_s_per_m(), is_longest=Value(False))
         .order_by("pace", "-started_at")
-        .values_list(*_BRIEF_FIELDS)[:1]
+        .values_list(*_BRIEF_FIELDS, "is_longest")[:1]
     )
+
+
+def _longest_and_fastest_query(runner_id: int, *period: date) -> QuerySet[Any]:
+    return _longest_run_query(runner_id, *period).union(
+        _fastest_run_query(runner_id, *period), all=True
+    )
+
+
+def _longest_and_fastest(runner_id: int, *period: date) -> tuple[RunBrief | None, RunBrief | None]:
+    """The period's longest run and its fastest (of at least ``FASTEST_RUN_MIN_DISTANCE_M``),
+    each found through its own index. On PostgreSQL one statement of at most two rows, the
+    two queries in a ``UNION ALL``: a round trip fewer for every summary computed
+    (docs/PERFORMANCE.md, section 38). SQLite allows no ``LIMIT`` inside a ``UNION``, so
+    there they stay two. ``is_longest``, after the ``_BRIEF_FIELDS``, tells the rows apart."""
+    values = (runner_id, *period)
+    if connection.features.supports_slicing_ordering_in_compound:
+        key = ("longest_and_fastest_run", len(values))
+        rows = compiled_rows_of(key, _longest_and_fastest_query, values)
+    else:
+        rows = [*_longest_run_query(runner_id, *period), *_fastest_run_query(runner_id, *period)]
+    found = {row[-1]: _run_brief(row[:-1]) for row in rows}
+    return found.get(True), found.get(False)
 
 
 # --- Runner summary -------------------------------------------------------------------------------
@@ -231,24 +250,18 @@ def runner_summary(
     profile = profile or _profile_of(runner)
     today = today or local_today(profile.tz)
     date_to = date_to or today
-    runs = Run.objects.filter(runner=runner)
 
     weeks = _runner_weeks(runner.pk, date_to=date_to, today=today)
     days = _runner_days(runner.pk, date_from=date_from, date_to=date_to, today=today)
     weekly, streak_weeks, totals, first_day = _weeks_and_totals(
         weeks, days, date_from=date_from, date_to=date_to, today=today
     )
-    period = (runner.pk, date_to) if date_from is None else (runner.pk, date_to, date_from)
-    longest_run = _run_brief(
-        _first(compiled_rows_of(("longest_run", len(period)), _longest_run_query, period))
-    )
-    fastest_run = _run_brief(
-        _first(compiled_rows_of(("fastest_run", len(period)), _fastest_run_query, period))
-    )
+    period = (date_to,) if date_from is None else (date_to, date_from)
+    longest_run, fastest_run = _longest_and_fastest(runner.pk, *period)
 
     personal_bests, recent_bests = _personal_bests(runner.pk, today=today)
     vdot_value, predictions = _vdot_and_predictions(recent_bests)
-    training_load = _training_load_of_days(days, runs, profile=profile, today=today)
+    training_load = _training_load_of_days(days, runner, profile=profile, today=today)
 
     return RunnerSummary(
         period=Period(date_from=date_from or first_day, date_to=date_to),
@@ -362,6 +375,9 @@ def _runner_days_query(runner_id: int, *ranges: date) -> QuerySet[Any]:
     )
 
 
+SIX_DAYS = timedelta(days=6)
+
+
 def _weeks_and_totals(
     weeks: list[tuple[Any, ...]],
     days: list[tuple[Any, ...]],
@@ -380,6 +396,15 @@ def _weeks_and_totals(
     def whole_week_in_period(monday: date) -> bool:
         return (date_from is None or monday >= date_from) and monday + timedelta(days=6) <= date_to
 
+    # The days whose whole week lies in the period, as a range of days: from the first Monday
+    # on or after date_from, to the Monday after the last week that ends by date_to. Two
+    # comparisons a day instead of a call of week_start for each of the hundreds of days.
+    whole_weeks_from = None if date_from is None else science.week_start(date_from + SIX_DAYS)
+    whole_weeks_until = science.week_start(date_to - SIX_DAYS) + timedelta(days=7)
+
+    def in_a_whole_week(day: date) -> bool:
+        return (whole_weeks_from is None or day >= whole_weeks_from) and day < whole_weeks_until
+
     last_week = science.week_start(date_to)
     by_week = {row[0]: row for row in weeks}
     distance_parts: list[float] = []
@@ -393,7 +418,7 @@ def _weeks_and_totals(
         for row in days
         if row[0] <= date_to
         and (date_from is None or row[0] >= date_from)
-        and not whole_week_in_period(science.week_start(row[0]))
+        and not in_a_whole_week(row[0])
     ]
     for first, runs, distance_m, distance_res, duration_s, elevation_m, elevation_res in rows:
         distance_parts += (distance_m, distance_res)
@@ -561,17 +586,19 @@ def _training_load(runs: Any, *, profile: _Profile, today: date) -> TrainingLoad
 
 
 def _training_load_of_days(
-    days: list[tuple[Any, ...]], runs: Any, *, profile: _Profile, today: date
+    days: list[tuple[Any, ...]], runner: Any, *, profile: _Profile, today: date
 ) -> TrainingLoad:
-    """The training load from the days' stored loads; from the runs (one more query) when a
-    day in the window was computed with other heart rates or sex than the profile has now
-    (``RunnerDay``: a profile change rebuilds them, this guards any write that skipped it)."""
+    """The training load from the days' stored loads; from ``runner``'s runs (one more query)
+    when a day in the window was computed with other heart rates or sex than the profile has
+    now (``RunnerDay``: a profile change rebuilds them, this guards any write that skipped it).
+    The runs' queryset is built only then: building it was a twentieth of every summary."""
     first_day = _training_load_first_day(today)
     current = load_profile_key((profile.max_hr, profile.resting_hr, profile.sex))
     loads = [0.0] * ((today - first_day).days + 1)
     for day, *_, load, load_profile in days:
         if first_day <= day <= today:
             if load_profile != current:
+                runs = Run.objects.filter(runner=runner)
                 return _training_load(runs, profile=profile, today=today)
             loads[(day - first_day).days] = load
     return _training_load_of_loads(loads, first_day=first_day)

@@ -78,3 +78,39 @@ def test_fastest_run_orders_by_the_database_pace_expression(runner):
     summary = selectors.runner_summary(runner=runner, date_from=None, date_to=None, today=today)
     assert summary.fastest_run is not None and summary.fastest_run.id == quick.pk
     assert summary.longest_run is not None and summary.longest_run.distance_m == 10_000
+
+
+def test_a_period_of_short_runs_has_a_longest_run_and_no_fastest(runner):
+    # The fastest run must be at least FASTEST_RUN_MIN_DISTANCE_M long; the longest need not.
+    today = date(2025, 3, 12)
+    noon = datetime(2025, 3, 10, 12, tzinfo=UTC)
+    short = selectors.FASTEST_RUN_MIN_DISTANCE_M / 2
+    RunFactory(runner=runner, started_at=noon, distance_m=short, duration_s=100)
+    longer = RunFactory(
+        runner=runner, started_at=noon - timedelta(hours=2), distance_m=short + 1, duration_s=200
+    )
+    summary = selectors.runner_summary(runner=runner, date_from=None, date_to=None, today=today)
+    assert summary.longest_run is not None and summary.longest_run.id == longer.pk
+    assert summary.fastest_run is None
+
+
+def test_longest_and_fastest_come_from_their_own_period(runner):
+    # A period that leaves out the longest and the fastest run of all finds those of its own.
+    today = date(2025, 3, 12)
+    noon = datetime(2025, 3, 10, 12, tzinfo=UTC)
+    RunFactory(runner=runner, started_at=noon, distance_m=20_000, duration_s=5_000)
+    RunFactory(
+        runner=runner, started_at=noon - timedelta(days=1), distance_m=5_000, duration_s=1_000
+    )
+    inside_long = RunFactory(
+        runner=runner, started_at=noon - timedelta(days=8), distance_m=12_000, duration_s=4_000
+    )
+    inside_fast = RunFactory(
+        runner=runner, started_at=noon - timedelta(days=9), distance_m=6_000, duration_s=1_500
+    )
+    summary = selectors.runner_summary(
+        runner=runner, date_from=date(2025, 2, 1), date_to=date(2025, 3, 5), today=today
+    )
+    assert summary.longest_run is not None and summary.longest_run.id == inside_long.pk
+    assert summary.fastest_run is not None and summary.fastest_run.id == inside_fast.pk
+    assert summary.longest_run.pace_s_per_km == pytest.approx(4_000 / 12)
