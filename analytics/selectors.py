@@ -457,16 +457,18 @@ def _best_efforts_sql() -> str:
     """The fastest effort per standard distance of one runner up to today, and the fastest
     within the last 90 days: for each, the first entry of ``runner_effort_best_idx``
     (``RunnerEffort``), so the query reads a few index entries per distance however many runs
-    there are. Written once per process from the science's distance keys."""
+    there are. Written once per process from the science's distance keys.
+
+    Without indentation, one space between words: psycopg keeps its conversion of a
+    statement's named parameters only for statements of at most 4,096 characters, and the
+    indented text (4,752) was converted again on every summary (docs/PERFORMANCE.md,
+    section 38)."""
     table = connection.ops.quote_name(RunnerEffort._meta.db_table)
     parts = [
-        f"""SELECT * FROM (
-            SELECT run_id, started_at, distance, elapsed_s, {int(recent)} AS recent
-            FROM {table}
-            WHERE runner_id = %(runner_id)s AND distance = '{key}' AND local_date <= %(today)s
-            {"AND local_date >= %(recent_from)s" if recent else ""}
-            ORDER BY elapsed_s, started_at, run_id LIMIT 1
-        ) best_{index}_{int(recent)}"""  # noqa: S608
+        f"SELECT * FROM (SELECT run_id, started_at, distance, elapsed_s, {int(recent)} AS recent"  # noqa: S608
+        f" FROM {table} WHERE runner_id = %(runner_id)s AND distance = '{key}'"
+        f" AND local_date <= %(today)s{' AND local_date >= %(recent_from)s' if recent else ''}"
+        f" ORDER BY elapsed_s, started_at, run_id LIMIT 1) best_{index}_{int(recent)}"
         for index, key in enumerate(science.BEST_EFFORT_DISTANCES_M)
         for recent in (False, True)
     ]

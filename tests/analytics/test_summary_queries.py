@@ -114,3 +114,10 @@ def test_longest_and_fastest_come_from_their_own_period(runner):
     assert summary.longest_run is not None and summary.longest_run.id == inside_long.pk
     assert summary.fastest_run is not None and summary.fastest_run.id == inside_fast.pk
     assert summary.longest_run.pace_s_per_km == pytest.approx(4_000 / 12)
+
+
+def test_the_best_efforts_statement_is_short_enough_for_psycopg_to_keep_its_conversion():
+    # psycopg keeps the conversion of a statement's named parameters (%(name)s to $n) only for
+    # statements of at most 4,096 characters (psycopg/_queries.py); the indented text was
+    # longer and was converted again on every summary (docs/PERFORMANCE.md, section 38).
+    assert len(selectors._best_efforts_sql()) <= 4_096
