@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 HALF_MARATHON_M: Final = 21_097.5
 MARATHON_M: Final = 42_195.0
@@ -309,12 +309,15 @@ def ewma_constant(days: int) -> float:
     return 1.0 - math.exp(-1.0 / days)
 
 
-@dataclass(frozen=True)
-class LoadPoint:
+class LoadPoint(NamedTuple):
     """One day of the training-load series (all in the same arbitrary load units).
 
     ``tsb`` is yesterday's CTL minus yesterday's ATL, so today's session does not change
-    today's form."""
+    today's form.
+
+    A tuple rather than a frozen dataclass: a computed summary builds 182 of them (the 91 days
+    shown, then rounded), and a frozen dataclass took a twentieth of the summary to build them
+    (docs/PERFORMANCE.md, section 38)."""
 
     day: date
     load: float
