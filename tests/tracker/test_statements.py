@@ -178,7 +178,7 @@ def test_the_summary_shapes_compile():
     # Keys are (database, (the caller's key, kinds)); a caller's key is a name or (name, ...).
     callers_keys = [key[1][0] for key in statements._SHAPES]
     names = {key[0] if isinstance(key, tuple) else key for key in callers_keys}
-    assert {"runner_weeks", "runner_days", "longest_run", "fastest_run"} <= names
+    assert {"runner_weeks", "runner_days", "longest_and_fastest_run"} <= names
     assert all(statement is not None for statement in statements._SHAPES.values())
 
 
