@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models import F, Q
 from django.db.models.constraints import BaseConstraint
 from django.db.models.functions import Cast
@@ -902,8 +902,11 @@ class Run(TimeStampedModel):
         adding = self._state.adding
         using = kwargs.get("using") or router.db_for_write(Run)
         with transaction.atomic(using=using, savepoint=False):
-            # A new run's INSERT waits for add_run's statement on PostgreSQL (_do_insert).
-            self._insert_with_aggregates = adding and connections[using].vendor == "postgresql"
+            # A new run's INSERT waits for add_run's statement on PostgreSQL (_do_insert), on the
+            # default database, the one add_run's statements use.
+            self._insert_with_aggregates = (
+                adding and using == DEFAULT_DB_ALIAS and connections[using].vendor == "postgresql"
+            )
             try:
                 super().save(*args, **kwargs)
             finally:
