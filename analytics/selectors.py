@@ -393,12 +393,10 @@ def _weeks_and_totals(
     (``RunnerDay``), so every total is the correctly rounded sum of its runs' values.
     """
 
-    def whole_week_in_period(monday: date) -> bool:
-        return (date_from is None or monday >= date_from) and monday + timedelta(days=6) <= date_to
-
-    # The days whose whole week lies in the period, as a range of days: from the first Monday
-    # on or after date_from, to the Monday after the last week that ends by date_to. Two
-    # comparisons a day instead of a call of week_start for each of the hundreds of days.
+    # The days of the weeks that lie wholly in the period, as a range of days: from the first
+    # Monday on or after date_from, to the Monday after the last week that ends by date_to. A
+    # week's row (its Monday) and a day's row are tested alike, with two comparisons, instead
+    # of a call of week_start for each of the hundreds of days.
     whole_weeks_from = None if date_from is None else science.week_start(date_from + SIX_DAYS)
     whole_weeks_until = science.week_start(date_to - SIX_DAYS) + timedelta(days=7)
 
@@ -413,7 +411,7 @@ def _weeks_and_totals(
     period_days: list[date] = []
     # Rows: (first day with a run, runs, distance, its remainder, seconds, elevation, its
     # remainder): the whole weeks, then the days of the cut weeks.
-    rows = [(row[7], *row[1:7]) for row in weeks if whole_week_in_period(row[0])] + [
+    rows = [(row[7], *row[1:7]) for row in weeks if in_a_whole_week(row[0])] + [
         row[:7]
         for row in days
         if row[0] <= date_to

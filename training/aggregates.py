@@ -470,10 +470,11 @@ def _store_day_and_week(
         )
         for field in fields
     ]
-    sql = f"WITH day AS ({day_sql}), version AS ({version_sql}) {week_sql}"
+    upserts = [f"day AS ({day_sql})", f"version AS ({version_sql})"]
     if run_insert is not None:
-        sql = f"WITH run AS ({run_insert[0]}), {sql.removeprefix('WITH ')}"
+        upserts.insert(0, f"run AS ({run_insert[0]})")
         params = run_insert[1] + params
+    sql = f"WITH {', '.join(upserts)} {week_sql}"
     with (
         version_mirror.changing(
             version_mirror.RUN_LIST_VERSIONS, {version.runner_id: version.version}

@@ -556,6 +556,14 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
+def unsaved_run(**fields) -> Run:
+    """A 5 km run of NOW in UTC, not yet saved; ``fields`` override or add to it."""
+    return Run(
+        **{"started_at": NOW, "timezone": "UTC", "distance_m": 5_000.0, "duration_s": 1_500}
+        | fields
+    )
+
+
 @postgresql_only
 def test_a_new_runs_insert_is_sent_in_the_statement_of_its_day_and_week(
     django_assert_num_queries,
@@ -563,7 +571,7 @@ def test_a_new_runs_insert_is_sent_in_the_statement_of_its_day_and_week(
     runner = UserFactory()
     when = datetime(2026, 6, 3, 7, tzinfo=UTC)
     RunFactory(runner=runner, started_at=when, timezone="UTC")
-    run = Run(runner=runner, started_at=when, timezone="UTC", distance_m=5_000.0, duration_s=1_500)
+    run = unsaved_run(runner=runner, started_at=when)
     # The lock, the day and week, then one statement: the run's INSERT and the three upserts;
     # the 5 km run's RunnerEffort after it.
     with django_assert_num_queries(4) as captured:
@@ -588,13 +596,7 @@ def test_a_run_whose_runner_is_gone_is_still_inserted_and_refused_by_its_foreign
     missing_id = missing.pk
     missing.delete()
     # 8 km stands in for no standard distance: no RunnerEffort row, whose own keys would fail.
-    run = Run(
-        runner_id=missing_id,
-        started_at=NOW,
-        timezone="UTC",
-        distance_m=8_000.0,
-        duration_s=2_400,
-    )
+    run = unsaved_run(runner_id=missing_id, distance_m=8_000.0, duration_s=2_400)
     with pytest.raises(IntegrityError, match="training_run"), transaction.atomic():
         run.save()
         connection.check_constraints()
@@ -602,14 +604,7 @@ def test_a_run_whose_runner_is_gone_is_still_inserted_and_refused_by_its_foreign
 
 def test_a_value_given_as_an_expression_is_inserted_by_djangos_compiler():
     runner = UserFactory()
-    run = Run(
-        runner=runner,
-        started_at=NOW,
-        timezone="UTC",
-        distance_m=5_000.0,
-        duration_s=1_500,
-        notes=Upper(Value("easy")),
-    )
+    run = unsaved_run(runner=runner, notes=Upper(Value("easy")))
     run.save()
     assert Run.objects.get(pk=run.pk).notes == "EASY"
     assert_aggregates_match(runner)
