@@ -396,8 +396,9 @@ def _upsert_sql(model: Any, unique_columns: tuple[str, ...]) -> tuple[str, list[
     return sql, fields
 
 
-# A statement and its parameters, as a cursor executes them.
-Statement = tuple[str, list[Any]]
+# SQL text and its parameters, as a cursor executes them (not tracker.statements.Statement,
+# a compiled queryset).
+SqlAndParams = tuple[str, list[Any]]
 # A row add_run writes, as attributes named like its model's fields' attnames: building the
 # model instances (Django's Model.__init__ for three rows) was 4 % of a create.
 Row = SimpleNamespace
@@ -414,11 +415,12 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({values})'  # noqa: S608
 
 
-def insert_statement(instance: Any, fields: Sequence[Any]) -> Statement | None:
+def insert_statement(instance: Any, fields: Sequence[Any]) -> SqlAndParams | None:
     """The INSERT of one new row of ``instance``'s model into ``fields``, its values prepared as
     Django's insert compiler prepares them (each field's ``pre_save`` and ``get_db_prep_save``),
-    with its text built once per model and set of columns. ``None`` when a value is an
-    expression, which only the compiler can turn into SQL."""
+    with its text built once per model and set of columns, where the compiler builds it for
+    every row (a create's cost in ``Run._do_insert``). ``None`` when a value is an expression,
+    which only the compiler can turn into SQL."""
     from django.db import connection
 
     values = [field.pre_save(instance, True) for field in fields]
@@ -431,14 +433,14 @@ def insert_statement(instance: Any, fields: Sequence[Any]) -> Statement | None:
     ]
 
 
-def _execute(statement: Statement | None) -> None:
+def _execute(statement: SqlAndParams | None) -> None:
     if statement is not None:
         with prepared_cursor() as cursor:
             cursor.execute(*statement)
 
 
 def _store_day_and_week(
-    new_day: RunnerDay | Row, new_week: RunnerWeek | Row, run_insert: Statement | None = None
+    new_day: RunnerDay | Row, new_week: RunnerWeek | Row, run_insert: SqlAndParams | None = None
 ) -> None:
     """Upsert a day, its week and the runner's list version: on PostgreSQL in one prepared
     statement (the first two upserts in a data-modifying ``WITH``, after ``run_insert``, the
@@ -489,7 +491,7 @@ _ADDED_DAY_COLUMNS = (*SUMMED_COLUMNS, "load", "load_residual", "load_profile")
 _ADDED_WEEK_COLUMNS = (*SUMMED_COLUMNS, "first_day")
 
 
-def add_run(run: Run, run_insert: Statement | None = None) -> None:
+def add_run(run: Run, run_insert: SqlAndParams | None = None) -> None:
     """A new run joins its day and its week: the rows are read under the runner's lock and the
     run's values added to them (``_add_exactly``), so the cost does not follow the number of
     runs the day or week already has (``refresh_days`` re-reads them all). Three prepared

@@ -910,14 +910,17 @@ class Run(TimeStampedModel):
             try:
                 super().save(*args, **kwargs)
             finally:
+                # The INSERT left to add_run lives only as long as this save: a save that fails
+                # after _do_insert must not leave one on the instance.
                 self._insert_with_aggregates = False
+                run_insert = self.__dict__.pop("_pending_insert", None)
             if update_fields is not None and not (
                 aggregates.AGGREGATED_RUN_FIELDS & set(kwargs["update_fields"])
             ):
                 aggregates.runs_written([self.runner_id])  # the aggregates stay valid
                 return
             if adding:
-                aggregates.add_run(self, self.__dict__.pop("_pending_insert", None))
+                aggregates.add_run(self, run_insert)
                 # A new run has no stored best efforts: its efforts come from its own columns.
                 aggregates.store_run_efforts(self, {}, replace=False)
             else:

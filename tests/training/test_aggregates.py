@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Value
 from django.db.models.functions import Upper
+from django.db.models.signals import post_save
 
 from analytics import science, selectors
 from tests.factories import PlanFactory, RunFactory, UserFactory
@@ -600,6 +601,24 @@ def test_a_run_whose_runner_is_gone_is_still_inserted_and_refused_by_its_foreign
     with pytest.raises(IntegrityError, match="training_run"), transaction.atomic():
         run.save()
         connection.check_constraints()
+
+
+@postgresql_only
+def test_a_save_that_fails_after_the_insert_was_built_leaves_no_insert_on_the_run():
+    # Django sends post_save after _do_insert; a receiver that raises fails the save, and the
+    # INSERT built for add_run must go with it, not wait on the instance.
+    def refuse(**kwargs):
+        raise RuntimeError("receiver failed")
+
+    post_save.connect(refuse, sender=Run, dispatch_uid="test-refuse-run")
+    try:
+        run = unsaved_run(runner=UserFactory())
+        with pytest.raises(RuntimeError), transaction.atomic():
+            run.save()
+    finally:
+        post_save.disconnect(sender=Run, dispatch_uid="test-refuse-run")
+    assert "_pending_insert" not in vars(run)
+    assert not Run.objects.filter(pk=run.pk).exists()
 
 
 def test_a_value_given_as_an_expression_is_inserted_by_djangos_compiler():
